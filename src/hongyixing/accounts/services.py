@@ -1,0 +1,211 @@
+"""Every write about users, grants, logins and tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hongyixing.accounts.choices import Role
+from hongyixing.accounts.models import ApiToken, Grant, LoginAttempt, User
+from hongyixing.accounts.permissions import roles_of
+from hongyixing.areas.models import AdminUnit, Grid
+from hongyixing.core import audit
+from hongyixing.core.crypto import seal, unseal
+
+TOTP_ISSUER = "Hongyixing"
+
+
+class LoginRefused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    user: User
+    needs_second_factor: bool
+    must_enrol: bool
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def is_locked_out(username: str, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    window_start = now - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    last_success = (
+        LoginAttempt.objects.filter(username=username, succeeded=True, time__gte=window_start)
+        .order_by("-time")
+        .values_list("time", flat=True)
+        .first()
+    )
+    failures = LoginAttempt.objects.filter(username=username, succeeded=False, time__gte=window_start)
+    if last_success is not None:
+        failures = failures.filter(time__gt=last_success)
+    return failures.count() >= settings.LOGIN_LOCKOUT_FAILURES
+
+
+def check_password_login(request: HttpRequest | None, username: str, password: str) -> LoginOutcome:
+    """First factor. Refuses while locked out; records every attempt."""
+    username = username.strip()
+    if is_locked_out(username):
+        raise LoginRefused(
+            "auth.locked_out",
+            _("Too many failed attempts. This account is locked for %(minutes)d minutes.")
+            % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+        )
+    user = authenticate(request, username=username, password=password)
+    LoginAttempt.objects.create(
+        username=username, ip=_client_ip(request), time=timezone.now(), succeeded=user is not None
+    )
+    if user is None or not isinstance(user, User):
+        raise LoginRefused("auth.invalid", _("The user name or password is not correct."))
+    return LoginOutcome(
+        user=user,
+        needs_second_factor=user.has_second_factor,
+        must_enrol=not user.has_second_factor and second_factor_required(user),
+    )
+
+
+def second_factor_required(user: User) -> bool:
+    if user.is_superuser and settings.SECOND_FACTOR_ROLES:
+        return True
+    return bool(roles_of(user) & set(settings.SECOND_FACTOR_ROLES))
+
+
+def start_enrolment(user: User) -> str:
+    """A fresh secret for the enrolment page; stored only once a code confirms it."""
+    return pyotp.random_base32()
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=TOTP_ISSUER)
+
+
+def _verify(secret: str, code: str, last_step: int, now: dt.datetime) -> int | None:
+    """Return the accepted time step, refusing a code that was already used (replay)."""
+    totp = pyotp.TOTP(secret)
+    code = code.strip().replace(" ", "")
+    step_now = int(now.timestamp()) // totp.interval
+    for step in (step_now, step_now - 1, step_now + 1):
+        if step > last_step and secrets.compare_digest(totp.at(step * totp.interval), code):
+            return step
+    return None
+
+
+@transaction.atomic
+def do_confirm_enrolment(user: User, secret: str, code: str, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    step = _verify(secret, code, 0, now)
+    if step is None:
+        return False
+    before = audit.snapshot(user)
+    user.totp_ciphertext = seal(secret)
+    user.totp_confirmed_at = now
+    user.totp_last_step = step
+    user.save(update_fields=["totp_ciphertext", "totp_confirmed_at", "totp_last_step"])
+    audit.log_update(user, user, before)
+    audit.emit("user.second_factor_enrolled", user, user)
+    return True
+
+
+@transaction.atomic
+def check_second_factor(user: User, code: str, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.totp_ciphertext:
+        return False
+    step = _verify(unseal(locked.totp_ciphertext), code, locked.totp_last_step, now)
+    LoginAttempt.objects.create(username=user.username, ip=None, time=now, succeeded=step is not None)
+    if step is None:
+        return False
+    locked.totp_last_step = step
+    locked.save(update_fields=["totp_last_step"])
+    return True
+
+
+def current_totp_code(user: User) -> str:
+    """For the demo's command line only: the code an authenticator would show now."""
+    return pyotp.TOTP(unseal(user.totp_ciphertext)).now()
+
+
+@transaction.atomic
+def do_create_user(
+    actor: Any,
+    username: str,
+    *,
+    password: str | None = None,
+    password_hash: str | None = None,
+    display_name: str = "",
+    title: str = "",
+    is_superuser: bool = False,
+) -> User:
+    user = User(username=username, display_name=display_name, title=title, is_superuser=is_superuser,
+                is_staff=is_superuser)
+    if password_hash:
+        user.password = password_hash
+    elif password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    audit.log_create(actor, user)
+    audit.emit("user.created", user, actor)
+    return user
+
+
+@transaction.atomic
+def do_grant(actor: Any, user: User, role: str, *, unit: AdminUnit | None = None, grid: Grid | None = None) -> Grant:
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}")
+    grant = Grant.objects.create(user=user, role=role, unit=unit, grid=grid)
+    audit.log_create(actor, grant)
+    audit.emit("user.granted", grant, actor, data={"role": role, "unit": unit.path if unit else None,
+                                                      "grid": grid.code if grid else None})
+    return grant
+
+
+@transaction.atomic
+def do_issue_token(actor: User, name: str) -> tuple[ApiToken, str]:
+    """Returns the token and its key; the key is shown once and never stored."""
+    key = "hyx_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=actor, name=name, prefix=key[:12], digest=ApiToken.digest_of(key))
+    audit.log_create(actor, token)
+    audit.emit("token.issued", token, actor)
+    return token, key
+
+
+@transaction.atomic
+def do_revoke_token(actor: User, token: ApiToken) -> None:
+    before = audit.snapshot(token)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.log_update(actor, token, before)
+    audit.emit("token.revoked", token, actor)
+
+
+def user_for_token(key: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=ApiToken.digest_of(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

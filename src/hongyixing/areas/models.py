@@ -1,0 +1,127 @@
+"""The district tree: admin units down to buildings, grids over them, and households."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hongyixing.areas.choices import AliasKind, UnitLevel
+from hongyixing.core.scope import ScopedModel, ScopedQuerySet
+
+
+class AdminUnit(ScopedModel):
+    """A node of the tree: city, district, town, village/community, group/compound, building."""
+
+    scope_path_field = "path"
+    scope_grid_field = "grid_id"
+
+    code = models.CharField(_("code"), max_length=24, unique=True)
+    path = models.CharField(_("path"), max_length=24, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=UnitLevel.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    grid = models.ForeignKey(
+        "Grid", on_delete=models.SET_NULL, null=True, blank=True, related_name="units", verbose_name=_("grid")
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    responsible_name = models.CharField(_("responsible person"), max_length=50, blank=True)
+    responsible_title = models.CharField(_("responsible person's post"), max_length=50, blank=True)
+    person_count = models.IntegerField(_("persons"), default=0)
+    household_count = models.IntegerField(_("households"), default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedQuerySet.as_manager()
+
+    audit_fields = ("code", "name", "level", "parent_id", "grid_id", "valid_from", "valid_to",
+                    "responsible_name", "responsible_title")
+
+    class Meta:
+        verbose_name = _("admin unit")
+        verbose_name_plural = _("admin units")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["parent", "path"], name="areas_unit_children_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def unit_path(self) -> str:
+        return self.path
+
+
+class UnitAlias(models.Model):
+    """Other names a unit goes by (洪泽县 = 洪泽区 = 洪泽; 大魏居委会 = 大魏社区)."""
+
+    unit = models.ForeignKey(AdminUnit, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(_("alias"), max_length=100, db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=AliasKind.choices)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unit alias")
+        verbose_name_plural = _("unit aliases")
+        constraints = [models.UniqueConstraint(fields=["unit", "alias"], name="areas_alias_unique")]
+
+    def __str__(self) -> str:
+        return self.alias
+
+
+class Grid(ScopedModel):
+    """One grid worker's area of responsibility inside a village/community."""
+
+    scope_path_field = "unit_path"
+    scope_grid_field = "id"
+
+    code = models.CharField(_("code"), max_length=24, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    village = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="grids", verbose_name=_("village"))
+    unit_path = models.CharField(_("unit path"), max_length=24, db_index=True)
+    responsible_name = models.CharField(_("grid worker"), max_length=50, blank=True)
+    person_count = models.IntegerField(_("persons"), default=0)
+    household_count = models.IntegerField(_("households"), default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedQuerySet.as_manager()
+
+    audit_fields = ("code", "name", "village_id", "responsible_name")
+
+    class Meta:
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(ScopedModel):
+    """The door a grid worker knocks on."""
+
+    number = models.CharField(_("household number"), max_length=30, unique=True)
+    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="households", verbose_name=_("unit"))
+    unit_path = models.CharField(_("unit path"), max_length=24)
+    grid = models.ForeignKey(
+        Grid, on_delete=models.PROTECT, related_name="households", verbose_name=_("grid"), db_index=False
+    )
+    door = models.CharField(_("door / room"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=200)
+    person_count = models.IntegerField(_("persons"), default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedQuerySet.as_manager()
+
+    audit_fields = ("number", "unit_id", "grid_id", "door", "address")
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        indexes = [
+            models.Index(fields=["unit_path", "id"], name="areas_household_path_idx"),
+            models.Index(fields=["grid", "id"], name="areas_household_grid_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.address

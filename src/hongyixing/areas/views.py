@@ -1,0 +1,51 @@
+"""The tree browser: district → town → village → grid → building/group → household → person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from hongyixing.areas import queries
+from hongyixing.areas.models import AdminUnit, Grid, Household
+from hongyixing.people.queries import household_members
+
+
+@login_required
+def unit_detail(request: HttpRequest, path: str) -> HttpResponse:
+    unit = get_object_or_404(AdminUnit.objects.restrict(request.user).select_related("grid"), path=path)
+    context: dict[str, Any] = {
+        "unit": unit,
+        "crumbs": queries.breadcrumbs(request.user, unit),
+        "children": queries.children(request.user, unit),
+    }
+    if unit.level == "village":
+        context["grids"] = Grid.objects.restrict(request.user).filter(village=unit).order_by("code")
+    if unit.level in ("group", "compound", "building"):
+        context["households"] = (
+            Household.objects.restrict(request.user).filter(unit=unit).order_by("door", "id")[:500]
+        )
+    return render(request, "areas/unit.html", context)
+
+
+@login_required
+def grid_detail(request: HttpRequest, grid_id: int) -> HttpResponse:
+    grid = get_object_or_404(Grid.objects.restrict(request.user).select_related("village"), pk=grid_id)
+    units = AdminUnit.objects.restrict(request.user).filter(grid=grid).order_by("path")
+    context = {"grid": grid, "units": units, "crumbs": queries.breadcrumbs(request.user, grid.village, include_self=True)}
+    return render(request, "areas/grid.html", context)
+
+
+@login_required
+def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
+    household = get_object_or_404(
+        Household.objects.restrict(request.user).select_related("unit", "grid"), pk=household_id
+    )
+    context = {
+        "household": household,
+        "members": household_members(request.user, household),
+        "crumbs": queries.breadcrumbs(request.user, household.unit, include_self=True),
+    }
+    return render(request, "areas/household.html", context)

@@ -1,0 +1,63 @@
+"""Typed reading of the environment.
+
+Settings never crash on a bad value: each problem is collected in ``PROBLEMS`` and reported by the
+start-up system check ``hongyixing.E001`` with the variable's name, so an operator sees every mistake
+at once, in plain words, instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROBLEMS: list[str] = []
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    PROBLEMS.append(f"{name}={raw!r} is not a yes/no value (use 1/0, true/false, yes/no, on/off).")
+    return default
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        PROBLEMS.append(f"{name}={raw!r} is not a whole number.")
+        return default
+    if value < minimum:
+        PROBLEMS.append(f"{name}={value} is below the minimum of {minimum}.")
+        return default
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def file_secret(path: Path, nbytes: int) -> str:
+    """Read a secret from ``path``, creating it (mode 0600) on first run."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(nbytes))
+    return path.read_text().strip()

@@ -1,0 +1,157 @@
+"""Writing the audit trail. Called by services inside their transaction, never by views.
+
+Audited models declare ``audit_fields`` (what the change log records) and may override
+``audit_value`` so personal values are logged masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from hongyixing.core.context import current_request_id
+from hongyixing.core.models import ChangeAction, ChangeLog, DomainEvent, PiiAccess
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    fields: Sequence[str] = getattr(instance, "audit_fields", ())
+    reader = getattr(instance, "audit_value", None)
+    result = {}
+    for name in fields:
+        value = reader(name) if reader else getattr(instance, name)
+        result[name] = _jsonable(value)
+    return result
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    keys = list(dict.fromkeys([*before, *after]))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def _user_id(user: Any) -> int | None:
+    return user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _change_row(
+    user: Any, action: str, instance: models.Model, changes: dict[str, list[Any]], now: dt.datetime
+) -> ChangeLog:
+    return ChangeLog(
+        time=now,
+        user_id=_user_id(user),
+        request_id=current_request_id(),
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        person_id=getattr(instance, "audit_person_id", None),
+        unit_path=getattr(instance, "unit_path", "") or "",
+        changes=changes,
+    )
+
+
+def log_create(user: Any, instance: models.Model) -> ChangeLog:
+    after = snapshot(instance)
+    return ChangeLog.objects.create(
+        **_fields(_change_row(user, ChangeAction.CREATE, instance, diff({}, after), timezone.now()))
+    )
+
+
+def log_update(user: Any, instance: models.Model, before: dict[str, Any]) -> ChangeLog | None:
+    changes = diff(before, snapshot(instance))
+    if not changes:
+        return None
+    return ChangeLog.objects.create(
+        **_fields(_change_row(user, ChangeAction.UPDATE, instance, changes, timezone.now()))
+    )
+
+
+def log_delete(user: Any, instance: models.Model) -> ChangeLog:
+    before = snapshot(instance)
+    return ChangeLog.objects.create(
+        **_fields(_change_row(user, ChangeAction.DELETE, instance, diff(before, {}), timezone.now()))
+    )
+
+
+def log_bulk_create(user: Any, instances: Iterable[models.Model], batch_size: int = 2000) -> int:
+    """The bulk path's change log: one row per object, written in batches."""
+    now = timezone.now()
+    rows = [_change_row(user, ChangeAction.CREATE, obj, diff({}, snapshot(obj)), now) for obj in instances]
+    ChangeLog.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
+
+
+def _fields(row: ChangeLog) -> dict[str, Any]:
+    return {f.attname: getattr(row, f.attname) for f in ChangeLog._meta.concrete_fields if f.attname != "id"}
+
+
+def emit(
+    name: str,
+    subject: models.Model,
+    user: Any = None,
+    *,
+    person_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> DomainEvent:
+    return DomainEvent.objects.create(**_event_fields(name, subject, user, person_id, data, timezone.now()))
+
+
+def emit_bulk(
+    name: str, subjects: Iterable[models.Model], user: Any = None, batch_size: int = 2000
+) -> int:
+    now = timezone.now()
+    rows = [
+        DomainEvent(**_event_fields(name, s, user, getattr(s, "audit_person_id", None), None, now))
+        for s in subjects
+    ]
+    DomainEvent.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
+
+
+def _event_fields(
+    name: str,
+    subject: models.Model,
+    user: Any,
+    person_id: int | None,
+    data: dict[str, Any] | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    return {
+        "time": now,
+        "name": name,
+        "user_id": _user_id(user),
+        "request_id": current_request_id(),
+        "subject_type": subject._meta.label_lower,
+        "subject_id": subject.pk,
+        "person_id": person_id if person_id is not None else getattr(subject, "audit_person_id", None),
+        "unit_path": getattr(subject, "unit_path", "") or "",
+        "data": data or {},
+    }
+
+
+def log_pii_access(
+    user: Any, kind: str, field: str, reason: str, *, person_id: int | None = None, detail: dict | None = None
+) -> PiiAccess:
+    return PiiAccess.objects.create(
+        time=timezone.now(),
+        user_id=user.pk,
+        request_id=current_request_id(),
+        kind=kind,
+        person_id=person_id,
+        field=field,
+        reason=reason[:200],
+        detail=detail or {},
+    )

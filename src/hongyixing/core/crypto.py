@@ -1,0 +1,83 @@
+"""Encryption at rest and blind indexes for personal data (ID numbers, phones).
+
+Values are sealed with AES-256-GCM under a key derived from the installation's data key; exact
+lookup uses a keyed HMAC (the blind index) so the database never holds a searchable plain value.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+from hongyixing.config import file_secret
+
+_FORMAT = "v1"
+
+
+class DataKeyError(ValueError):
+    """The configured data key is missing or malformed."""
+
+
+def decode_data_key(text: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise DataKeyError("the data key is not urlsafe base64") from error
+    if len(raw) < 32:
+        raise DataKeyError(f"the data key has {len(raw)} bytes; 32 are required")
+    return raw[:32]
+
+
+@lru_cache(maxsize=4)
+def _keys(master_text: str) -> tuple[AESGCM, bytes]:
+    master = decode_data_key(master_text)
+
+    def derive(label: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(master)
+
+    return AESGCM(derive(b"hongyixing seal")), derive(b"hongyixing blind index")
+
+
+def _master_text() -> str:
+    return settings.DATA_KEY or file_secret(settings.DATA_KEY_FILE, 32)
+
+
+def seal(plain: str) -> str:
+    aead, _ = _keys(_master_text())
+    nonce = os.urandom(12)
+    ciphertext = aead.encrypt(nonce, plain.encode(), None)
+    return f"{_FORMAT}:" + base64.urlsafe_b64encode(nonce + ciphertext).decode()
+
+
+def unseal(sealed: str) -> str:
+    aead, _ = _keys(_master_text())
+    fmt, _, body = sealed.partition(":")
+    if fmt != _FORMAT:
+        raise ValueError(f"unknown sealed format {fmt!r}")
+    blob = base64.urlsafe_b64decode(body)
+    return aead.decrypt(blob[:12], blob[12:], None).decode()
+
+
+def blind_index(kind: str, normalised: str) -> str:
+    """Keyed hash of a normalised value; ``kind`` keeps ID and phone indexes apart."""
+    _, index_key = _keys(_master_text())
+    return hmac.new(index_key, f"{kind}\x00{normalised}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """What a model stores for one personal value: ciphertext, lookup hash and display mask."""
+
+    ciphertext: str
+    index: str
+    masked: str

@@ -1,0 +1,30 @@
+"""Server-side masks (GB/T 35273-2020 practice): ID ``3208**********1234``, phone ``138****5678``."""
+
+from __future__ import annotations
+
+
+def mask_id_number(value: str) -> str:
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return value[:1] + "*" * (len(value) - 1)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    if not value:
+        return ""
+    if len(value) >= 11:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    if len(value) > 4:
+        return "*" * (len(value) - 4) + value[-4:]
+    return "*" * len(value)
+
+
+def mask_name(value: str) -> str:
+    """张三 → 张*, 张三丰 → 张*丰, 欧阳娜娜 → 欧**娜."""
+    if len(value) <= 1:
+        return value
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]

@@ -1,0 +1,95 @@
+"""The audit trail (全流程追溯): field-diff change log, domain events and personal-data access."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+
+
+class ChangeLog(models.Model):
+    """One row per created, changed or deleted audited object, with before/after of each field."""
+
+    time = models.DateTimeField(_("time"), db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.BigIntegerField(_("object id"))
+    object_repr = models.CharField(_("object"), max_length=200)
+    person_id = models.BigIntegerField(_("person"), null=True, blank=True)
+    unit_path = models.CharField(_("unit path"), max_length=24, blank=True)
+    # {"field": [before, after]}; personal values appear only masked.
+    changes = models.JSONField(_("changes"), default=dict)
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("change log")
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="core_change_object_idx"),
+            models.Index(fields=["person_id", "time"], name="core_change_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}#{self.object_id}"
+
+
+class DomainEvent(models.Model):
+    """Something that happened in the work (``person.created``, ``task.assigned`` …)."""
+
+    time = models.DateTimeField(_("time"), db_index=True)
+    name = models.CharField(_("event"), max_length=60)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    subject_type = models.CharField(_("subject type"), max_length=60)
+    subject_id = models.BigIntegerField(_("subject id"))
+    person_id = models.BigIntegerField(_("person"), null=True, blank=True)
+    unit_path = models.CharField(_("unit path"), max_length=24, blank=True)
+    data = models.JSONField(_("data"), default=dict)
+
+    class Meta:
+        verbose_name = _("domain event")
+        verbose_name_plural = _("domain events")
+        indexes = [
+            models.Index(fields=["person_id", "time"], name="core_event_person_idx"),
+            models.Index(fields=["name", "time"], name="core_event_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.subject_type}#{self.subject_id}"
+
+
+class PiiAccessKind(models.TextChoices):
+    REVEAL = "reveal", _("Revealed")
+    EXPORT = "export", _("Exported")
+
+
+class PiiAccess(models.Model):
+    """Who saw which full ID number or phone, when and why; who exported what."""
+
+    time = models.DateTimeField(_("time"), db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=PiiAccessKind.choices)
+    person_id = models.BigIntegerField(_("person"), null=True, blank=True)
+    field = models.CharField(_("field"), max_length=40)
+    reason = models.CharField(_("reason"), max_length=200)
+    detail = models.JSONField(_("detail"), default=dict)
+
+    class Meta:
+        verbose_name = _("personal-data access")
+        verbose_name_plural = _("personal-data access log")
+        indexes = [models.Index(fields=["person_id", "time"], name="core_pii_person_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.field} of person #{self.person_id}"

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from hongyixing.api.errors import ErrorOut
+from hongyixing.areas.models import Household
+from hongyixing.people import queries, services
+from hongyixing.people.models import Person
+
+router = Router(tags=["persons"])
+
+
+class PhoneOut(Schema):
+    kind: str
+    masked: str
+    is_primary: bool
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    sex: str
+    birth_date: dt.date | None
+    document_type: str
+    document_masked: str
+    household_id: int | None
+    relation: str
+    residency: str
+    domicile_address: str
+    current_address: str
+    unit_path: str
+    grid_id: int | None
+    phones: list[PhoneOut]
+    version: int
+
+    @staticmethod
+    def resolve_phones(obj: Person) -> list[Any]:
+        return list(obj.phones.all())
+
+
+class SearchOut(Schema):
+    kind: str
+    results: list[PersonOut]
+    next_after: int | None
+
+
+class PersonIn(Schema):
+    name: str
+    document_type: str = "resident_id"
+    document_number: str = ""
+    phones: list[str] = []
+    household_id: int | None = None
+    relation: str = ""
+    residency: str = "registered"
+    domicile_address: str = ""
+    current_address: str = ""
+
+
+class CreatedOut(Schema):
+    created: bool
+    person: PersonOut
+
+
+class RevealIn(Schema):
+    field: str
+    reason: str
+
+
+class RevealOut(Schema):
+    field: str
+    values: list[str]
+
+
+@router.get("", response=SearchOut, summary="Search by name prefix, full ID number or phone, within scope")
+def search_persons(request: HttpRequest, q: str, after: int | None = None) -> Any:
+    result = queries.search_persons(request.user, q, after=after)
+    persons = Person.objects.filter(id__in=[p.pk for p in result.persons]).prefetch_related("phones").order_by("id")
+    return {"kind": result.kind, "results": list(persons), "next_after": result.next_after}
+
+
+@router.get("/{person_id}", response=PersonOut)
+def get_person(request: HttpRequest, person_id: int) -> Any:
+    return get_object_or_404(Person.objects.restrict(request.user).prefetch_related("phones"), pk=person_id)
+
+
+@router.post("", response={200: CreatedOut, 201: CreatedOut, 400: ErrorOut, 404: ErrorOut},
+             summary="Create a person; an ID number already on file returns the existing person")
+def create_person(request: HttpRequest, payload: PersonIn) -> Any:
+    household = None
+    if payload.household_id is not None:
+        household = get_object_or_404(Household.objects.restrict(request.user, "change"), pk=payload.household_id)
+    else:
+        return 400, {"code": "person.no_place", "detail": "A person is created in a household.", "field": "household_id"}
+    try:
+        person, created = services.create_person(
+            request.user,
+            services.PersonSpec(
+                name=payload.name, document_type=payload.document_type, document_number=payload.document_number,
+                phones=payload.phones, household=household, relation=payload.relation,
+                residency=payload.residency, domicile_address=payload.domicile_address,
+                current_address=payload.current_address,
+            ),
+        )
+    except services.PersonInputError as error:
+        return 400, {"code": error.code, "detail": error.message, "field": error.field}
+    if not created and not person.in_scope(request.user):
+        # Never confirm that an ID exists elsewhere.
+        return 400, {"code": "person.exists_elsewhere",
+                     "detail": "This ID number belongs to a person outside your jurisdiction.", "field": "document_number"}
+    return (201 if created else 200), {"created": created, "person": person}
+
+
+@router.post("/{person_id}/reveal", response={200: RevealOut, 400: ErrorOut, 404: ErrorOut},
+             summary="The audited reveal of a full ID number or phones (needs the reveal permission and a reason)")
+def reveal(request: HttpRequest, person_id: int, payload: RevealIn) -> Any:
+    person = get_object_or_404(Person.objects.restrict(request.user), pk=person_id)
+    try:
+        values = services.reveal(request.user, person, payload.field, payload.reason)
+    except services.PersonInputError as error:
+        return 400, {"code": error.code, "detail": error.message, "field": error.field}
+    return {"field": payload.field, "values": values}

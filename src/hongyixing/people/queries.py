@@ -1,0 +1,93 @@
+"""Named reads of persons: search within scope, household members, a person's timeline."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from hongyixing.areas.models import Household
+from hongyixing.core.models import ChangeLog, DomainEvent
+from hongyixing.people.choices import DocumentType
+from hongyixing.people.models import Person, PersonPhone
+from hongyixing.people.services import document_index, phone_index
+
+PAGE_SIZE = 50
+_DIGITS = re.compile(r"^[\dXx]+$")
+
+
+@dataclass
+class SearchResult:
+    kind: str  # "document", "phone", "name", "empty"
+    persons: list[Person]
+    next_after: int | None
+
+
+def classify_query(raw: str) -> tuple[str, str]:
+    text = "".join(unicodedata.normalize("NFKC", raw).split()).replace("-", "")
+    if not text:
+        return "empty", ""
+    if _DIGITS.match(text) and len(text) in (15, 18):
+        return "document", text
+    if text.lstrip("+").isdigit() and 7 <= len(text.lstrip("+")) <= 14:
+        return "phone", text
+    return "name", text
+
+
+def name_prefix_q(prefix: str) -> Q:
+    """An index-friendly prefix match: a range on SQLite, LIKE on PostgreSQL (C collation there)."""
+    if connection.vendor == "postgresql":
+        return Q(name__startswith=prefix)
+    return Q(name__gte=prefix, name__lt=prefix + "\U0010ffff")
+
+
+def search_persons(user: Any, raw: str, after: int | None = None, limit: int = PAGE_SIZE) -> SearchResult:
+    """Exact by full ID (blind index) or phone; by name prefix otherwise. Always within scope."""
+    kind, text = classify_query(raw)
+    base = Person.objects.restrict(user)
+    if kind == "empty":
+        return SearchResult(kind, [], None)
+    if kind == "document":
+        index = document_index(DocumentType.RESIDENT_ID, text)
+        queryset = base.filter(document_type=DocumentType.RESIDENT_ID, document_index=index) if index else base.none()
+    elif kind == "phone":
+        index = phone_index(text)
+        ids = PersonPhone.objects.filter(index=index).values("person_id") if index else []
+        queryset = base.filter(id__in=ids) if index else base.none()
+    else:
+        queryset = base.filter(name_prefix_q(text))
+    if after is not None:
+        queryset = queryset.filter(id__gt=after)
+    rows = list(queryset.select_related("household", "grid").order_by("id")[: limit + 1])
+    next_after = rows[limit - 1].pk if len(rows) > limit else None
+    return SearchResult(kind, rows[:limit], next_after)
+
+
+def household_members(user: Any, household: Household) -> QuerySet[Person]:
+    return Person.objects.restrict(user).filter(household=household).prefetch_related("phones").order_by("id")
+
+
+@dataclass
+class TimelineEntry:
+    time: Any
+    kind: str  # "change" or "event"
+    title: str
+    user: Any
+    request_id: str
+    detail: dict[str, Any]
+
+
+def timeline(person: Person, limit: int = 200) -> list[TimelineEntry]:
+    """Change log and domain events of a person, newest first (全流程追溯)."""
+    changes = ChangeLog.objects.filter(person_id=person.pk).select_related("user").order_by("-time")[:limit]
+    events = DomainEvent.objects.filter(person_id=person.pk).select_related("user").order_by("-time")[:limit]
+    entries = [
+        TimelineEntry(c.time, "change", f"{c.object_type}:{c.action}", c.user, c.request_id, c.changes)
+        for c in changes
+    ] + [TimelineEntry(e.time, "event", e.name, e.user, e.request_id, e.data) for e in events]
+    entries.sort(key=lambda entry: entry.time, reverse=True)
+    return entries[:limit]

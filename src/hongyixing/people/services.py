@@ -1,0 +1,267 @@
+"""Every write about persons: create (never duplicating an ID), update, bulk load, reveal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from hongyixing.areas.models import AdminUnit, Household
+from hongyixing.areas.services import StaleEdit, bump_counts
+from hongyixing.core import audit
+from hongyixing.core.crypto import Sealed, blind_index, seal, unseal
+from hongyixing.core.masking import mask_id_number, mask_phone
+from hongyixing.core.models import PiiAccessKind
+from hongyixing.people import idnumbers, phones
+from hongyixing.people.choices import DocumentType, PhoneKind, Sex
+from hongyixing.people.models import Person, PersonPhone
+
+
+class PersonInputError(ValueError):
+    """Input that cannot be saved; ``code`` is stable for the API, ``message`` plain words."""
+
+    def __init__(self, code: str, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class SealedDocument:
+    document_type: str
+    sealed: Sealed
+    birth_date: dt.date | None = None
+    sex: str = Sex.UNKNOWN
+    area_code: str = ""
+
+
+def seal_document(document_type: str, raw: str) -> SealedDocument:
+    if document_type not in DocumentType.values:
+        raise PersonInputError("document.bad_type", _("Unknown document type."), "document_type")
+    if document_type == DocumentType.RESIDENT_ID:
+        try:
+            parsed = idnumbers.parse(raw)
+        except idnumbers.IdNumberError as error:
+            raise PersonInputError(error.code, error.message, "document_number") from error
+        number = parsed.number
+        return SealedDocument(
+            document_type,
+            Sealed(seal(number), blind_index("id", number), mask_id_number(number)),
+            birth_date=parsed.birth_date, sex=parsed.sex, area_code=parsed.area_code,
+        )
+    number = idnumbers.normalise_document(raw)
+    if len(number) < 5:
+        raise PersonInputError("document.too_short", _("The document number is too short."), "document_number")
+    return SealedDocument(
+        document_type, Sealed(seal(number), blind_index(document_type, number), mask_id_number(number))
+    )
+
+
+def document_index(document_type: str, raw: str) -> str | None:
+    """The blind index a raw document number would have, or None if it cannot be valid."""
+    try:
+        return seal_document(document_type, raw).sealed.index
+    except PersonInputError:
+        return None
+
+
+def seal_phone(raw: str) -> tuple[str, Sealed]:
+    try:
+        number = phones.normalise(raw)
+    except phones.PhoneError as error:
+        raise PersonInputError(error.code, error.message, "phone") from error
+    kind = PhoneKind.MOBILE if phones.is_mobile(number) else PhoneKind.LANDLINE
+    return kind, Sealed(seal(number), blind_index("phone", number), mask_phone(number))
+
+
+def phone_index(raw: str) -> str | None:
+    try:
+        return blind_index("phone", phones.normalise(raw))
+    except phones.PhoneError:
+        return None
+
+
+@dataclass
+class PersonSpec:
+    """What is needed to create a person (already-validated values where noted)."""
+
+    name: str
+    document_number: str = ""
+    document_type: str = DocumentType.RESIDENT_ID
+    phones: Sequence[str] = field(default_factory=list)
+    sex: str = ""
+    birth_date: dt.date | None = None
+    household: Household | None = None
+    unit: AdminUnit | None = None
+    relation: str = ""
+    residency: str = "registered"
+    domicile_address: str = ""
+    current_address: str = ""
+
+
+@dataclass
+class PreparedPerson:
+    person: Person
+    phones: list[PersonPhone]
+
+
+def _prepare(spec: PersonSpec) -> PreparedPerson:
+    name = "".join(spec.name.split())
+    if not name:
+        raise PersonInputError("person.no_name", _("A person needs a name."), "name")
+    person = Person(
+        name=name[:60], relation=spec.relation, residency=spec.residency,
+        domicile_address=spec.domicile_address, current_address=spec.current_address,
+        sex=spec.sex or Sex.UNKNOWN, birth_date=spec.birth_date, document_type=spec.document_type,
+    )
+    if spec.document_number.strip():
+        sealed = seal_document(spec.document_type, spec.document_number)
+        person.document_ciphertext = sealed.sealed.ciphertext
+        person.document_index = sealed.sealed.index
+        person.document_masked = sealed.sealed.masked
+        person.id_area_code = sealed.area_code
+        person.birth_date = sealed.birth_date or person.birth_date
+        if sealed.sex != Sex.UNKNOWN:
+            person.sex = sealed.sex
+    if spec.household is not None:
+        person.household = spec.household
+        person.unit_path = spec.household.unit_path
+        person.grid_id = spec.household.grid_id
+    elif spec.unit is not None:
+        person.unit_path = spec.unit.path
+        person.grid_id = spec.unit.grid_id
+    phone_rows = []
+    seen: set[str] = set()
+    for index, raw in enumerate(p for p in spec.phones if p and p.strip()):
+        kind, sealed_phone = seal_phone(raw)
+        if sealed_phone.index in seen:
+            continue
+        seen.add(sealed_phone.index)
+        phone_rows.append(PersonPhone(kind=kind, ciphertext=sealed_phone.ciphertext, index=sealed_phone.index,
+                                      masked=sealed_phone.masked, is_primary=index == 0))
+    return PreparedPerson(person, phone_rows)
+
+
+def find_by_document(document_type: str, raw: str) -> Person | None:
+    """Unscoped identity lookup for services; faces must still restrict what they show."""
+    index = document_index(document_type, raw)
+    if index is None:
+        return None
+    return Person.objects.filter(document_type=document_type, document_index=index).first()
+
+
+def create_person(actor: Any, spec: PersonSpec) -> tuple[Person, bool]:
+    """Validate and create; an ID number already on file returns the existing person instead."""
+    prepared = _prepare(spec)
+    if prepared.person.document_index:
+        existing = Person.objects.filter(
+            document_type=prepared.person.document_type, document_index=prepared.person.document_index
+        ).first()
+        if existing is not None:
+            return existing, False
+    try:
+        return do_create_person(actor, prepared), True
+    except IntegrityError:
+        # Another request created the same ID between our lookup and insert.
+        existing = Person.objects.filter(
+            document_type=prepared.person.document_type, document_index=prepared.person.document_index
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+@transaction.atomic
+def do_create_person(actor: Any, prepared: PreparedPerson) -> Person:
+    person = prepared.person
+    person.save()
+    for phone in prepared.phones:
+        phone.person = person
+        phone.save()
+    bump_counts(person.unit_path, person.grid_id, persons=1)
+    if person.household_id:
+        Household.objects.filter(pk=person.household_id).update(person_count=F("person_count") + 1)
+    audit.log_create(actor, person)
+    for phone in prepared.phones:
+        audit.log_create(actor, phone)
+    audit.emit("person.created", person, actor)
+    return person
+
+
+@transaction.atomic
+def do_bulk_create_persons(actor: Any, specs: Sequence[PersonSpec], batch_size: int = 2000) -> list[Person]:
+    """The bulk path (demo seed, master-data import): all-or-nothing, audit rows in bulk.
+
+    IDs already on file or repeated within ``specs`` are refused: bulk loaders decide how to merge.
+    """
+    prepared = [_prepare(spec) for spec in specs]
+    indexes = [p.person.document_index for p in prepared if p.person.document_index]
+    if len(set(indexes)) != len(indexes):
+        raise PersonInputError("person.duplicate_in_batch", _("The same ID number appears twice in the batch."))
+    for chunk_start in range(0, len(indexes), 500):
+        chunk = indexes[chunk_start: chunk_start + 500]
+        if Person.objects.filter(document_index__in=chunk).exists():
+            raise PersonInputError("person.already_exists", _("Some ID numbers are already on file."))
+    persons = Person.objects.bulk_create([p.person for p in prepared], batch_size=batch_size)
+    if persons and persons[0].pk is None:
+        raise RuntimeError("the database did not return primary keys for the bulk insert")
+    phone_rows = []
+    for item in prepared:
+        for phone in item.phones:
+            phone.person = item.person
+            phone_rows.append(phone)
+    PersonPhone.objects.bulk_create(phone_rows, batch_size=batch_size)
+    by_place: Counter[tuple[str, int | None]] = Counter((p.unit_path, p.grid_id) for p in persons)
+    for (unit_path, grid_id), count in by_place.items():
+        bump_counts(unit_path, grid_id, persons=count)
+    by_household = Counter(p.household_id for p in persons if p.household_id)
+    for household_id, count in by_household.items():
+        Household.objects.filter(pk=household_id).update(person_count=F("person_count") + count)
+    audit.log_bulk_create(actor, persons)
+    audit.log_bulk_create(actor, phone_rows)
+    audit.emit_bulk("person.created", persons, actor)
+    return persons
+
+
+EDITABLE_FIELDS = {"name", "relation", "residency", "domicile_address", "current_address"}
+
+
+@transaction.atomic
+def do_update_person(actor: Any, person: Person, expected_version: int, **changes: Any) -> Person:
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise PersonInputError("person.not_editable", _("These fields cannot be edited here: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    before = audit.snapshot(person)
+    if not Person.objects.filter(pk=person.pk, version=expected_version).update(version=F("version") + 1, **changes):
+        raise StaleEdit
+    person.refresh_from_db()
+    audit.log_update(actor, person, before)
+    return person
+
+
+REVEALABLE = ("document", "phone")
+
+
+@transaction.atomic
+def reveal(actor: Any, person: Person, field: str, reason: str) -> list[str]:
+    """The audited reveal: the full value(s), for a user allowed to reveal in the person's place."""
+    if field not in REVEALABLE:
+        raise PersonInputError("reveal.bad_field", _("Only the document number or phones can be revealed."))
+    if not person.in_scope(actor, "reveal"):
+        raise Http404
+    reason = reason.strip()
+    if len(reason) < 2:
+        raise PersonInputError("reveal.no_reason", _("Say why you need to see the full value."), "reason")
+    audit.log_pii_access(actor, PiiAccessKind.REVEAL, field, reason, person_id=person.pk)
+    audit.emit("person.revealed", person, actor, data={"field": field, "reason": reason[:200]})
+    if field == "document":
+        return [unseal(person.document_ciphertext)] if person.document_ciphertext else []
+    return [unseal(phone.ciphertext) for phone in person.phones.order_by("-is_primary", "id")]

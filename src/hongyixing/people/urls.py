@@ -1,0 +1,10 @@
+from django.urls import path
+
+from hongyixing.people import views
+
+app_name = "people"
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("<int:person_id>/", views.person_detail, name="person"),
+    path("<int:person_id>/reveal/", views.reveal, name="reveal"),
+]

@@ -1,0 +1,17 @@
+from django.urls import include, path
+
+from hongyixing.api.api import api
+from hongyixing.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("hongyixing.accounts.urls")),
+    path("areas/", include("hongyixing.areas.urls")),
+    path("people/", include("hongyixing.people.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+]
+handler404 = "hongyixing.core.views.not_found"
+handler500 = "hongyixing.core.views.server_error"
+handler403 = "hongyixing.core.views.forbidden"
