@@ -17,3 +17,9 @@ def client_for(world: World):
         return login(Client(), world.users[persona])
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Argon2 is deliberately slow; tests of hashing itself override this back."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

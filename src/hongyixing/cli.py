@@ -35,6 +35,7 @@ def _server_command(bind: str, workers: int) -> list[str]:
 
 def serve(bind: str, workers: int) -> int:
     manage(["check", "--fail-level", "ERROR"])
+    manage(["collectstatic", "--no-input", "-v", "0"])
     os.execv(sys.executable, _server_command(bind, workers))
     return 0  # not reached
 
@@ -78,6 +79,7 @@ def _run_together(commands: list[list[str]]) -> int:
 def demo(bind: str, persons: int, seed: int, workers: int) -> int:
     manage(["check", "--fail-level", "ERROR"])
     manage(["migrate", "--no-input", "-v", "0"])
+    manage(["collectstatic", "--no-input", "-v", "0"])
     manage(["seed_demo", "--persons", str(persons), "--seed", str(seed), "--if-empty"])
     print(f"\nHongyixing is starting at http://{bind}/  (Ctrl-C stops the server and the worker)\n", flush=True)
     return _run_together([

@@ -136,7 +136,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# Served from STATIC_ROOT (collected at start-up by serve/demo); finders only while developing.
+WHITENOISE_USE_FINDERS = DEBUG or env_bool("HONGYIXING_STATIC_FROM_SOURCE", False)
 MEDIA_ROOT = VAR_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from hongyixing.api.errors import ErrorOut
 from hongyixing.areas.models import Household
@@ -95,7 +95,8 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
     if payload.household_id is not None:
         household = get_object_or_404(Household.objects.restrict(request.user, "change"), pk=payload.household_id)
     else:
-        return 400, {"code": "person.no_place", "detail": "A person is created in a household.", "field": "household_id"}
+        return Status(400, {"code": "person.no_place", "detail": "A person is created in a household.",
+                            "field": "household_id"})
     try:
         person, created = services.create_person(
             request.user,
@@ -107,12 +108,12 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
             ),
         )
     except services.PersonInputError as error:
-        return 400, {"code": error.code, "detail": error.message, "field": error.field}
+        return Status(400, {"code": error.code, "detail": error.message, "field": error.field})
     if not created and not person.in_scope(request.user):
         # Never confirm that an ID exists elsewhere.
-        return 400, {"code": "person.exists_elsewhere",
-                     "detail": "This ID number belongs to a person outside your jurisdiction.", "field": "document_number"}
-    return (201 if created else 200), {"created": created, "person": person}
+        return Status(400, {"code": "person.exists_elsewhere", "field": "document_number",
+                            "detail": "This ID number belongs to a person outside your jurisdiction."})
+    return Status(201 if created else 200, {"created": created, "person": person})
 
 
 @router.post("/{person_id}/reveal", response={200: RevealOut, 400: ErrorOut, 404: ErrorOut},
@@ -122,5 +123,5 @@ def reveal(request: HttpRequest, person_id: int, payload: RevealIn) -> Any:
     try:
         values = services.reveal(request.user, person, payload.field, payload.reason)
     except services.PersonInputError as error:
-        return 400, {"code": error.code, "detail": error.message, "field": error.field}
+        return Status(400, {"code": error.code, "detail": error.message, "field": error.field})
     return {"field": payload.field, "values": values}
