@@ -5,6 +5,7 @@ Town A is 高良涧街道 (grid A1 in 临河社区), town B is 岔河镇 (the ou
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +19,6 @@ from hongyixing.areas.models import AdminUnit, Grid, Household
 from hongyixing.people import idnumbers
 from hongyixing.people.models import Person
 from hongyixing.people.services import PersonSpec, create_person
-
-import datetime as dt
 
 DISTRICT = "320813"
 TOWN_A = "320813001"  # 高良涧街道
@@ -51,17 +50,27 @@ class World:
 def _place(tag: str, town_path: str, village_path: str, grid_number: int, id_seed: int) -> Place:
     town = AdminUnit.objects.get(path=town_path)
     village = AdminUnit.objects.get(path=village_path)
-    grid = areas.do_create_grid(None, village, grid_number, f"{village.name}第{grid_number}网格", "网格员" + tag)
+    grid = areas.do_create_grid(
+        None, village, grid_number, f"{village.name}第{grid_number}网格", "网格员" + tag
+    )
     compound = areas.do_create_unit(None, village, "compound", 1, f"幸福家园{tag}", grid=grid)
     building = areas.do_create_unit(None, compound, "building", 3, "3栋", grid=grid)
-    household = areas.do_create_household(None, building, f"{village_path}{tag}0001", f"{village.name}幸福家园3栋501室", "501室")
+    household = areas.do_create_household(
+        None, building, f"{village_path}{tag}0001", f"{village.name}幸福家园3栋501室", "501室"
+    )
     place = Place(town, village, building, grid, household)
     for offset, (name, sex_seq) in enumerate([("王建国", 11), ("李秀英", 22)]):
         number = idnumbers.make("320829", dt.date(1960 + id_seed, 1 + offset, 15), sex_seq + id_seed)
         phone = f"1381234{id_seed:02d}{offset:02d}"
         person, created = create_person(
-            None, PersonSpec(name=name, document_number=number, phones=[phone], household=household,
-                             relation="head" if offset == 0 else "spouse"),
+            None,
+            PersonSpec(
+                name=name,
+                document_number=number,
+                phones=[phone],
+                household=household,
+                relation="head" if offset == 0 else "spouse",
+            ),
         )
         assert created
         place.persons.append(person)

@@ -26,13 +26,27 @@ SEES = {
     "enterprise": set(),
     "superuser": {"a", "b"},
 }
-REVEALS = {"district": {"a", "b"}, "town_a": {"a"}, "town_b": {"b"}, "cdc": {"a", "b"}, "superuser": {"a", "b"}}
+REVEALS = {
+    "district": {"a", "b"},
+    "town_a": {"a"},
+    "town_b": {"b"},
+    "cdc": {"a", "b"},
+    "superuser": {"a", "b"},
+}
 PERSONAS = list(SEES)
 
 # Routes without an object, and routes that only exist for one session step (login flow).
 PLAIN_PAGES = ["home", "people:search", "accounts:tokens"]
-SKIP = {"accounts:login", "accounts:second_factor", "accounts:enrol", "accounts:logout",
-        "accounts:revoke_token", "set_language", "healthz", "people:reveal"}
+SKIP = {
+    "accounts:login",
+    "accounts:second_factor",
+    "accounts:enrol",
+    "accounts:logout",
+    "accounts:revoke_token",
+    "set_language",
+    "healthz",
+    "people:reveal",
+}
 
 
 def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
@@ -71,8 +85,12 @@ def test_every_route_is_covered(world: World) -> None:
     covered = set(_object_urls(world, "a")) | set(PLAIN_PAGES) | SKIP
     api_names = {n for n in named if n.startswith("api:")}
     uncovered = {n for n in named - covered if not n.startswith("api:")}
-    uncovered |= {n for n in api_names - covered if n not in {"api:openapi-json", "api:openapi-view", "api:api-root",
-                                                                "api:create_person", "api:reveal"}}
+    uncovered |= {
+        n
+        for n in api_names - covered
+        if n
+        not in {"api:openapi-json", "api:openapi-view", "api:api-root", "api:create_person", "api:reveal"}
+    }
     assert not uncovered, f"routes missing from the authorization matrix: {sorted(uncovered)}"
 
 
@@ -129,8 +147,11 @@ def test_reveal_needs_scope_and_permission(world: World, client_for: Any, person
     for place in ("a", "b"):
         target = getattr(world, place)
         person = target.persons[0]
-        response = client.post(f"/api/persons/{person.id}/reveal", data=json.dumps(
-            {"field": "document", "reason": "核查需要"}), content_type="application/json")
+        response = client.post(
+            f"/api/persons/{person.id}/reveal",
+            data=json.dumps({"field": "document", "reason": "核查需要"}),
+            content_type="application/json",
+        )
         if place in REVEALS.get(persona, set()):
             assert response.status_code == 200, (persona, place)
             assert response.json()["values"] == [target.plain_ids[0]]
@@ -143,13 +164,27 @@ def test_reveal_needs_scope_and_permission(world: World, client_for: Any, person
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_writes_are_scoped(world: World, client_for: Any, persona: str) -> None:
     client = client_for(persona)
-    may_change = {"district": {"a", "b"}, "town_a": {"a"}, "town_b": {"b"}, "grid_a1": {"a"},
-                  "superuser": {"a", "b"}}
+    may_change = {
+        "district": {"a", "b"},
+        "town_a": {"a"},
+        "town_b": {"b"},
+        "grid_a1": {"a"},
+        "superuser": {"a", "b"},
+    }
     for index, place in enumerate(("a", "b")):
         household = getattr(world, place).household
-        response = client.post("/api/persons", data=json.dumps({
-            "name": f"新人{index}", "document_number": "", "phones": [], "household_id": household.id,
-        }), content_type="application/json")
+        response = client.post(
+            "/api/persons",
+            data=json.dumps(
+                {
+                    "name": f"新人{index}",
+                    "document_number": "",
+                    "phones": [],
+                    "household_id": household.id,
+                }
+            ),
+            content_type="application/json",
+        )
         expected = 201 if place in may_change.get(persona, set()) else 404
         assert response.status_code == expected, (persona, place, response.status_code, _body(response))
 

@@ -27,16 +27,31 @@ def manage(args: Sequence[str]) -> int:
 
 def _server_command(bind: str, workers: int) -> list[str]:
     return [
-        sys.executable, "-m", "gunicorn", "hongyixing.wsgi:application",
-        "--bind", bind, "--workers", str(workers), "--threads", "4", "--worker-class", "gthread",
-        "--access-logfile", "-", "--timeout", "60", "--graceful-timeout", "10",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "hongyixing.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--worker-class",
+        "gthread",
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "10",
     ]
 
 
 def serve(bind: str, workers: int) -> int:
     manage(["check", "--fail-level", "ERROR"])
     manage(["collectstatic", "--no-input", "-v", "0"])
-    os.execv(sys.executable, _server_command(bind, workers))
+    os.execv(sys.executable, _server_command(bind, workers))  # noqa: S606 (replace this process)
     return 0  # not reached
 
 
@@ -62,7 +77,7 @@ def _run_together(commands: list[list[str]]) -> int:
                 except subprocess.TimeoutExpired:
                     continue
                 if not stopping:
-                    print(f"hongyixing: {child.args[2:4]} exited with {code}; stopping.", file=sys.stderr)
+                    print(f"hongyixing: a child process exited with {code}; stopping.", file=sys.stderr)
                     stop()
                 for other in children:
                     try:
@@ -81,11 +96,15 @@ def demo(bind: str, persons: int, seed: int, workers: int) -> int:
     manage(["migrate", "--no-input", "-v", "0"])
     manage(["collectstatic", "--no-input", "-v", "0"])
     manage(["seed_demo", "--persons", str(persons), "--seed", str(seed), "--if-empty"])
-    print(f"\nHongyixing is starting at http://{bind}/  (Ctrl-C stops the server and the worker)\n", flush=True)
-    return _run_together([
-        _server_command(bind, workers),
-        [sys.executable, "-m", "hongyixing.cli", "manage", "worker"],
-    ])
+    print(
+        f"\nHongyixing is starting at http://{bind}/  (Ctrl-C stops the server and the worker)\n", flush=True
+    )
+    return _run_together(
+        [
+            _server_command(bind, workers),
+            [sys.executable, "-m", "hongyixing.cli", "manage", "worker"],
+        ]
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -69,7 +69,9 @@ def test_district_officer_must_enrol_then_use_totp(world: World, client: Client)
     page = client.get("/accounts/enrol/")
     secret = page.context["secret"]
     assert "<svg" in page.content.decode()
-    response = client.post("/accounts/enrol/", {"code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"})
+    response = client.post(
+        "/accounts/enrol/", {"code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"}
+    )
     assert response.status_code == 200  # wrong code refused
     response = client.post("/accounts/enrol/", {"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302 and response["Location"] == "/"

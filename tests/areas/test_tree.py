@@ -18,7 +18,9 @@ def test_divisions_load_is_idempotent(world: World) -> None:
 
 def test_live_counters_match_a_recount_from_raw_rows(world: World) -> None:
     counts = raw_counts()
-    for unit in AdminUnit.objects.filter(path__in=["320813", "320813001", "320813103", world.a.building.path]):
+    for unit in AdminUnit.objects.filter(
+        path__in=["320813", "320813001", "320813103", world.a.building.path]
+    ):
         assert unit.person_count == counts.unit_persons[unit.path]
         assert unit.household_count == counts.unit_households[unit.path]
     AdminUnit.objects.update(person_count=0)

@@ -23,7 +23,9 @@ from tests.personas import World
 
 
 def _spec(world: World, number: str, **extra) -> PersonSpec:
-    return PersonSpec(name=extra.pop("name", "赵小红"), document_number=number, household=world.a.household, **extra)
+    return PersonSpec(
+        name=extra.pop("name", "赵小红"), document_number=number, household=world.a.household, **extra
+    )
 
 
 def test_id_and_phone_are_sealed_at_rest(world: World) -> None:
@@ -76,7 +78,9 @@ def test_create_writes_change_log_and_event_in_one_go(world: World) -> None:
 
 def test_update_records_a_field_diff_and_refuses_stale_versions(world: World) -> None:
     person = world.a.persons[0]
-    do_update_person(world.users["town_a"], person, person.version, current_address="临河社区幸福家园3栋502室")
+    do_update_person(
+        world.users["town_a"], person, person.version, current_address="临河社区幸福家园3栋502室"
+    )
     log = ChangeLog.objects.filter(object_id=person.pk, action="update").get()
     assert log.user == world.users["town_a"]
     assert log.changes == {"current_address": ["", "临河社区幸福家园3栋502室"]}
@@ -93,7 +97,12 @@ def test_reveal_is_logged_with_reason(world: World) -> None:
         reveal(officer, person, "phone", " ")
     assert reveal(officer, person, "phone", "电话核实行程") == [world.a.plain_phones[0]]
     access = PiiAccess.objects.get()
-    assert (access.user, access.person_id, access.field, access.reason) == (officer, person.pk, "phone", "电话核实行程")
+    assert (access.user, access.person_id, access.field, access.reason) == (
+        officer,
+        person.pk,
+        "phone",
+        "电话核实行程",
+    )
     entries = timeline(person)
     assert [e.title for e in entries][0] == "person.revealed"
     assert {e.kind for e in entries} == {"change", "event"}
@@ -101,8 +110,12 @@ def test_reveal_is_logged_with_reason(world: World) -> None:
 
 def test_bulk_path_writes_audit_rows_and_counters(world: World) -> None:
     specs = [
-        _spec(world, idnumbers.make("320829", dt.date(1980, 1, 1) + dt.timedelta(days=i), 2 * i + 1),
-              name=f"批量{i}", phones=[f"1390000{i:04d}"])
+        _spec(
+            world,
+            idnumbers.make("320829", dt.date(1980, 1, 1) + dt.timedelta(days=i), 2 * i + 1),
+            name=f"批量{i}",
+            phones=[f"1390000{i:04d}"],
+        )
         for i in range(30)
     ]
     persons = do_bulk_create_persons(None, specs)

@@ -24,7 +24,7 @@ class SecondFactorMiddleware:
             user.is_authenticated
             and not request.path.startswith(_OPEN_PREFIXES)
             and not request.session.get(SESSION_SECOND_FACTOR)
-            and (getattr(user, "has_second_factor", False) or second_factor_required(user))  # type: ignore[arg-type]
+            and (getattr(user, "has_second_factor", False) or second_factor_required(user))
         ):
             logout(request)
             return redirect("accounts:login")

@@ -153,8 +153,13 @@ def do_create_user(
     title: str = "",
     is_superuser: bool = False,
 ) -> User:
-    user = User(username=username, display_name=display_name, title=title, is_superuser=is_superuser,
-                is_staff=is_superuser)
+    user = User(
+        username=username,
+        display_name=display_name,
+        title=title,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+    )
     if password_hash:
         user.password = password_hash
     elif password:
@@ -168,13 +173,19 @@ def do_create_user(
 
 
 @transaction.atomic
-def do_grant(actor: Any, user: User, role: str, *, unit: AdminUnit | None = None, grid: Grid | None = None) -> Grant:
+def do_grant(
+    actor: Any, user: User, role: str, *, unit: AdminUnit | None = None, grid: Grid | None = None
+) -> Grant:
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}")
     grant = Grant.objects.create(user=user, role=role, unit=unit, grid=grid)
     audit.log_create(actor, grant)
-    audit.emit("user.granted", grant, actor, data={"role": role, "unit": unit.path if unit else None,
-                                                      "grid": grid.code if grid else None})
+    audit.emit(
+        "user.granted",
+        grant,
+        actor,
+        data={"role": role, "unit": unit.path if unit else None, "grid": grid.code if grid else None},
+    )
     return grant
 
 

@@ -56,7 +56,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 def _pending_user(request: HttpRequest) -> User:
-    user = User.objects.filter(pk=request.session.get(PENDING_USER), is_active=True).first()
+    pending = request.session.get(PENDING_USER)
+    user = User.objects.filter(pk=pending, is_active=True).first() if pending else None
     if user is None:
         raise Http404
     return user

@@ -11,7 +11,9 @@ from hongyixing.api.auth import SessionAuth, TokenAuth
 api = NinjaAPI(
     title="Hongyixing API",
     version="1",
-    description="Scoped and masked exactly like the pages. Authenticate with `Authorization: Bearer <token>`.",
+    description=(
+        "Scoped and masked exactly like the pages. Authenticate with `Authorization: Bearer <token>`."
+    ),
     auth=[TokenAuth(), SessionAuth(csrf=True)],
     urls_namespace="api",
 )

@@ -13,7 +13,16 @@ DIVISIONS_CSV = Path(__file__).parent / "data" / "hongze-divisions.csv"
 PARENT_PATH_LENGTH = {"city": 4, "district": 6, "town": 9, "village": 12}
 
 # Longest first, so 社区居委会 is cut before 居委会.
-VILLAGE_SUFFIXES = ("社区居民委员会", "村民委员会", "社区居委会", "居民委员会", "居委会", "村委会", "社区", "村")
+VILLAGE_SUFFIXES = (
+    "社区居民委员会",
+    "村民委员会",
+    "社区居委会",
+    "居民委员会",
+    "居委会",
+    "村委会",
+    "社区",
+    "村",
+)
 TOWN_SUFFIXES = ("街道办事处", "街道", "镇", "乡")
 FORMER_NAMES = {"320813": [("洪泽县", "2016-10-08")]}
 
@@ -40,13 +49,17 @@ def path_of(code: str, level: str) -> str:
 def read_divisions(path: Path = DIVISIONS_CSV) -> list[Division]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return [
-            Division(row["code"].strip(), row["name"].strip(), row["level"].strip(), row["parent_code"].strip())
+            Division(
+                row["code"].strip(), row["name"].strip(), row["level"].strip(), row["parent_code"].strip()
+            )
             for row in csv.DictReader(handle)
         ]
 
 
 def core_name(name: str, level: str) -> str:
-    suffixes = VILLAGE_SUFFIXES if level == UnitLevel.VILLAGE else TOWN_SUFFIXES if level == UnitLevel.TOWN else ()
+    suffixes = (
+        VILLAGE_SUFFIXES if level == UnitLevel.VILLAGE else TOWN_SUFFIXES if level == UnitLevel.TOWN else ()
+    )
     for suffix in suffixes:
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
             return name[: -len(suffix)]

@@ -20,7 +20,12 @@ class AdminUnit(ScopedModel):
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=UnitLevel.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     grid = models.ForeignKey(
         "Grid", on_delete=models.SET_NULL, null=True, blank=True, related_name="units", verbose_name=_("grid")
@@ -35,8 +40,17 @@ class AdminUnit(ScopedModel):
 
     objects = ScopedQuerySet.as_manager()
 
-    audit_fields = ("code", "name", "level", "parent_id", "grid_id", "valid_from", "valid_to",
-                    "responsible_name", "responsible_title")
+    audit_fields = (
+        "code",
+        "name",
+        "level",
+        "parent_id",
+        "grid_id",
+        "valid_from",
+        "valid_to",
+        "responsible_name",
+        "responsible_title",
+    )
 
     class Meta:
         verbose_name = _("admin unit")
@@ -77,7 +91,9 @@ class Grid(ScopedModel):
 
     code = models.CharField(_("code"), max_length=24, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    village = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="grids", verbose_name=_("village"))
+    village = models.ForeignKey(
+        AdminUnit, on_delete=models.PROTECT, related_name="grids", verbose_name=_("village")
+    )
     unit_path = models.CharField(_("unit path"), max_length=24, db_index=True)
     responsible_name = models.CharField(_("grid worker"), max_length=50, blank=True)
     person_count = models.IntegerField(_("persons"), default=0)
@@ -101,7 +117,9 @@ class Household(ScopedModel):
     """The door a grid worker knocks on."""
 
     number = models.CharField(_("household number"), max_length=30, unique=True)
-    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="households", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        AdminUnit, on_delete=models.PROTECT, related_name="households", verbose_name=_("unit")
+    )
     unit_path = models.CharField(_("unit path"), max_length=24)
     grid = models.ForeignKey(
         Grid, on_delete=models.PROTECT, related_name="households", verbose_name=_("grid"), db_index=False

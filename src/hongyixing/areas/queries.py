@@ -35,12 +35,16 @@ def raw_counts() -> RawCounts:
 
     return RawCounts(
         unit_persons=_rolled_up(Person.objects.values("unit_path").annotate(n=Count("id")), "unit_path"),
-        unit_households=_rolled_up(Household.objects.values("unit_path").annotate(n=Count("id")), "unit_path"),
+        unit_households=_rolled_up(
+            Household.objects.values("unit_path").annotate(n=Count("id")), "unit_path"
+        ),
         grid_persons={
             r["grid_id"]: r["n"]
-            for r in Person.objects.exclude(grid_id=None).values("grid_id").annotate(n=Count("id"))
+            for r in Person.objects.filter(grid__isnull=False).values("grid_id").annotate(n=Count("id"))
         },
-        grid_households={r["grid_id"]: r["n"] for r in Household.objects.values("grid_id").annotate(n=Count("id"))},
+        grid_households={
+            r["grid_id"]: r["n"] for r in Household.objects.values("grid_id").annotate(n=Count("id"))
+        },
     )
 
 
@@ -51,7 +55,8 @@ def visible_roots(user: Any) -> tuple[list[AdminUnit], list[Grid]]:
         return list(AdminUnit.objects.filter(parent=None).order_by("path")), []
     units = list(AdminUnit.objects.filter(path__in=scope.unit_paths).order_by("path"))
     grids = [
-        grid for grid in Grid.objects.filter(id__in=scope.grid_ids).select_related("village")
+        grid
+        for grid in Grid.objects.filter(id__in=scope.grid_ids).select_related("village")
         if not scope.covers_path(grid.unit_path)
     ]
     return units, grids

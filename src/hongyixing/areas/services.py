@@ -21,14 +21,21 @@ class StaleEdit(Exception):
 @transaction.atomic
 def do_load_divisions(actor: Any) -> int:
     """Create or update the units of public record; safe to run again."""
-    existing = {unit.code: unit for unit in AdminUnit.objects.filter(level__in=["city", "district", "town", "village"])}
+    existing = {
+        unit.code: unit
+        for unit in AdminUnit.objects.filter(level__in=["city", "district", "town", "village"])
+    }
     created = 0
     for division in read_divisions():
         parent = existing.get(division.parent_code) if division.parent_code else None
         unit = existing.get(division.code)
         if unit is None:
             unit = AdminUnit.objects.create(
-                code=division.code, path=division.path, name=division.name, level=division.level, parent=parent,
+                code=division.code,
+                path=division.path,
+                name=division.name,
+                level=division.level,
+                parent=parent,
                 valid_from=dt.date(2016, 10, 8) if division.code.startswith("320813") else None,
             )
             audit.log_create(actor, unit)
@@ -40,7 +47,9 @@ def do_load_divisions(actor: Any) -> int:
             unit.save(update_fields=["name"])
             audit.log_update(actor, unit, before)
         for alias, kind, valid_to in aliases(division):
-            UnitAlias.objects.get_or_create(unit=unit, alias=alias, defaults={"kind": kind, "valid_to": valid_to})
+            UnitAlias.objects.get_or_create(
+                unit=unit, alias=alias, defaults={"kind": kind, "valid_to": valid_to}
+            )
     return created
 
 
@@ -53,12 +62,24 @@ def child_path(parent: AdminUnit, level: str, number: int) -> str:
 
 @transaction.atomic
 def do_create_unit(
-    actor: Any, parent: AdminUnit, level: str, number: int, name: str, *, grid: Grid | None = None,
+    actor: Any,
+    parent: AdminUnit,
+    level: str,
+    number: int,
+    name: str,
+    *,
+    grid: Grid | None = None,
     responsible_name: str = "",
 ) -> AdminUnit:
     path = child_path(parent, level, number)
     unit = AdminUnit.objects.create(
-        code=path, path=path, name=name, level=level, parent=parent, grid=grid, responsible_name=responsible_name
+        code=path,
+        path=path,
+        name=name,
+        level=level,
+        parent=parent,
+        grid=grid,
+        responsible_name=responsible_name,
     )
     audit.log_create(actor, unit)
     audit.emit("unit.created", unit, actor)
@@ -66,9 +87,14 @@ def do_create_unit(
 
 
 @transaction.atomic
-def do_create_grid(actor: Any, village: AdminUnit, number: int, name: str, responsible_name: str = "") -> Grid:
+def do_create_grid(
+    actor: Any, village: AdminUnit, number: int, name: str, responsible_name: str = ""
+) -> Grid:
     grid = Grid.objects.create(
-        code=f"{village.path}-{number:02d}", name=name, village=village, unit_path=village.path,
+        code=f"{village.path}-{number:02d}",
+        name=name,
+        village=village,
+        unit_path=village.path,
         responsible_name=responsible_name,
     )
     audit.log_create(actor, grid)
@@ -137,3 +163,122 @@ def do_recount() -> None:
         grid.person_count = counts.grid_persons.get(grid.id, 0)
         grid.household_count = counts.grid_households.get(grid.id, 0)
     Grid.objects.bulk_update(grids, ["person_count", "household_count"], batch_size=500)
+
+
+# --- Bulk paths (demo seed, master-data loads): set-based inserts, audit rows and events in bulk. ---
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[start: start + size] for start in range(0, len(items), size)]
+
+
+def _paths_of_units(unit_ids: set[int]) -> dict[int, tuple[str, str, int | None]]:
+    """(path, level, grid_id) per unit id, a few hundred ids per query."""
+    found: dict[int, tuple[str, str, int | None]] = {}
+    for chunk in _chunks(sorted(unit_ids), 500):
+        for pk, path, level, grid_id in AdminUnit.objects.filter(pk__in=chunk).values_list(
+            "pk", "path", "level", "grid_id"
+        ):
+            found[pk] = (path, level, grid_id)
+    missing = unit_ids - set(found)
+    if missing:
+        raise ValueError(f"units not found: {sorted(missing)[:5]}")
+    return found
+
+
+def _require_primary_keys(objects: list[Any]) -> None:
+    if objects and objects[0].pk is None:
+        raise RuntimeError("the database did not return primary keys for the bulk insert")
+
+
+@transaction.atomic
+def do_bulk_create_units(actor: Any, units: list[AdminUnit], batch_size: int = 2000) -> list[AdminUnit]:
+    """Insert new units below existing parents (their paths extend the parent's, see :func:`child_path`).
+
+    Units are created with zero counters: nothing lives in them yet.
+    """
+    parents = _paths_of_units({unit.parent_id for unit in units if unit.parent_id is not None})
+    for unit in units:
+        if unit.parent_id is None:
+            raise ValueError(f"unit {unit.name} has no parent")
+        parent_path = parents[unit.parent_id][0]
+        if len(unit.path) != PATH_LENGTH[UnitLevel(unit.level)] or not unit.path.startswith(parent_path):
+            raise ValueError(f"path {unit.path} does not extend {parent_path} at level {unit.level}")
+        unit.code = unit.code or unit.path
+    created = AdminUnit.objects.bulk_create(units, batch_size=batch_size)
+    _require_primary_keys(created)
+    audit.log_bulk_create(actor, created)
+    audit.emit_bulk("unit.created", created, actor)
+    return created
+
+
+@transaction.atomic
+def do_bulk_create_grids(actor: Any, grids: list[Grid], batch_size: int = 2000) -> list[Grid]:
+    """Insert grids; each grid's ``unit_path`` is its village's path."""
+    villages = _paths_of_units({grid.village_id for grid in grids})
+    for grid in grids:
+        path, level, _grid = villages[grid.village_id]
+        if level != UnitLevel.VILLAGE:
+            raise ValueError(f"grid {grid.code} must belong to a village, not a {level}")
+        grid.unit_path = path
+    created = Grid.objects.bulk_create(grids, batch_size=batch_size)
+    _require_primary_keys(created)
+    audit.log_bulk_create(actor, created)
+    audit.emit_bulk("grid.created", created, actor)
+    return created
+
+
+@transaction.atomic
+def do_bulk_create_households(
+    actor: Any, households: list[Household], batch_size: int = 2000
+) -> list[Household]:
+    """Insert households; each takes its path and grid from its unit, which must be covered by a grid.
+
+    Household counters of the units, their ancestors and the grids move in aggregate (a few queries).
+    """
+    units = _paths_of_units({household.unit_id for household in households})
+    for household in households:
+        path, _level, grid_id = units[household.unit_id]
+        if grid_id is None:
+            raise ValueError(f"unit {path} is not covered by a grid")
+        household.unit_path = path
+        household.grid_id = grid_id
+    created = Household.objects.bulk_create(households, batch_size=batch_size)
+    _require_primary_keys(created)
+    bump_counts_many([(h.unit_path, h.grid_id, 0, 1) for h in created])
+    audit.log_bulk_create(actor, created)
+    audit.emit_bulk("household.created", created, actor)
+    return created
+
+
+def bump_counts_many(deltas: list[tuple[str, int | None, int, int]]) -> None:
+    """Set-based :func:`bump_counts`: ``(unit_path, grid_id, persons, households)`` deltas.
+
+    Deltas are summed per unit (rolled up to every ancestor) and per grid, then applied with one
+    ``UPDATE … SET n = n + CASE …`` per few hundred rows.
+    """
+    unit_delta: dict[str, list[int]] = {}
+    grid_delta: dict[int, list[int]] = {}
+    for unit_path, grid_id, persons, households in deltas:
+        if unit_path:
+            for path in ancestor_paths(unit_path):
+                total = unit_delta.setdefault(path, [0, 0])
+                total[0] += persons
+                total[1] += households
+        if grid_id is not None:
+            total = grid_delta.setdefault(grid_id, [0, 0])
+            total[0] += persons
+            total[1] += households
+    _apply_count_deltas(AdminUnit, "path", unit_delta)
+    _apply_count_deltas(Grid, "pk", grid_delta)
+
+
+def _apply_count_deltas(model: Any, key: str, deltas: dict[Any, list[int]]) -> None:
+    from django.db.models import Case, Value, When
+
+    for position, field in enumerate(("person_count", "household_count")):
+        changed = sorted((k, d[position]) for k, d in deltas.items() if d[position])
+        for chunk in _chunks(changed, 200):
+            increment = Case(*(When(**{key: k}, then=Value(n)) for k, n in chunk), default=Value(0))
+            keys = [k for k, _n in chunk]
+            model.objects.filter(**{f"{key}__in": keys}).update(**{field: F(field) + increment})

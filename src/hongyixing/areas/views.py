@@ -34,7 +34,11 @@ def unit_detail(request: HttpRequest, path: str) -> HttpResponse:
 def grid_detail(request: HttpRequest, grid_id: int) -> HttpResponse:
     grid = get_object_or_404(Grid.objects.restrict(request.user).select_related("village"), pk=grid_id)
     units = AdminUnit.objects.restrict(request.user).filter(grid=grid).order_by("path")
-    context = {"grid": grid, "units": units, "crumbs": queries.breadcrumbs(request.user, grid.village, include_self=True)}
+    context = {
+        "grid": grid,
+        "units": units,
+        "crumbs": queries.breadcrumbs(request.user, grid.village, include_self=True),
+    }
     return render(request, "areas/grid.html", context)
 
 

@@ -109,9 +109,7 @@ def emit(
     return DomainEvent.objects.create(**_event_fields(name, subject, user, person_id, data, timezone.now()))
 
 
-def emit_bulk(
-    name: str, subjects: Iterable[models.Model], user: Any = None, batch_size: int = 2000
-) -> int:
+def emit_bulk(name: str, subjects: Iterable[models.Model], user: Any = None, batch_size: int = 2000) -> int:
     now = timezone.now()
     rows = [
         DomainEvent(**_event_fields(name, s, user, getattr(s, "audit_person_id", None), None, now))

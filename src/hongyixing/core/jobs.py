@@ -40,8 +40,11 @@ def every(interval: dt.timedelta) -> Any:
 
 
 def due_jobs(last_run: dict[str, dt.datetime], now: dt.datetime) -> list[Recurring]:
-    return [job for job in RECURRING.values() if now - last_run.get(job.name, dt.datetime.min.replace(
-        tzinfo=dt.UTC)) >= job.every]
+    return [
+        job
+        for job in RECURRING.values()
+        if now - last_run.get(job.name, dt.datetime.min.replace(tzinfo=dt.UTC)) >= job.every
+    ]
 
 
 def run_scheduler(stop: threading.Event, tick_seconds: float = 15.0) -> None:

@@ -79,7 +79,9 @@ class RevealOut(Schema):
 @router.get("", response=SearchOut, summary="Search by name prefix, full ID number or phone, within scope")
 def search_persons(request: HttpRequest, q: str, after: int | None = None) -> Any:
     result = queries.search_persons(request.user, q, after=after)
-    persons = Person.objects.filter(id__in=[p.pk for p in result.persons]).prefetch_related("phones").order_by("id")
+    persons = (
+        Person.objects.filter(id__in=[p.pk for p in result.persons]).prefetch_related("phones").order_by("id")
+    )
     return {"kind": result.kind, "results": list(persons), "next_after": result.next_after}
 
 
@@ -88,22 +90,38 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
     return get_object_or_404(Person.objects.restrict(request.user).prefetch_related("phones"), pk=person_id)
 
 
-@router.post("", response={200: CreatedOut, 201: CreatedOut, 400: ErrorOut, 404: ErrorOut},
-             summary="Create a person; an ID number already on file returns the existing person")
+@router.post(
+    "",
+    response={200: CreatedOut, 201: CreatedOut, 400: ErrorOut, 404: ErrorOut},
+    summary="Create a person; an ID number already on file returns the existing person",
+)
 def create_person(request: HttpRequest, payload: PersonIn) -> Any:
     household = None
     if payload.household_id is not None:
-        household = get_object_or_404(Household.objects.restrict(request.user, "change"), pk=payload.household_id)
+        household = get_object_or_404(
+            Household.objects.restrict(request.user, "change"), pk=payload.household_id
+        )
     else:
-        return Status(400, {"code": "person.no_place", "detail": "A person is created in a household.",
-                            "field": "household_id"})
+        return Status(
+            400,
+            {
+                "code": "person.no_place",
+                "detail": "A person is created in a household.",
+                "field": "household_id",
+            },
+        )
     try:
         person, created = services.create_person(
             request.user,
             services.PersonSpec(
-                name=payload.name, document_type=payload.document_type, document_number=payload.document_number,
-                phones=payload.phones, household=household, relation=payload.relation,
-                residency=payload.residency, domicile_address=payload.domicile_address,
+                name=payload.name,
+                document_type=payload.document_type,
+                document_number=payload.document_number,
+                phones=payload.phones,
+                household=household,
+                relation=payload.relation,
+                residency=payload.residency,
+                domicile_address=payload.domicile_address,
                 current_address=payload.current_address,
             ),
         )
@@ -111,13 +129,22 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
         return Status(400, {"code": error.code, "detail": error.message, "field": error.field})
     if not created and not person.in_scope(request.user):
         # Never confirm that an ID exists elsewhere.
-        return Status(400, {"code": "person.exists_elsewhere", "field": "document_number",
-                            "detail": "This ID number belongs to a person outside your jurisdiction."})
+        return Status(
+            400,
+            {
+                "code": "person.exists_elsewhere",
+                "field": "document_number",
+                "detail": "This ID number belongs to a person outside your jurisdiction.",
+            },
+        )
     return Status(201 if created else 200, {"created": created, "person": person})
 
 
-@router.post("/{person_id}/reveal", response={200: RevealOut, 400: ErrorOut, 404: ErrorOut},
-             summary="The audited reveal of a full ID number or phones (needs the reveal permission and a reason)")
+@router.post(
+    "/{person_id}/reveal",
+    response={200: RevealOut, 400: ErrorOut, 404: ErrorOut},
+    summary="The audited reveal of a full ID number or phones (needs the reveal permission and a reason)",
+)
 def reveal(request: HttpRequest, person_id: int, payload: RevealIn) -> Any:
     person = get_object_or_404(Person.objects.restrict(request.user), pk=person_id)
     try:

@@ -6,7 +6,9 @@ from hongyixing.people.services import REVEALABLE
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Name, full ID number or phone"), max_length=40, required=False,
+        label=_("Name, full ID number or phone"),
+        max_length=40,
+        required=False,
         widget=forms.TextInput(attrs={"type": "search", "autofocus": True, "autocomplete": "off"}),
     )
 

@@ -17,9 +17,12 @@ from django.utils.translation import gettext as _
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 "
-    "71 81 82 83".split()
-)
+    {
+        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
+        "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
+        "81", "82", "83",
+    }
+)  # fmt: skip
 # Hongze's address code by the year a number was issued (for demo data and routing hints).
 HONGZE_AREA_CODES = {"320813": "洪泽区 (2016–)", "320829": "洪泽县 (1983–2016)", "322230": "洪泽县 (–1983)"}
 EARLIEST_BIRTH = dt.date(1880, 1, 1)
@@ -73,7 +76,10 @@ def upgrade_15(number15: str) -> str:
 
 def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
     if looks_like_excel_float(raw):
-        raise IdNumberError("id.spreadsheet_float", _("The ID number was turned into a number by a spreadsheet and its last digits are lost"))
+        raise IdNumberError(
+            "id.spreadsheet_float",
+            _("The ID number was turned into a number by a spreadsheet and its last digits are lost"),
+        )
     number = normalise(raw)
     if not number:
         raise IdNumberError("id.empty", _("The ID number is empty"))
@@ -84,17 +90,31 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
         number = upgrade_15(number)
         upgraded = True
     if len(number) != 18:
-        raise IdNumberError("id.bad_length", _("An ID number has 18 digits (or 15 in the old format), this one has %(n)d") % {"n": len(number)})
+        raise IdNumberError(
+            "id.bad_length",
+            _("An ID number has 18 digits (or 15 in the old format), this one has %(n)d")
+            % {"n": len(number)},
+        )
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise IdNumberError("id.bad_chars", _("The first 17 characters of an ID number are digits and the last is a digit or X"))
+        raise IdNumberError(
+            "id.bad_chars",
+            _("The first 17 characters of an ID number are digits and the last is a digit or X"),
+        )
     if number[:2] not in PROVINCE_CODES:
-        raise IdNumberError("id.bad_area", _("Address code %(code)s does not start with a real province") % {"code": number[:6]})
+        raise IdNumberError(
+            "id.bad_area",
+            _("Address code %(code)s does not start with a real province") % {"code": number[:6]},
+        )
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as error:
-        raise IdNumberError("id.bad_date", _("Birth date %(date)s is not a real date") % {"date": number[6:14]}) from error
+        raise IdNumberError(
+            "id.bad_date", _("Birth date %(date)s is not a real date") % {"date": number[6:14]}
+        ) from error
     if birth < EARLIEST_BIRTH or birth > (today or dt.date.today()):
-        raise IdNumberError("id.bad_date", _("Birth date %(date)s is not plausible") % {"date": birth.isoformat()})
+        raise IdNumberError(
+            "id.bad_date", _("Birth date %(date)s is not plausible") % {"date": birth.isoformat()}
+        )
     expected = check_character(number[:17])
     if number[17] != expected:
         raise IdNumberError("id.bad_check", _("The check character is wrong (a digit was probably mistyped)"))

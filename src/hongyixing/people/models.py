@@ -25,7 +25,12 @@ class Person(ScopedModel):
     # Derived, non-identifying: the address code of the ID number (e.g. 320829), used for matching.
     id_area_code = models.CharField(_("ID address code"), max_length=6, blank=True)
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("household")
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("household"),
     )
     relation = models.CharField(_("relation to head"), max_length=12, choices=Relation.choices, blank=True)
     residency = models.CharField(
@@ -35,7 +40,12 @@ class Person(ScopedModel):
     current_address = models.CharField(_("current address"), max_length=200, blank=True)
     unit_path = models.CharField(_("unit path"), max_length=24, blank=True)
     grid = models.ForeignKey(
-        Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="persons", verbose_name=_("grid"),
+        Grid,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="persons",
+        verbose_name=_("grid"),
         db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -44,8 +54,17 @@ class Person(ScopedModel):
     objects = ScopedQuerySet.as_manager()
 
     audit_fields = (
-        "name", "sex", "birth_date", "document_type", "document_masked", "household_id", "relation",
-        "residency", "domicile_address", "current_address", "grid_id",
+        "name",
+        "sex",
+        "birth_date",
+        "document_type",
+        "document_masked",
+        "household_id",
+        "relation",
+        "residency",
+        "domicile_address",
+        "current_address",
+        "grid_id",
     )
 
     class Meta:

@@ -40,7 +40,9 @@ def normalise(raw: str, default_area_code: str = DEFAULT_AREA_CODE) -> str:
     if _LOCAL.match(value):
         return default_area_code + value
     if value.startswith("1"):
-        raise PhoneError("phone.bad_mobile", _("A mobile number has 11 digits, this one has %(n)d") % {"n": len(value)})
+        raise PhoneError(
+            "phone.bad_mobile", _("A mobile number has 11 digits, this one has %(n)d") % {"n": len(value)}
+        )
     raise PhoneError("phone.bad_format", _("This is not a recognisable phone number"))
 
 

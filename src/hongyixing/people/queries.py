@@ -53,7 +53,11 @@ def search_persons(user: Any, raw: str, after: int | None = None, limit: int = P
         return SearchResult(kind, [], None)
     if kind == "document":
         index = document_index(DocumentType.RESIDENT_ID, text)
-        queryset = base.filter(document_type=DocumentType.RESIDENT_ID, document_index=index) if index else base.none()
+        queryset = (
+            base.filter(document_type=DocumentType.RESIDENT_ID, document_index=index)
+            if index
+            else base.none()
+        )
     elif kind == "phone":
         index = phone_index(text)
         ids = PersonPhone.objects.filter(index=index).values("person_id") if index else []

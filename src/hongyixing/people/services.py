@@ -55,11 +55,15 @@ def seal_document(document_type: str, raw: str) -> SealedDocument:
         return SealedDocument(
             document_type,
             Sealed(seal(number), blind_index("id", number), mask_id_number(number)),
-            birth_date=parsed.birth_date, sex=parsed.sex, area_code=parsed.area_code,
+            birth_date=parsed.birth_date,
+            sex=parsed.sex,
+            area_code=parsed.area_code,
         )
     number = idnumbers.normalise_document(raw)
     if len(number) < 5:
-        raise PersonInputError("document.too_short", _("The document number is too short."), "document_number")
+        raise PersonInputError(
+            "document.too_short", _("The document number is too short."), "document_number"
+        )
     return SealedDocument(
         document_type, Sealed(seal(number), blind_index(document_type, number), mask_id_number(number))
     )
@@ -118,9 +122,14 @@ def _prepare(spec: PersonSpec) -> PreparedPerson:
     if not name:
         raise PersonInputError("person.no_name", _("A person needs a name."), "name")
     person = Person(
-        name=name[:60], relation=spec.relation, residency=spec.residency,
-        domicile_address=spec.domicile_address, current_address=spec.current_address,
-        sex=spec.sex or Sex.UNKNOWN, birth_date=spec.birth_date, document_type=spec.document_type,
+        name=name[:60],
+        relation=spec.relation,
+        residency=spec.residency,
+        domicile_address=spec.domicile_address,
+        current_address=spec.current_address,
+        sex=spec.sex or Sex.UNKNOWN,
+        birth_date=spec.birth_date,
+        document_type=spec.document_type,
     )
     if spec.document_number.strip():
         sealed = seal_document(spec.document_type, spec.document_number)
@@ -145,8 +154,15 @@ def _prepare(spec: PersonSpec) -> PreparedPerson:
         if sealed_phone.index in seen:
             continue
         seen.add(sealed_phone.index)
-        phone_rows.append(PersonPhone(kind=kind, ciphertext=sealed_phone.ciphertext, index=sealed_phone.index,
-                                      masked=sealed_phone.masked, is_primary=index == 0))
+        phone_rows.append(
+            PersonPhone(
+                kind=kind,
+                ciphertext=sealed_phone.ciphertext,
+                index=sealed_phone.index,
+                masked=sealed_phone.masked,
+                is_primary=index == 0,
+            )
+        )
     return PreparedPerson(person, phone_rows)
 
 
@@ -205,9 +221,11 @@ def do_bulk_create_persons(actor: Any, specs: Sequence[PersonSpec], batch_size: 
     prepared = [_prepare(spec) for spec in specs]
     indexes = [p.person.document_index for p in prepared if p.person.document_index]
     if len(set(indexes)) != len(indexes):
-        raise PersonInputError("person.duplicate_in_batch", _("The same ID number appears twice in the batch."))
+        raise PersonInputError(
+            "person.duplicate_in_batch", _("The same ID number appears twice in the batch.")
+        )
     for chunk_start in range(0, len(indexes), 500):
-        chunk = indexes[chunk_start: chunk_start + 500]
+        chunk = indexes[chunk_start : chunk_start + 500]
         if Person.objects.filter(document_index__in=chunk).exists():
             raise PersonInputError("person.already_exists", _("Some ID numbers are already on file."))
     persons = Person.objects.bulk_create([p.person for p in prepared], batch_size=batch_size)
@@ -238,9 +256,14 @@ EDITABLE_FIELDS = {"name", "relation", "residency", "domicile_address", "current
 def do_update_person(actor: Any, person: Person, expected_version: int, **changes: Any) -> Person:
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
-        raise PersonInputError("person.not_editable", _("These fields cannot be edited here: %(f)s") % {"f": ", ".join(sorted(unknown))})
+        raise PersonInputError(
+            "person.not_editable",
+            _("These fields cannot be edited here: %(f)s") % {"f": ", ".join(sorted(unknown))},
+        )
     before = audit.snapshot(person)
-    if not Person.objects.filter(pk=person.pk, version=expected_version).update(version=F("version") + 1, **changes):
+    if not Person.objects.filter(pk=person.pk, version=expected_version).update(
+        version=F("version") + 1, **changes
+    ):
         raise StaleEdit
     person.refresh_from_db()
     audit.log_update(actor, person, before)

@@ -42,7 +42,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "can_reveal": person.in_scope(request.user, "reveal"),
         "reveal_form": RevealForm(),
         "timeline": queries.timeline(person),
-        "crumbs": breadcrumbs(request.user, person.household.unit, include_self=True) if person.household else [],
+        "crumbs": breadcrumbs(request.user, person.household.unit, include_self=True)
+        if person.household
+        else [],
     }
     return render(request, "people/person.html", context)
 
@@ -56,11 +58,21 @@ def reveal(request: HttpRequest, person_id: int) -> HttpResponse:
     error = ""
     if form.is_valid():
         try:
-            values = services.reveal(request.user, person, form.cleaned_data["field"], form.cleaned_data["reason"])
+            values = services.reveal(
+                request.user, person, form.cleaned_data["field"], form.cleaned_data["reason"]
+            )
         except services.PersonInputError as problem:
             error = problem.message
     else:
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
-    return render(request, "people/_revealed.html", {"person": person, "values": values, "error": error,
-                                                      "field": request.POST.get("field", ""),
-                                                      "is_htmx": request.headers.get("HX-Request") == "true"})
+    return render(
+        request,
+        "people/_revealed.html",
+        {
+            "person": person,
+            "values": values,
+            "error": error,
+            "field": request.POST.get("field", ""),
+            "is_htmx": request.headers.get("HX-Request") == "true",
+        },
+    )

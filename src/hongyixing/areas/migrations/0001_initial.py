@@ -5,106 +5,205 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AdminUnit',
+            name="AdminUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=24, unique=True, verbose_name='code')),
-                ('path', models.CharField(max_length=24, unique=True, verbose_name='path')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('level', models.CharField(choices=[('city', 'City'), ('district', 'District'), ('town', 'Town / subdistrict'), ('village', 'Village / community'), ('group', 'Villager group'), ('compound', 'Compound'), ('building', 'Building')], max_length=10, verbose_name='level')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('responsible_name', models.CharField(blank=True, max_length=50, verbose_name='responsible person')),
-                ('responsible_title', models.CharField(blank=True, max_length=50, verbose_name="responsible person's post")),
-                ('person_count', models.IntegerField(default=0, verbose_name='persons')),
-                ('household_count', models.IntegerField(default=0, verbose_name='households')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='areas.adminunit', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=24, unique=True, verbose_name="code")),
+                ("path", models.CharField(max_length=24, unique=True, verbose_name="path")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("city", "City"),
+                            ("district", "District"),
+                            ("town", "Town / subdistrict"),
+                            ("village", "Village / community"),
+                            ("group", "Villager group"),
+                            ("compound", "Compound"),
+                            ("building", "Building"),
+                        ],
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                (
+                    "responsible_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="responsible person"),
+                ),
+                (
+                    "responsible_title",
+                    models.CharField(blank=True, max_length=50, verbose_name="responsible person's post"),
+                ),
+                ("person_count", models.IntegerField(default=0, verbose_name="persons")),
+                ("household_count", models.IntegerField(default=0, verbose_name="households")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="areas.adminunit",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'admin unit',
-                'verbose_name_plural': 'admin units',
-                'ordering': ['path'],
+                "verbose_name": "admin unit",
+                "verbose_name_plural": "admin units",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Grid',
+            name="Grid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=24, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('unit_path', models.CharField(db_index=True, max_length=24, verbose_name='unit path')),
-                ('responsible_name', models.CharField(blank=True, max_length=50, verbose_name='grid worker')),
-                ('person_count', models.IntegerField(default=0, verbose_name='persons')),
-                ('household_count', models.IntegerField(default=0, verbose_name='households')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='grids', to='areas.adminunit', verbose_name='village')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=24, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("unit_path", models.CharField(db_index=True, max_length=24, verbose_name="unit path")),
+                ("responsible_name", models.CharField(blank=True, max_length=50, verbose_name="grid worker")),
+                ("person_count", models.IntegerField(default=0, verbose_name="persons")),
+                ("household_count", models.IntegerField(default=0, verbose_name="households")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="grids",
+                        to="areas.adminunit",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'grid',
-                'verbose_name_plural': 'grids',
-                'ordering': ['code'],
+                "verbose_name": "grid",
+                "verbose_name_plural": "grids",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='adminunit',
-            name='grid',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='units', to='areas.grid', verbose_name='grid'),
+            model_name="adminunit",
+            name="grid",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="units",
+                to="areas.grid",
+                verbose_name="grid",
+            ),
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='household number')),
-                ('unit_path', models.CharField(max_length=24, verbose_name='unit path')),
-                ('door', models.CharField(blank=True, max_length=40, verbose_name='door / room')),
-                ('address', models.CharField(max_length=200, verbose_name='address')),
-                ('person_count', models.IntegerField(default=0, verbose_name='persons')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('grid', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='households', to='areas.grid', verbose_name='grid')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='areas.adminunit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=30, unique=True, verbose_name="household number")),
+                ("unit_path", models.CharField(max_length=24, verbose_name="unit path")),
+                ("door", models.CharField(blank=True, max_length=40, verbose_name="door / room")),
+                ("address", models.CharField(max_length=200, verbose_name="address")),
+                ("person_count", models.IntegerField(default=0, verbose_name="persons")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="areas.grid",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="areas.adminunit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'household',
-                'verbose_name_plural': 'households',
+                "verbose_name": "household",
+                "verbose_name_plural": "households",
             },
         ),
         migrations.CreateModel(
-            name='UnitAlias',
+            name="UnitAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('alias', models.CharField(db_index=True, max_length=100, verbose_name='alias')),
-                ('kind', models.CharField(choices=[('short', 'Short name'), ('suffix', 'Suffix variant'), ('former', 'Former name')], max_length=10, verbose_name='kind')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='areas.adminunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("alias", models.CharField(db_index=True, max_length=100, verbose_name="alias")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("short", "Short name"),
+                            ("suffix", "Suffix variant"),
+                            ("former", "Former name"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="areas.adminunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit alias',
-                'verbose_name_plural': 'unit aliases',
+                "verbose_name": "unit alias",
+                "verbose_name_plural": "unit aliases",
             },
         ),
         migrations.AddIndex(
-            model_name='adminunit',
-            index=models.Index(fields=['parent', 'path'], name='areas_unit_children_idx'),
+            model_name="adminunit",
+            index=models.Index(fields=["parent", "path"], name="areas_unit_children_idx"),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['unit_path', 'id'], name='areas_household_path_idx'),
+            model_name="household",
+            index=models.Index(fields=["unit_path", "id"], name="areas_household_path_idx"),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['grid', 'id'], name='areas_household_grid_idx'),
+            model_name="household",
+            index=models.Index(fields=["grid", "id"], name="areas_household_grid_idx"),
         ),
         migrations.AddConstraint(
-            model_name='unitalias',
-            constraint=models.UniqueConstraint(fields=('unit', 'alias'), name='areas_alias_unique'),
+            model_name="unitalias",
+            constraint=models.UniqueConstraint(fields=("unit", "alias"), name="areas_alias_unique"),
         ),
     ]

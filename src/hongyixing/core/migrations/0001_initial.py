@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,63 +14,123 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ChangeLog',
+            name="ChangeLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('time', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request id')),
-                ('action', models.CharField(choices=[('create', 'Created'), ('update', 'Updated'), ('delete', 'Deleted')], max_length=10, verbose_name='action')),
-                ('object_type', models.CharField(max_length=60, verbose_name='object type')),
-                ('object_id', models.BigIntegerField(verbose_name='object id')),
-                ('object_repr', models.CharField(max_length=200, verbose_name='object')),
-                ('person_id', models.BigIntegerField(blank=True, null=True, verbose_name='person')),
-                ('unit_path', models.CharField(blank=True, max_length=24, verbose_name='unit path')),
-                ('changes', models.JSONField(default=dict, verbose_name='changes')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("time", models.DateTimeField(db_index=True, verbose_name="time")),
+                ("request_id", models.CharField(blank=True, max_length=64, verbose_name="request id")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("create", "Created"), ("update", "Updated"), ("delete", "Deleted")],
+                        max_length=10,
+                        verbose_name="action",
+                    ),
+                ),
+                ("object_type", models.CharField(max_length=60, verbose_name="object type")),
+                ("object_id", models.BigIntegerField(verbose_name="object id")),
+                ("object_repr", models.CharField(max_length=200, verbose_name="object")),
+                ("person_id", models.BigIntegerField(blank=True, null=True, verbose_name="person")),
+                ("unit_path", models.CharField(blank=True, max_length=24, verbose_name="unit path")),
+                ("changes", models.JSONField(default=dict, verbose_name="changes")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'change',
-                'verbose_name_plural': 'change log',
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='core_change_object_idx'), models.Index(fields=['person_id', 'time'], name='core_change_person_idx')],
+                "verbose_name": "change",
+                "verbose_name_plural": "change log",
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="core_change_object_idx"),
+                    models.Index(fields=["person_id", "time"], name="core_change_person_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DomainEvent',
+            name="DomainEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('time', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('name', models.CharField(max_length=60, verbose_name='event')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request id')),
-                ('subject_type', models.CharField(max_length=60, verbose_name='subject type')),
-                ('subject_id', models.BigIntegerField(verbose_name='subject id')),
-                ('person_id', models.BigIntegerField(blank=True, null=True, verbose_name='person')),
-                ('unit_path', models.CharField(blank=True, max_length=24, verbose_name='unit path')),
-                ('data', models.JSONField(default=dict, verbose_name='data')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("time", models.DateTimeField(db_index=True, verbose_name="time")),
+                ("name", models.CharField(max_length=60, verbose_name="event")),
+                ("request_id", models.CharField(blank=True, max_length=64, verbose_name="request id")),
+                ("subject_type", models.CharField(max_length=60, verbose_name="subject type")),
+                ("subject_id", models.BigIntegerField(verbose_name="subject id")),
+                ("person_id", models.BigIntegerField(blank=True, null=True, verbose_name="person")),
+                ("unit_path", models.CharField(blank=True, max_length=24, verbose_name="unit path")),
+                ("data", models.JSONField(default=dict, verbose_name="data")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'domain event',
-                'verbose_name_plural': 'domain events',
-                'indexes': [models.Index(fields=['person_id', 'time'], name='core_event_person_idx'), models.Index(fields=['name', 'time'], name='core_event_name_idx')],
+                "verbose_name": "domain event",
+                "verbose_name_plural": "domain events",
+                "indexes": [
+                    models.Index(fields=["person_id", "time"], name="core_event_person_idx"),
+                    models.Index(fields=["name", "time"], name="core_event_name_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PiiAccess',
+            name="PiiAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('time', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request id')),
-                ('kind', models.CharField(choices=[('reveal', 'Revealed'), ('export', 'Exported')], max_length=10, verbose_name='kind')),
-                ('person_id', models.BigIntegerField(blank=True, null=True, verbose_name='person')),
-                ('field', models.CharField(max_length=40, verbose_name='field')),
-                ('reason', models.CharField(max_length=200, verbose_name='reason')),
-                ('detail', models.JSONField(default=dict, verbose_name='detail')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("time", models.DateTimeField(db_index=True, verbose_name="time")),
+                ("request_id", models.CharField(blank=True, max_length=64, verbose_name="request id")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("reveal", "Revealed"), ("export", "Exported")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("person_id", models.BigIntegerField(blank=True, null=True, verbose_name="person")),
+                ("field", models.CharField(max_length=40, verbose_name="field")),
+                ("reason", models.CharField(max_length=200, verbose_name="reason")),
+                ("detail", models.JSONField(default=dict, verbose_name="detail")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'personal-data access',
-                'verbose_name_plural': 'personal-data access log',
-                'indexes': [models.Index(fields=['person_id', 'time'], name='core_pii_person_idx')],
+                "verbose_name": "personal-data access",
+                "verbose_name_plural": "personal-data access log",
+                "indexes": [models.Index(fields=["person_id", "time"], name="core_pii_person_idx")],
             },
         ),
     ]

@@ -5,75 +5,181 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('areas', '0001_initial'),
+        ("areas", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('sex', models.CharField(choices=[('M', 'Male'), ('F', 'Female'), ('U', 'Unknown')], default='U', max_length=1, verbose_name='sex')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='birth date')),
-                ('document_type', models.CharField(choices=[('resident_id', 'Resident ID card'), ('passport', 'Passport'), ('hk_macao', 'Mainland travel permit for Hong Kong and Macao residents'), ('taiwan', 'Mainland travel permit for Taiwan residents'), ('foreign_pr', 'Foreign permanent resident ID card'), ('other', 'Other document')], default='resident_id', max_length=12, verbose_name='document type')),
-                ('document_ciphertext', models.TextField(blank=True)),
-                ('document_index', models.CharField(blank=True, max_length=32, null=True)),
-                ('document_masked', models.CharField(blank=True, max_length=40, verbose_name='document number')),
-                ('id_area_code', models.CharField(blank=True, max_length=6, verbose_name='ID address code')),
-                ('relation', models.CharField(blank=True, choices=[('head', 'Head of household'), ('spouse', 'Spouse'), ('child', 'Child'), ('parent', 'Parent'), ('grandchild', 'Grandchild'), ('sibling', 'Sibling'), ('other', 'Other')], max_length=12, verbose_name='relation to head')),
-                ('residency', models.CharField(choices=[('registered', 'Registered resident'), ('permanent', 'Permanent resident'), ('floating', 'Floating population'), ('foreign', 'From outside the mainland')], default='registered', max_length=12, verbose_name='residency')),
-                ('domicile_address', models.CharField(blank=True, max_length=200, verbose_name='registered domicile')),
-                ('current_address', models.CharField(blank=True, max_length=200, verbose_name='current address')),
-                ('unit_path', models.CharField(blank=True, max_length=24, verbose_name='unit path')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('grid', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='persons', to='areas.grid', verbose_name='grid')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='areas.household', verbose_name='household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female"), ("U", "Unknown")],
+                        default="U",
+                        max_length=1,
+                        verbose_name="sex",
+                    ),
+                ),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="birth date")),
+                (
+                    "document_type",
+                    models.CharField(
+                        choices=[
+                            ("resident_id", "Resident ID card"),
+                            ("passport", "Passport"),
+                            ("hk_macao", "Mainland travel permit for Hong Kong and Macao residents"),
+                            ("taiwan", "Mainland travel permit for Taiwan residents"),
+                            ("foreign_pr", "Foreign permanent resident ID card"),
+                            ("other", "Other document"),
+                        ],
+                        default="resident_id",
+                        max_length=12,
+                        verbose_name="document type",
+                    ),
+                ),
+                ("document_ciphertext", models.TextField(blank=True)),
+                ("document_index", models.CharField(blank=True, max_length=32, null=True)),
+                (
+                    "document_masked",
+                    models.CharField(blank=True, max_length=40, verbose_name="document number"),
+                ),
+                ("id_area_code", models.CharField(blank=True, max_length=6, verbose_name="ID address code")),
+                (
+                    "relation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("head", "Head of household"),
+                            ("spouse", "Spouse"),
+                            ("child", "Child"),
+                            ("parent", "Parent"),
+                            ("grandchild", "Grandchild"),
+                            ("sibling", "Sibling"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="relation to head",
+                    ),
+                ),
+                (
+                    "residency",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Registered resident"),
+                            ("permanent", "Permanent resident"),
+                            ("floating", "Floating population"),
+                            ("foreign", "From outside the mainland"),
+                        ],
+                        default="registered",
+                        max_length=12,
+                        verbose_name="residency",
+                    ),
+                ),
+                (
+                    "domicile_address",
+                    models.CharField(blank=True, max_length=200, verbose_name="registered domicile"),
+                ),
+                (
+                    "current_address",
+                    models.CharField(blank=True, max_length=200, verbose_name="current address"),
+                ),
+                ("unit_path", models.CharField(blank=True, max_length=24, verbose_name="unit path")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="persons",
+                        to="areas.grid",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="areas.household",
+                        verbose_name="household",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'persons',
+                "verbose_name": "person",
+                "verbose_name_plural": "persons",
             },
         ),
         migrations.CreateModel(
-            name='PersonPhone',
+            name="PersonPhone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('mobile', 'Mobile'), ('landline', 'Landline')], default='mobile', max_length=10, verbose_name='kind')),
-                ('ciphertext', models.TextField()),
-                ('index', models.CharField(db_index=True, max_length=32)),
-                ('masked', models.CharField(max_length=20, verbose_name='phone')),
-                ('is_primary', models.BooleanField(default=True, verbose_name='primary')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("mobile", "Mobile"), ("landline", "Landline")],
+                        default="mobile",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("ciphertext", models.TextField()),
+                ("index", models.CharField(db_index=True, max_length=32)),
+                ("masked", models.CharField(max_length=20, verbose_name="phone")),
+                ("is_primary", models.BooleanField(default=True, verbose_name="primary")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="phones", to="people.person"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phone',
-                'verbose_name_plural': 'phones',
+                "verbose_name": "phone",
+                "verbose_name_plural": "phones",
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['name', 'id'], name='people_person_name_idx'),
+            model_name="person",
+            index=models.Index(fields=["name", "id"], name="people_person_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['unit_path', 'id'], name='people_person_path_idx'),
+            model_name="person",
+            index=models.Index(fields=["unit_path", "id"], name="people_person_path_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['grid', 'id'], name='people_person_grid_idx'),
+            model_name="person",
+            index=models.Index(fields=["grid", "id"], name="people_person_grid_idx"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(fields=('document_type', 'document_index'), name='people_person_document_unique'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                fields=("document_type", "document_index"), name="people_person_document_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personphone',
-            constraint=models.UniqueConstraint(fields=('person', 'index'), name='people_phone_unique'),
+            model_name="personphone",
+            constraint=models.UniqueConstraint(fields=("person", "index"), name="people_phone_unique"),
         ),
     ]

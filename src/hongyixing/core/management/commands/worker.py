@@ -27,8 +27,14 @@ class Command(BaseCommand):
             threading.Thread(target=run_scheduler, args=(stop,), name="scheduler", daemon=True).start()
             self.stdout.write(f"Scheduler: {len(RECURRING)} recurring jobs ({', '.join(sorted(RECURRING))})")
         worker = Worker(
-            queue_names=["*"], interval=interval, batch=False, backend_name="default", startup_delay=False,
-            max_tasks=None, worker_id=f"hongyixing-{uuid.uuid4().hex[:8]}", excluded_queue_names=[],
+            queue_names=["*"],
+            interval=interval,
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=f"hongyixing-{uuid.uuid4().hex[:8]}",
+            excluded_queue_names=[],
         )
         worker.configure_signals()
         try:

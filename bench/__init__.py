@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench <workload>`. Each prints its figures and, last, one JSON line."""

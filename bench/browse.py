@@ -1,0 +1,133 @@
+"""Browsing hot: the district tree page with live counts, and person search (name prefix, full ID,
+phone), against the raw GROUP BY the pre-aggregated counters replace (the baseline).
+
+Targets (issue 2): tree page p95 ≤ 200 ms; person search p95 ≤ 50 ms — at 285k and at 4.5M persons.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Any
+
+from bench.common import BENCH_HOME, emit, run_child, target
+
+MEASURE_CODE = r"""
+import django, json, os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
+django.setup()
+from django.conf import settings
+settings.ALLOWED_HOSTS = ["testserver"]
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.db.models.functions import Substr
+from django.test import Client
+from hongyixing.accounts.middleware import SESSION_SECOND_FACTOR
+from hongyixing.accounts.models import User
+from hongyixing.people.models import Person
+from hongyixing.core.crypto import unseal
+from bench.common import timed, summary_ms
+
+call_command("migrate", verbosity=0)
+if not Person.objects.exists():
+    from hongyixing.demo.generator import seed_district
+    seed_district({persons}, 2020)
+if connection.vendor == "postgresql":
+    with connection.cursor() as c:
+        c.execute("ANALYZE")
+user = User.objects.get(username="district")
+client = Client()
+client.force_login(user)
+session = client.session
+session[SESSION_SECOND_FACTOR] = True
+session.save()
+sample = Person.objects.exclude(document_ciphertext="").order_by("id")[Person.objects.count() // 2]
+plain_id = unseal(sample.document_ciphertext)
+phone = sample.phones.first()
+plain_phone = unseal(phone.ciphertext) if phone else plain_id
+surname = sample.name[:1]
+
+def get(url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200, (url, response.status_code)
+    return response
+
+def raw_group_by():
+    return list(Person.objects.filter(unit_path__startswith="320813").annotate(t=Substr("unit_path", 1, 9))
+                .values("t").annotate(n=Count("id")).order_by("t"))
+
+results = {{
+    "persons": Person.objects.count(),
+    "tree_page": summary_ms(timed(lambda: get("/areas/units/320813/"), {repeat})),
+    "search_name_prefix": summary_ms(timed(lambda: get("/people/", q=surname + sample.name[1:2]), {repeat})),
+    "search_full_id": summary_ms(timed(lambda: get("/people/", q=plain_id), {repeat})),
+    "search_phone": summary_ms(timed(lambda: get("/people/", q=plain_phone), {repeat})),
+    "baseline_raw_group_by": summary_ms(timed(raw_group_by, max(5, {repeat} // 5), warmup=1)),
+}}
+print("RESULT " + json.dumps(results))
+"""
+
+
+def _measure(database: str, persons: int, repeat: int) -> dict[str, Any]:
+    home = BENCH_HOME / f"browse-{database}-{persons}"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {"HONGYIXING_HOME": str(home)}
+    if database == "postgresql":
+        env["DATABASE_URL"] = os.environ.get(
+            "BENCH_BROWSE_POSTGRES_URL",
+            f"postgres://postgres@127.0.0.1:5432/hongyixing_bench_browse_{persons}",
+        )
+        _ensure_pg(env["DATABASE_URL"])
+    _wall, rss, out = run_child(MEASURE_CODE.format(persons=persons, repeat=repeat), env)
+    result = json.loads(next(line[7:] for line in out.splitlines() if line.startswith("RESULT ")))
+    result["peak_rss_mib"] = round(rss / 2**20)
+    print(
+        f"{database:>10} {result['persons']:>9,} persons: tree p95 {result['tree_page']['p95_ms']} ms, "
+        f"search name/id/phone p95 {result['search_name_prefix']['p95_ms']}/"
+        f"{result['search_full_id']['p95_ms']}/{result['search_phone']['p95_ms']} ms; "
+        f"raw GROUP BY p50 {result['baseline_raw_group_by']['p50_ms']} ms"
+    )
+    return result
+
+
+def _ensure_pg(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(
+                f'CREATE DATABASE "{name}" TEMPLATE template0 LC_COLLATE "C.UTF-8" LC_CTYPE "C.UTF-8"'
+            )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench browse")
+    parser.add_argument("--persons", default="285000", help="comma-separated scales, e.g. 285000,4500000")
+    parser.add_argument("--databases", default="sqlite")
+    parser.add_argument("--repeat", type=int, default=60)
+    args = parser.parse_args(argv)
+    metrics: dict[str, Any] = {}
+    targets: dict[str, Any] = {}
+    baselines: dict[str, Any] = {}
+    for database in args.databases.split(","):
+        for persons in (int(p) for p in args.persons.split(",")):
+            key = f"{database}_{persons}"
+            result = _measure(database, persons, args.repeat)
+            metrics[key] = result
+            tree = result["tree_page"]["p95_ms"]
+            raw = result["baseline_raw_group_by"]["p50_ms"]
+            baselines[key] = {
+                "raw_group_by_p50_ms": raw,
+                "ratio_tree_p50_to_raw": round(result["tree_page"]["p50_ms"] / raw, 3) if raw else None,
+            }
+            targets[f"{key}_tree_p95_ms"] = target(tree, 200)
+            worst_search = max(
+                result[k]["p95_ms"] for k in ("search_name_prefix", "search_full_id", "search_phone")
+            )
+            targets[f"{key}_search_p95_ms"] = target(worst_search, 50)
+    emit("browse", metrics, baselines, targets)

@@ -1,0 +1,109 @@
+"""Seeding the demo district: the bulk path against the one-by-one service path (the baseline).
+
+Targets (issue 2): full district, 285,000 persons, ≤ 60 s and ≤ 1 GiB peak RSS, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from typing import Any
+
+from bench.common import BENCH_HOME, drop_postgres_database, emit, postgres_database, run_child, target
+
+SEED_CODE = """
+import django, os, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+start = time.perf_counter()
+from hongyixing.demo.generator import seed_district
+counts = seed_district({persons}, {seed})
+print("SEED_SECONDS", time.perf_counter() - start)
+print("COUNTS", counts)
+"""
+
+# The baseline: the same persons created one at a time through the ordinary service (what an import
+# written as a per-row loop would do), measured on a sample and extrapolated linearly.
+BASELINE_CODE = """
+import django, os, time, datetime as dt
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from hongyixing.demo.generator import seed_district
+seed_district(1000, 7)
+from hongyixing.areas.models import Household
+from hongyixing.people import idnumbers
+from hongyixing.people.services import PersonSpec, create_person
+households = list(Household.objects.order_by("id")[:{sample}])
+start = time.perf_counter()
+for i in range({sample}):
+    number = idnumbers.make("320829", dt.date(1950, 1, 1) + dt.timedelta(days=i), 500 + i % 400)
+    create_person(None, PersonSpec(name="基线" + str(i), document_number=number, phones=["139%08d" % i],
+                                   household=households[i % len(households)]))
+print("PER_PERSON", (time.perf_counter() - start) / {sample})
+"""
+
+
+def _value(out: str, key: str) -> float:
+    return float(next(line.split()[1] for line in out.splitlines() if line.startswith(key)))
+
+
+def _run(database: str, persons: int, seed: int) -> dict[str, Any]:
+    home = BENCH_HOME / f"seed-{database}"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    env = {"HONGYIXING_HOME": str(home)}
+    pg_name = "hongyixing_bench_seed"
+    if database == "postgresql":
+        env["DATABASE_URL"] = postgres_database(pg_name)
+    try:
+        wall, rss, out = run_child(SEED_CODE.format(persons=persons, seed=seed), env)
+        seconds = _value(out, "SEED_SECONDS")
+        baseline_home = home / "baseline"
+        baseline_home.mkdir()
+        env_b = {**env, "HONGYIXING_HOME": str(baseline_home)}
+        if database == "postgresql":
+            env_b["DATABASE_URL"] = postgres_database(pg_name + "_baseline")
+        sample = 1500
+        _w, _r, out_b = run_child(BASELINE_CODE.format(sample=sample), env_b)
+        per_person = _value(out_b, "PER_PERSON")
+    finally:
+        if database == "postgresql":
+            drop_postgres_database(pg_name)
+            drop_postgres_database(pg_name + "_baseline")
+    baseline_seconds = per_person * persons
+    print(
+        f"{database:>10}: seeded {persons:,} persons in {seconds:.1f} s (process {wall:.1f} s, "
+        f"peak RSS {rss / 2**20:.0f} MiB); one-by-one service path ≈ {baseline_seconds:.0f} s "
+        f"(×{baseline_seconds / seconds:.1f} slower)"
+    )
+    return {
+        "seconds": round(seconds, 2),
+        "process_seconds": round(wall, 2),
+        "peak_rss_mib": round(rss / 2**20),
+        "baseline_one_by_one_seconds": round(baseline_seconds, 1),
+        "speedup_vs_baseline": round(baseline_seconds / seconds, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench seed")
+    parser.add_argument("--persons", type=int, default=285_000)
+    parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    args = parser.parse_args(argv)
+    metrics: dict[str, Any] = {}
+    targets: dict[str, Any] = {}
+    for database in args.databases.split(","):
+        result = _run(database, args.persons, args.seed)
+        metrics[database] = result
+        targets[f"{database}_seconds"] = target(result["seconds"], 60)
+        targets[f"{database}_peak_rss_mib"] = target(result["peak_rss_mib"], 1024)
+    baselines = {
+        db: {"one_by_one_seconds": m["baseline_one_by_one_seconds"], "ratio": m["speedup_vs_baseline"]}
+        for db, m in metrics.items()
+    }
+    emit("seed", {"persons": args.persons, **metrics}, baselines, targets)
