@@ -12,7 +12,7 @@ install: $(STAMP)
 $(STAMP): requirements.lock pyproject.toml package.json package-lock.json $(wildcard src/hongyixing/locale/*/LC_MESSAGES/*.po)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p src/hongyixing/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js src/hongyixing/static/vendor/

@@ -60,7 +60,9 @@ def test_mask_id_number_shows_at_most_four_plus_four(value: str) -> None:
     birth=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2020, 12, 31)),
     sequence=st.integers(0, 999),
 )
-def test_mask_of_a_real_id_number_hides_birth_date_and_sequence(area: str, birth: dt.date, sequence: int) -> None:
+def test_mask_of_a_real_id_number_hides_birth_date_and_sequence(
+    area: str, birth: dt.date, sequence: int
+) -> None:
     number = make(area, birth, sequence)
     masked = mask_id_number(number)
     assert masked.count("*") == 10
@@ -117,7 +119,14 @@ def test_mobile_mask_hides_the_middle_four(mobile: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("张三", "张*"), ("张三丰", "张*丰"), ("欧阳娜娜", "欧**娜"), ("爱新觉罗溥仪", "爱****仪"), ("张", "张"), ("", "")],
+    [
+        ("张三", "张*"),
+        ("张三丰", "张*丰"),
+        ("欧阳娜娜", "欧**娜"),
+        ("爱新觉罗溥仪", "爱****仪"),
+        ("张", "张"),
+        ("", ""),
+    ],
 )
 def test_mask_name_examples(value: str, expected: str) -> None:
     assert mask_name(value) == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -80,11 +81,11 @@ def test_long_strings_not_starting_with_the_prefix_are_out_of_range(prefix: str,
 
 
 @given(prefix=digits)
-def test_upper_bound_is_the_smallest_string_above_the_subtree(prefix: str) -> None:
+def test_upper_bound_is_above_the_prefix_and_outside_its_subtree(prefix: str) -> None:
     upper = path_upper_bound(prefix)
     assert upper > prefix
     assert not upper.startswith(prefix) or upper == ":"
-    # Nothing below the upper bound but above all of the subtree: prefix + "9"*n approaches it.
+    # The largest members of the subtree (prefix + 9s) are still below the bound.
     assert in_range(prefix + "9" * 30, prefix)
 
 
@@ -157,7 +158,7 @@ def test_scope_is_frozen_and_hashable() -> None:
 # ---------------------------------------------------------------- as_q
 
 
-def _household_model():  # noqa: ANN202 - the model class
+def _household_model() -> Any:
     return apps.get_model("areas", "Household")
 
 

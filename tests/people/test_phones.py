@@ -73,7 +73,9 @@ def test_normalise_is_idempotent_on_mobiles(mobile: str) -> None:
     assert normalise(normalise(mobile)) == mobile
 
 
-@pytest.mark.parametrize("raw", ["1381234567", "138123456789", "+86 138 1234 567", "0086138123456789", "1234567", "10"])
+@pytest.mark.parametrize(
+    "raw", ["1381234567", "138123456789", "+86 138 1234 567", "0086138123456789", "1234567", "10"]
+)
 def test_wrong_length_mobile(raw: str) -> None:
     assert code_of(raw) == "phone.bad_mobile"
 
@@ -93,7 +95,14 @@ def test_eleven_digits_with_an_impossible_second_digit_are_not_mobiles(raw: str)
 
 @pytest.mark.parametrize(
     "raw",
-    ["051783212345", "0517-83212345", "0517 8321 2345", "(0517) 8321-2345", "（0517）83212345", "０５１７－８３２１２３４５"],
+    [
+        "051783212345",
+        "0517-83212345",
+        "0517 8321 2345",
+        "(0517) 8321-2345",
+        "（0517）83212345",
+        "０５１７－８３２１２３４５",
+    ],
 )
 def test_landline_with_area_code(raw: str) -> None:
     assert normalise(raw) == "051783212345"
@@ -108,7 +117,10 @@ def test_other_area_codes(raw: str, expected: str) -> None:
     assert not is_mobile(expected)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("83212345", "051783212345"), ("8321-2345", "051783212345"), ("8321234", "05178321234")])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("83212345", "051783212345"), ("8321-2345", "051783212345"), ("8321234", "05178321234")],
+)
 def test_local_numbers_get_the_default_area_code(raw: str, expected: str) -> None:
     assert DEFAULT_AREA_CODE == "0517"
     assert normalise(raw) == expected
@@ -126,7 +138,9 @@ def test_any_local_number_is_prefixed(local: str) -> None:
 # ---------------------------------------------------------------- errors
 
 
-@pytest.mark.parametrize("raw", ["138abcd5678", "138-1234-567８a", "tel:13812345678", "13812345678#1", "１３８ＡＢＣ"])
+@pytest.mark.parametrize(
+    "raw", ["138abcd5678", "138-1234-567８a", "tel:13812345678", "13812345678#1", "１３８ＡＢＣ"]
+)
 def test_letters_are_bad_chars(raw: str) -> None:
     assert code_of(raw) == "phone.bad_chars"
 
@@ -162,7 +176,9 @@ def test_is_mobile() -> None:
 
 
 # Non-ASCII digits are left to the targeted test below, so this property stays deterministic.
-_text = st.text(alphabet=st.characters(exclude_categories=("Nd", "No")) | st.sampled_from("0123456789+-() "), max_size=20)
+_text = st.text(
+    alphabet=st.characters(exclude_categories=("Nd", "No")) | st.sampled_from("0123456789+-() "), max_size=20
+)
 
 
 @given(text=_text)

@@ -88,9 +88,12 @@ def aliases(division: Division) -> Iterator[tuple[str, str, str | None]]:
             if fresh(core + suffix):
                 yield core + suffix, AliasKind.SUFFIX, None
     if division.level == UnitLevel.TOWN:
-        for suffix in ("街道", "镇", "街道办事处"):
-            if (suffix == "镇") == division.name.endswith("镇") and fresh(core + suffix):
-                yield core + suffix, AliasKind.SUFFIX, None
+        variants = {"街道": ("街道", "街道办事处"), "镇": ("镇",), "乡": ("乡",)}
+        for ending, suffixes in variants.items():
+            if division.name.endswith(ending):
+                for suffix in suffixes:
+                    if fresh(core + suffix):
+                        yield core + suffix, AliasKind.SUFFIX, None
     for former, valid_to in FORMER_NAMES.get(division.code, []):
         if fresh(former):
             yield former, AliasKind.FORMER, valid_to

@@ -169,7 +169,7 @@ def do_recount() -> None:
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[start: start + size] for start in range(0, len(items), size)]
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _paths_of_units(unit_ids: set[int]) -> dict[int, tuple[str, str, int | None]]:

@@ -27,6 +27,9 @@ PROVINCE_CODES = frozenset(
 HONGZE_AREA_CODES = {"320813": "洪泽区 (2016–)", "320829": "洪泽县 (1983–2016)", "322230": "洪泽县 (–1983)"}
 EARLIEST_BIRTH = dt.date(1880, 1, 1)
 
+# Only ASCII digits: str.isdigit() also accepts Arabic-Indic and other scripts' digits.
+_ASCII_DIGITS = re.compile(r"^[0-9]+$")
+_ASCII_ID = re.compile(r"^[0-9]{17}[0-9X]$")
 _SEPARATORS = re.compile(r"[\s\-_—–·.]")
 _EXCEL_FLOAT = re.compile(r"^\d(\.\d+)?E\+?\d+$|^\d{15,18}\.0+$", re.IGNORECASE)
 
@@ -85,7 +88,7 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
         raise IdNumberError("id.empty", _("The ID number is empty"))
     upgraded = False
     if len(number) == 15:
-        if not number.isdigit():
+        if not _ASCII_DIGITS.match(number):
             raise IdNumberError("id.bad_chars", _("A 15-digit ID number may contain digits only"))
         number = upgrade_15(number)
         upgraded = True
@@ -95,7 +98,7 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
             _("An ID number has 18 digits (or 15 in the old format), this one has %(n)d")
             % {"n": len(number)},
         )
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _ASCII_ID.match(number):
         raise IdNumberError(
             "id.bad_chars",
             _("The first 17 characters of an ID number are digits and the last is a digit or X"),

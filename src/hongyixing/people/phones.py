@@ -33,7 +33,7 @@ def normalise(raw: str, default_area_code: str = DEFAULT_AREA_CODE) -> str:
         value = value[4:]
     elif value.startswith("86") and len(value) == 13:
         value = value[2:]
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise PhoneError("phone.bad_chars", _("A phone number may contain digits only"))
     if _MOBILE.match(value) or _LANDLINE.match(value):
         return value
