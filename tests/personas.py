@@ -38,6 +38,7 @@ class Place:
     persons: list[Person] = field(default_factory=list)
     plain_ids: list[str] = field(default_factory=list)
     plain_phones: list[str] = field(default_factory=list)
+    task: Any = None
 
 
 @dataclass
@@ -45,6 +46,7 @@ class World:
     a: Place
     b: Place
     users: dict[str, User]
+    batch: Any = None
 
 
 def _place(tag: str, town_path: str, village_path: str, grid_number: int, id_seed: int) -> Place:
@@ -79,7 +81,7 @@ def _place(tag: str, town_path: str, village_path: str, grid_number: int, id_see
     return place
 
 
-def build_world() -> World:
+def build_world(*, push_list: bool = True) -> World:
     areas.do_load_divisions(None)
     a = _place("A", TOWN_A, VILLAGE_A, 1, 10)
     b = _place("B", TOWN_B, VILLAGE_B, 1, 20)
@@ -101,7 +103,37 @@ def build_world() -> World:
     }
     superuser = accounts.do_create_user(None, "root", password=PASSWORD, is_superuser=True)
     users["superuser"] = superuser
-    return World(a, b, users)
+    world = World(a, b, users)
+    if push_list:
+        _push_list(world)
+    return world
+
+
+def _push_list(world: World) -> None:
+    """One push list naming a person of each place: a verification task in grid A1 and one in B1."""
+    from hongyixing.verification.models import PushSource
+    from hongyixing.verification.services import PlainRow, do_intake
+
+    rows = [
+        PlainRow(
+            row_number=n + 2,
+            values={"name": p.persons[0].name, "id_number": p.plain_ids[0]},
+            raw=[p.persons[0].name, p.plain_ids[0]],
+        )
+        for n, p in enumerate((world.a, world.b))
+    ]
+    result = do_intake(
+        world.users["district"],
+        PushSource.objects.get(code="province-big-data"),
+        rows,
+        title="协查名单",
+        category="general",
+        headers=["姓名", "身份证号"],
+        mapping={"name": "姓名", "id_number": "身份证号"},
+    )
+    tasks = {t.grid_id: t for t in result.batch.tasks.all()}
+    world.a.task, world.b.task = tasks[world.a.grid.id], tasks[world.b.grid.id]
+    world.batch = result.batch
 
 
 def login(client: Client, user: User) -> Client:

@@ -36,7 +36,16 @@ REVEALS = {
 PERSONAS = list(SEES)
 
 # Routes without an object, and routes that only exist for one session step (login flow).
-PLAIN_PAGES = ["home", "people:search", "accounts:tokens"]
+PLAIN_PAGES = [
+    "home",
+    "people:search",
+    "accounts:tokens",
+    "verification:desk",
+    "verification:my_tasks",
+    "verification:supervision",
+]
+# Covered by their own tests below or elsewhere: the login flow, the public self-registration form,
+# and the verification writes and district-wide pages walked in the last two tests of this module.
 SKIP = {
     "accounts:login",
     "accounts:second_factor",
@@ -46,7 +55,27 @@ SKIP = {
     "set_language",
     "healthz",
     "people:reveal",
+    "self_registration",
+    "verification:route_row",
+    "verification:task_feedback",
+    "verification:task_transition",
+    "verification:task_call",
+    "verification:batches",
+    "verification:batch",
+    "verification:batch_export",
 }
+API_ELSEWHERE = {
+    "api:openapi-json",
+    "api:openapi-view",
+    "api:api-root",
+    "api:create_person",
+    "api:reveal",
+    "api:intake",
+    "api:list_tasks",
+    "api:post_feedback",
+}
+DISTRICT_WIDE = {p for p, places in SEES.items() if places == {"a", "b"}}
+EXPORTERS = {"district", "superuser"}
 
 
 def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
@@ -74,6 +103,8 @@ def _object_urls(world: World, place: str) -> dict[str, str]:
         "api:list_households": f"/api/households?grid={p.grid.id}",
         "api:get_person": f"/api/persons/{person.id}",
         "api:search_persons": f"/api/persons?q={p.plain_ids[0]}",
+        "verification:task": f"/verification/tasks/{p.task.id}/",
+        "api:get_task": f"/api/verification/tasks/{p.task.id}",
     }
 
 
@@ -85,12 +116,7 @@ def test_every_route_is_covered(world: World) -> None:
     covered = set(_object_urls(world, "a")) | set(PLAIN_PAGES) | SKIP
     api_names = {n for n in named if n.startswith("api:")}
     uncovered = {n for n in named - covered if not n.startswith("api:")}
-    uncovered |= {
-        n
-        for n in api_names - covered
-        if n
-        not in {"api:openapi-json", "api:openapi-view", "api:api-root", "api:create_person", "api:reveal"}
-    }
+    uncovered |= {n for n in api_names - covered if n not in API_ELSEWHERE}
     assert not uncovered, f"routes missing from the authorization matrix: {sorted(uncovered)}"
 
 
@@ -203,3 +229,62 @@ def test_masks_look_right(world: World) -> None:
     person = world.a.persons[0]
     assert re.fullmatch(r"3208\*{10}\d{3}[\dX]", person.document_masked)
     assert re.fullmatch(r"1\d{2}\*{4}\d{4}", person.phones.get().masked)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_district_wide_pages(world: World, client_for: Any, persona: str) -> None:
+    client = client_for(persona)
+    listing = client.get("/verification/")
+    assert listing.status_code == (200 if persona in DISTRICT_WIDE else 302), persona
+    batch = client.get(f"/verification/batches/{world.batch.id}/")
+    assert batch.status_code == (200 if persona in DISTRICT_WIDE else 404), persona
+    _assert_no_plain_pii(world, _body(batch))
+    export = client.get(f"/verification/batches/{world.batch.id}/export.xlsx")
+    assert export.status_code == (200 if persona in EXPORTERS else 404), persona
+    tasks = client.get("/api/verification/tasks").json()
+    expected = {getattr(world, place).task.id for place in SEES[persona]}
+    assert {t["id"] for t in tasks} == expected, persona
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_verification_writes_are_scoped(world: World, client_for: Any, persona: str) -> None:
+    client = client_for(persona)
+    may_change = {
+        "district": {"a", "b"},
+        "town_a": {"a"},
+        "town_b": {"b"},
+        "grid_a1": {"a"},
+        "superuser": {"a", "b"},
+    }.get(persona, set())
+    for place in ("a", "b"):
+        target = getattr(world, place)
+        task = target.task
+        call = client.post(f"/verification/tasks/{task.id}/call/")
+        assert call.status_code == (200 if place in may_change else 404), (persona, place)
+        if place not in may_change:
+            assert target.plain_phones[0] not in _body(call)
+        api = client.post(
+            f"/api/verification/tasks/{task.id}/feedback",
+            data=json.dumps(
+                {"client_id": f"{persona}-{place}", "contact_method": "phone", "disposition": "ALREADY_KNOWN"}
+            ),
+            content_type="application/json",
+        )
+        assert api.status_code == (201 if place in may_change else 404), (persona, place, _body(api))
+        transition = client.post(
+            f"/verification/tasks/{task.id}/transition/", {"action": "confirm", "version": 99}
+        )
+        assert transition.status_code == (302 if place in may_change else 404), (persona, place)
+    intake = client.post(
+        "/api/verification/intake",
+        data=json.dumps(
+            {"source": "police", "batch_id": f"b-{persona}", "rows": [{"row_key": "1", "name": "王建国"}]}
+        ),
+        content_type="application/json",
+    )
+    assert intake.status_code == (201 if persona in {"district", "superuser"} else 404), (
+        persona,
+        _body(intake),
+    )

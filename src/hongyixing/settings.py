@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "hongyixing.areas",
     "hongyixing.accounts",
     "hongyixing.people",
+    "hongyixing.rules",
+    "hongyixing.verification",
     "hongyixing.demo",
 ]
 

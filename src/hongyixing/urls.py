@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from hongyixing.api.api import api
 from hongyixing.core import views as core_views
+from hongyixing.verification.selfreg import self_registration
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -9,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("hongyixing.accounts.urls")),
     path("areas/", include("hongyixing.areas.urls")),
     path("people/", include("hongyixing.people.urls")),
+    path("verification/", include("hongyixing.verification.urls")),
+    path("register/", self_registration, name="self_registration"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

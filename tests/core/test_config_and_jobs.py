@@ -40,13 +40,17 @@ def test_recurring_jobs_are_declared_and_due(db) -> None:
     from django.utils.module_loading import autodiscover_modules
 
     autodiscover_modules("tasks")
-    assert "hongyixing.core.tasks.purge_expired_sessions" in {job.name for job in RECURRING.values()} or any(
-        "purge_expired_sessions" in name for name in RECURRING
-    )
+    assert {
+        "hongyixing.core.tasks.purge_expired_sessions",
+        "hongyixing.verification.tasks.escalate_overdue_tasks",
+    } <= set(RECURRING)
     now = timezone.now()
     assert due_jobs({}, now)
     recent = {job.name: now for job in RECURRING.values()}
-    assert due_jobs(recent, now + dt.timedelta(minutes=1)) == []
+    assert due_jobs(recent, now + dt.timedelta(seconds=30)) == []
+    assert [job.name for job in due_jobs(recent, now + dt.timedelta(minutes=1))] == [
+        "hongyixing.verification.tasks.escalate_overdue_tasks"
+    ]
 
 
 def test_purge_expired_sessions_is_idempotent(db) -> None:

@@ -29,7 +29,8 @@ def visible(masked: str) -> int:
         ("320813199001011234", "3208**********1234"),
         ("32081319900101123X", "3208**********123X"),
         ("320829850615002", "3208*******5002"),  # 15-digit legacy number
-        ("E12345678", "E123*5678"),
+        ("E12345678", "E1*****78"),
+        ("G12345678901", "G1********01"),
         ("12345678", "1*******"),
         ("AB", "A*"),
         ("A", "A"),
@@ -45,10 +46,12 @@ def test_mask_id_number_shows_at_most_four_plus_four(value: str) -> None:
     masked = mask_id_number(value)
     assert len(masked) == len(value)
     assert visible(masked) <= 8
-    if len(value) > 8:
+    if len(value) >= 15:
         assert masked[:4] == value[:4]
         assert masked[-4:] == value[-4:]
         assert masked[4:-4] == "*" * (len(value) - 8)
+    elif len(value) > 8:
+        assert masked == value[:2] + "*" * (len(value) - 4) + value[-2:]
     elif value:
         assert masked == value[0] + "*" * (len(value) - 1)
     # Every visible character is the original character at that position.

@@ -88,8 +88,8 @@ def aliases(division: Division) -> Iterator[tuple[str, str, str | None]]:
             if fresh(core + suffix):
                 yield core + suffix, AliasKind.SUFFIX, None
     if division.level == UnitLevel.TOWN:
-        variants = {"街道": ("街道", "街道办事处"), "镇": ("镇",), "乡": ("乡",)}
-        for ending, suffixes in variants.items():
+        town_variants = {"街道": ("街道", "街道办事处"), "镇": ("镇",), "乡": ("乡",)}
+        for ending, suffixes in town_variants.items():
             if division.name.endswith(ending):
                 for suffix in suffixes:
                     if fresh(core + suffix):

@@ -33,7 +33,8 @@ def every(interval: dt.timedelta) -> Any:
     """Decorator for a django-tasks task: also enqueue it every ``interval``."""
 
     def register(task: Any) -> Any:
-        RECURRING[task.name] = Recurring(task.name, task, interval)
+        name = f"{task.func.__module__}.{task.name}"
+        RECURRING[name] = Recurring(name, task, interval)
         return task
 
     return register

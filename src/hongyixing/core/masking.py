@@ -8,6 +8,9 @@ def mask_id_number(value: str) -> str:
         return ""
     if len(value) <= 8:
         return value[:1] + "*" * (len(value) - 1)
+    if len(value) < 15:
+        # Passports and permits are short: 4 + 4 visible would give most of the number away.
+        return value[:2] + "*" * (len(value) - 4) + value[-2:]
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 

@@ -93,3 +93,18 @@ class PiiAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.field} of person #{self.person_id}"
+
+
+class RateLimitHit(models.Model):
+    """One counted request for a rate-limited public form; shared by every server process."""
+
+    key = models.CharField(max_length=120)
+    time = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("rate-limit hit")
+        verbose_name_plural = _("rate-limit hits")
+        indexes = [models.Index(fields=["key", "time"], name="core_ratelimit_idx")]
+
+    def __str__(self) -> str:
+        return self.key

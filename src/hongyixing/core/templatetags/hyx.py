@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def _span(delta: dt.timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        return _("%(d)d d %(h)d h") % {"d": hours // 24, "h": hours % 24}
+    if hours:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    return _("%(m)d min") % {"m": minutes}
+
+
+@register.filter
+def time_left(deadline: dt.datetime | None, now: dt.datetime) -> str:
+    if deadline is None:
+        return ""
+    delta = deadline - now
+    if delta.total_seconds() < 0:
+        return _("overdue by %(span)s") % {"span": _span(delta)}
+    return _("%(span)s left") % {"span": _span(delta)}
+
+
+@register.filter
+def urgency(deadline: dt.datetime | None, now: dt.datetime) -> str:
+    """A CSS class: overdue, soon (under 2 hours), or ok."""
+    if deadline is None:
+        return "ok"
+    seconds = (deadline - now).total_seconds()
+    return "overdue" if seconds < 0 else "soon" if seconds < 7200 else "ok"

@@ -1,0 +1,192 @@
+"""Linking push-list rows to the resident registry, set-based: a few IN queries per batch, no per-row ORM.
+
+The cascade (domain.md §1): exact ID (blind index) → phone with the same name → name + birth date.
+Every link carries a confidence and the reason; rows that do not link are routed by their address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from hongyixing.core.crypto import blind_index
+from hongyixing.core.masking import mask_id_number, mask_phone
+from hongyixing.people import idnumbers, phones
+from hongyixing.people.choices import DocumentType
+from hongyixing.people.models import Person, PersonPhone
+
+CHUNK = 500
+
+
+@dataclass
+class Candidate:
+    """One row's identifying facts, normalised; never holds more plain personal data than the row."""
+
+    row_number: int
+    name: str
+    id_number: str = ""
+    id_index: str | None = None
+    birth_date: dt.date | None = None
+    phone_index: str | None = None
+    document_masked: str = ""
+    phone_masked: str = ""
+    address: str = ""
+    warnings: list[str] = field(default_factory=list)
+    problem: str = ""
+    person_id: int | None = None
+    link_confidence: float = 0.0
+    link_reason: str = ""
+    household_hint: tuple[str, int | None] | None = None  # (unit_path, grid_id) of a phone owner's home
+
+    @property
+    def identifiable(self) -> bool:
+        return bool(self.name and (self.id_index or self.phone_index or self.address or self.birth_date))
+
+
+def _clean_name(raw: str) -> str:
+    return "".join(raw.split()).replace("·", "").replace("•", "")
+
+
+def prepare(row_number: int, values: dict[str, str], damaged: Iterable[str] = ()) -> Candidate:
+    """Normalise one mapped row; every problem becomes a plain-language warning, never an exception."""
+    candidate = Candidate(
+        row_number=row_number,
+        name=_clean_name(values.get("name", "")),
+        address=values.get("address", "").strip()[:300],
+    )
+    raw_id = values.get("id_number", "").strip()
+    if "id_number" in set(damaged) or (raw_id and idnumbers.looks_like_excel_float(raw_id)):
+        candidate.warnings.append(
+            _("The ID number was turned into a number by a spreadsheet; its last digits are lost")
+        )
+        digits = "".join(ch for ch in raw_id if ch.isdigit())
+        candidate.birth_date = _birth_from_digits(digits)
+    elif raw_id:
+        try:
+            parsed = idnumbers.parse(raw_id)
+        except idnumbers.IdNumberError as error:
+            candidate.warnings.append(_("ID number: %(problem)s") % {"problem": error.message})
+            candidate.birth_date = _birth_from_digits(idnumbers.normalise(raw_id))
+            candidate.document_masked = mask_id_number(idnumbers.normalise(raw_id))
+        else:
+            candidate.id_number = parsed.number
+            candidate.id_index = blind_index("id", parsed.number)
+            candidate.birth_date = parsed.birth_date
+            candidate.document_masked = mask_id_number(parsed.number)
+            if parsed.upgraded_from_15:
+                candidate.warnings.append(_("A 15-digit ID number was upgraded to 18 digits"))
+    raw_phone = values.get("phone", "").strip()
+    if raw_phone:
+        try:
+            number = phones.normalise(raw_phone)
+        except phones.PhoneError as error:
+            candidate.warnings.append(_("Phone: %(problem)s") % {"problem": error.message})
+        else:
+            candidate.phone_index = blind_index("phone", number)
+            candidate.phone_masked = mask_phone(number)
+    if not candidate.name and not candidate.id_index and not candidate.phone_index:
+        candidate.problem = _("Nothing identifies this person: no name, valid ID number or phone")
+    elif not candidate.identifiable:
+        candidate.problem = _("Only a name: add an ID number, phone or address to find this person")
+    return candidate
+
+
+def _birth_from_digits(digits: str) -> dt.date | None:
+    if len(digits) >= 14 and digits[:6].isdigit():
+        try:
+            birth = dt.date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+        except ValueError:
+            return None
+        return birth if idnumbers.EARLIEST_BIRTH <= birth <= dt.date.today() else None
+    return None
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+@dataclass(frozen=True)
+class Resident:
+    id: int
+    name: str
+    birth_date: dt.date | None
+    unit_path: str
+    grid_id: int | None
+
+
+def _residents(query: Any) -> list[Resident]:
+    return [Resident(*row) for row in query.values_list("id", "name", "birth_date", "unit_path", "grid_id")]
+
+
+def link(candidates: Sequence[Candidate]) -> dict[int, Resident]:
+    """Fill ``person_id``/confidence/reason on each candidate; return the residents it found by id."""
+    found: dict[int, Resident] = {}
+    by_index: dict[str, Resident] = {}
+    id_indexes = sorted({c.id_index for c in candidates if c.id_index})
+    for chunk in _chunks(id_indexes):
+        rows = Person.objects.filter(document_type=DocumentType.RESIDENT_ID, document_index__in=chunk)
+        for pk, name, birth, path, grid_id, index in rows.values_list(
+            "id", "name", "birth_date", "unit_path", "grid_id", "document_index"
+        ):
+            resident = Resident(pk, name, birth, path, grid_id)
+            by_index[index or ""] = resident
+            found[resident.id] = resident
+
+    phone_owners: dict[str, list[int]] = defaultdict(list)
+    phone_indexes = sorted({c.phone_index for c in candidates if c.phone_index})
+    for chunk in _chunks(phone_indexes):
+        for person_id, index in PersonPhone.objects.filter(index__in=chunk).values_list("person_id", "index"):
+            phone_owners[index].append(person_id)
+    missing = sorted({pid for ids in phone_owners.values() for pid in ids} - set(found))
+
+    unlinked_names = sorted(
+        {c.name for c in candidates if c.name and c.id_index not in by_index and c.birth_date}
+    )
+    by_name_birth: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
+    for chunk in _chunks(unlinked_names):
+        for resident in _residents(Person.objects.filter(name__in=chunk)):
+            if resident.birth_date is not None:
+                by_name_birth[(resident.name, resident.birth_date)].append(resident.id)
+            found[resident.id] = resident
+    for chunk in _chunks(missing):
+        for resident in _residents(Person.objects.filter(id__in=chunk)):
+            found[resident.id] = resident
+
+    for c in candidates:
+        if c.problem:
+            continue
+        linked = by_index.get(c.id_index) if c.id_index else None
+        if linked is not None:
+            resident = linked
+            same_name = resident.name == c.name
+            c.person_id, c.link_confidence = resident.id, 1.0 if same_name else 0.9
+            c.link_reason = _("ID number matches") if same_name else _("ID number matches; the name differs")
+            if not same_name:
+                c.warnings.append(_("The name on the list differs from the registry"))
+            continue
+        owners = [found[pid] for pid in phone_owners.get(c.phone_index or "", []) if pid in found]
+        named = [r for r in owners if r.name == c.name]
+        if len(named) == 1:
+            c.person_id, c.link_confidence, c.link_reason = named[0].id, 0.95, _("Phone and name match")
+            continue
+        if c.birth_date is not None:
+            matches = by_name_birth.get((c.name, c.birth_date), [])
+            if len(matches) == 1:
+                c.person_id, c.link_confidence, c.link_reason = (
+                    matches[0],
+                    0.9,
+                    _("Name and birth date match"),
+                )
+                continue
+        if owners:
+            # A family shares one phone: the person is probably in the owner's household.
+            homes = {(r.unit_path, r.grid_id) for r in owners}
+            if len(homes) == 1:
+                c.household_hint = homes.pop()
+    return found

@@ -1,0 +1,134 @@
+"""Named reads: batch progress, desks, my tasks, supervision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from hongyixing.areas.models import AdminUnit
+from hongyixing.verification.choices import CLOCK_STATES, OPEN_STATES, RowStatus, TaskState
+from hongyixing.verification.models import PushBatch, PushRow, VerificationTask
+
+DONE_STATES = (
+    TaskState.SUBMITTED,
+    TaskState.CONFIRMED,
+    TaskState.REVIEWED,
+    TaskState.CLOSED,
+    TaskState.FORWARDED_OUT,
+)
+
+
+@dataclass
+class TownProgress:
+    path: str
+    name: str
+    states: Counter[str] = field(default_factory=Counter)
+    on_time: int = 0
+    late: int = 0
+    overdue_open: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.states.values())
+
+    @property
+    def done(self) -> int:
+        return sum(self.states[s] for s in DONE_STATES)
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def batch_progress(user: Any, batch: PushBatch, now: dt.datetime | None = None) -> list[TownProgress]:
+    """Tasks of the batch the user may see, grouped by town and state (one GROUP BY)."""
+    now = now or timezone.now()
+    tasks = VerificationTask.objects.restrict(user).filter(batch=batch)
+    rows = (
+        tasks.values("unit_path", "state")
+        .annotate(
+            n=Count("id"),
+            on_time=Count("id", filter=Q(submitted_at__isnull=False, submitted_at__lte=F("deadline"))),
+            late=Count("id", filter=Q(submitted_at__isnull=False, submitted_at__gt=F("deadline"))),
+            overdue=Count("id", filter=Q(state__in=CLOCK_STATES, deadline__lt=now)),
+        )
+        .order_by()
+    )
+    names = dict(AdminUnit.objects.filter(level="town").values_list("path", "name"))
+    by_town: dict[str, TownProgress] = {}
+    for row in rows:
+        town = row["unit_path"][:9]
+        progress = by_town.setdefault(town, TownProgress(town, names.get(town, town)))
+        progress.states[row["state"]] += row["n"]
+        progress.on_time += row["on_time"]
+        progress.late += row["late"]
+        progress.overdue_open += row["overdue"]
+    return sorted(by_town.values(), key=lambda p: p.path)
+
+
+def row_counts(batch: PushBatch) -> dict[str, int]:
+    counts = dict.fromkeys(RowStatus.values, 0)
+    for row in batch.rows.values("status").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def disposition_counts(user: Any, batch: PushBatch) -> list[tuple[str, int]]:
+    rows = (
+        VerificationTask.objects.restrict(user)
+        .filter(batch=batch)
+        .exclude(disposition="")
+        .values("disposition")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    return [(row["disposition"], row["n"]) for row in rows]
+
+
+def rows_with_status(batch: PushBatch, status: str, limit: int = 200) -> QuerySet[PushRow]:
+    return batch.rows.filter(status=status).order_by("row_number")[:limit]
+
+
+def my_tasks(user: Any) -> QuerySet[VerificationTask]:
+    """Open tasks in the user's grids/units, the closest deadline first (the phone's list)."""
+    return (
+        VerificationTask.objects.restrict(user)
+        .filter(state__in=OPEN_STATES)
+        .select_related("grid", "person")
+        .order_by("deadline", "id")
+    )
+
+
+def desk_tasks(user: Any, state: str | None = None) -> QuerySet[VerificationTask]:
+    tasks = VerificationTask.objects.restrict(user).select_related("grid", "batch")
+    tasks = tasks.filter(state=state) if state else tasks.filter(state__in=OPEN_STATES)
+    return tasks.order_by("deadline", "id")
+
+
+def supervision_list(user: Any) -> QuerySet[VerificationTask]:
+    return (
+        VerificationTask.objects.restrict(user)
+        .filter(state__in=CLOCK_STATES, escalation__gte=3)
+        .select_related("grid", "batch")
+        .order_by("deadline")
+    )
+
+
+def grids_for_choice(user: Any) -> dict[int, str]:
+    from hongyixing.areas.models import Grid
+
+    return dict(Grid.objects.restrict(user).order_by("code").values_list("id", "name")[:2000])
+
+
+def state_counts(user: Any) -> list[tuple[str, str, int]]:
+    """(state, label, count) of the tasks the user can see, in the order of the life cycle."""
+    counts = {
+        row["state"]: row["n"]
+        for row in VerificationTask.objects.restrict(user).values("state").annotate(n=Count("id")).order_by()
+    }
+    return [(state, str(label), counts[state]) for state, label in TaskState.choices if counts.get(state)]

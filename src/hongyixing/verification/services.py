@@ -1,0 +1,619 @@
+"""Every write of the verification pipeline: intake, linking and routing, task states, feedback, SLAs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hongyixing.areas.models import AdminUnit, Grid
+from hongyixing.core import audit
+from hongyixing.core.crypto import seal, unseal
+from hongyixing.core.models import PiiAccessKind
+from hongyixing.rules.services import rules_in_force
+from hongyixing.verification import linking
+from hongyixing.verification.choices import (
+    CLOCK_STATES,
+    MEASURE_DISPOSITIONS,
+    OPEN_STATES,
+    Disposition,
+    RowStatus,
+    TaskState,
+)
+from hongyixing.verification.models import Feedback, PushBatch, PushRow, PushSource, VerificationTask
+
+DISTRICT_PATH = "320813"
+# Below this routing confidence a person waits in the manual queue instead of reaching a grid.
+ROUTE_THRESHOLD = 0.6
+
+
+class VerificationError(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class IncomingRow(Protocol):
+    row_number: int
+    values: dict[str, str]
+    raw: list[str]
+    damaged_fields: set[str]
+
+
+@dataclass
+class PlainRow:
+    """An incoming row from the API or the self-registration form (files give exchange.MappedRow)."""
+
+    row_number: int
+    values: dict[str, str]
+    raw: list[str]
+    damaged_fields: set[str] = field(default_factory=set)
+    row_key: str = ""
+
+
+@dataclass
+class IntakeResult:
+    batch: PushBatch
+    duplicate: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RouteDecision:
+    unit_path: str = ""
+    grid_id: int | None = None
+    confidence: float = 0.0
+    reason: str = ""
+    outside: bool = False
+    suggestions: list[Any] = field(default_factory=list)
+
+
+def _route_addresses(addresses: list[str]) -> list[RouteDecision]:
+    """Route free-text addresses with the district's gazetteer, in memory."""
+    from hongyixing.areas.gazetteer import Gazetteer
+
+    return [
+        RouteDecision(
+            r.unit_path or "",
+            r.grid_id,
+            r.confidence,
+            r.reason,
+            r.outside_district,
+            [
+                {"unit_path": s.unit_path, "label": s.names, "score": round(s.score, 2), "grid_id": s.grid_id}
+                for s in r.suggestions
+            ],
+        )
+        for r in Gazetteer.get().route_many(addresses)
+    ]
+
+
+def _decide_routes(
+    candidates: Sequence[linking.Candidate], residents: dict[int, linking.Resident]
+) -> list[RouteDecision]:
+    decisions: list[RouteDecision | None] = []
+    need_gazetteer: list[int] = []
+    for position, c in enumerate(candidates):
+        if c.person_id is not None and residents[c.person_id].unit_path:
+            home = residents[c.person_id]
+            decisions.append(RouteDecision(home.unit_path, home.grid_id, 1.0, _("Registered household")))
+        elif c.household_hint is not None and c.household_hint[1] is not None:
+            decisions.append(
+                RouteDecision(
+                    c.household_hint[0], c.household_hint[1], 0.7, _("Household of the phone's owner")
+                )
+            )
+        elif c.address:
+            decisions.append(None)
+            need_gazetteer.append(position)
+        else:
+            decisions.append(RouteDecision(reason=_("No address and no registered household")))
+    routed = _route_addresses([candidates[i].address for i in need_gazetteer]) if need_gazetteer else []
+    for position, decision in zip(need_gazetteer, routed, strict=True):
+        decisions[position] = decision
+    return [d if d is not None else RouteDecision() for d in decisions]
+
+
+def sla_times(start: dt.datetime, deadline: dt.datetime) -> dict[str, dt.datetime]:
+    """Warn at 50 % and 80 % of the time; overdue goes to the town at once and to the district's
+    supervision list (督办) once a further quarter of the allowed time (at least an hour) has passed."""
+    period = deadline - start
+    return {
+        "deadline": deadline,
+        "warn_half_at": start + period / 2,
+        "warn_late_at": start + period * 0.8,
+        "supervise_at": deadline + max(period / 4, dt.timedelta(hours=1)),
+    }
+
+
+def find_duplicate_file(source: PushSource, fingerprint: str) -> PushBatch | None:
+    return PushBatch.objects.filter(source=source, fingerprint=fingerprint).order_by("id").first()
+
+
+@transaction.atomic
+def do_intake(
+    actor: Any,
+    source: PushSource,
+    rows: Sequence[IncomingRow],
+    *,
+    title: str,
+    category: str,
+    headers: Sequence[str] = (),
+    mapping: dict[str, Any] | None = None,
+    file_name: str = "",
+    fingerprint: str = "",
+    external_id: str = "",
+    skipped: Sequence[Any] = (),
+    received_at: dt.datetime | None = None,
+) -> IntakeResult:
+    """Take a whole list in one transaction: every row ends tasked, merged, manual, outside or held."""
+    now = received_at or timezone.now()
+    batch = PushBatch.objects.create(
+        source=source,
+        external_id=external_id,
+        title=title[:200],
+        file_name=file_name[:200],
+        fingerprint=fingerprint,
+        category=category,
+        received_at=now,
+        received_by=actor if getattr(actor, "is_authenticated", False) else None,
+        unit_path=DISTRICT_PATH,
+        headers=list(headers),
+        mapping=mapping or {},
+        row_count=len(rows),
+        skipped=list(skipped),
+    )
+    audit.log_create(actor, batch)
+    result = _take_rows(actor, batch, rows, now)
+    audit.emit("batch.received", batch, actor, data=result.counts)
+    return result
+
+
+def _row_key(row: IncomingRow) -> str:
+    return getattr(row, "row_key", "") or f"r{row.row_number}"
+
+
+def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: dt.datetime) -> IntakeResult:
+    candidates = [linking.prepare(row.row_number, row.values, row.damaged_fields) for row in rows]
+    residents = linking.link(candidates)
+    routes = _decide_routes(candidates, residents)
+    rule = rules_in_force(now)
+    chosen = rule.get(batch.category) or rule.get("general")
+    if chosen is None:
+        raise VerificationError("rules.missing", _("No verification rule is in force."))
+    deadline = now + dt.timedelta(minutes=chosen.deadline_minutes)
+
+    open_tasks = dict(
+        VerificationTask.objects.filter(
+            person_id__in=[c.person_id for c in candidates if c.person_id], state__in=OPEN_STATES
+        ).values_list("person_id", "id")
+    )
+    push_rows: list[PushRow] = []
+    new_tasks: dict[str, VerificationTask] = {}
+    row_task_key: list[str | None] = []
+    for row, c, route in zip(rows, candidates, routes, strict=True):
+        identity_key = (
+            f"p{c.person_id}"
+            if c.person_id
+            else f"i{c.id_index}"
+            if c.id_index
+            else f"t{c.phone_index}:{c.name}"
+            if c.phone_index
+            else f"n{c.name}:{c.address}"
+        )
+        push_row = PushRow(
+            batch=batch,
+            row_number=row.row_number,
+            row_key=_row_key(row)[:80],
+            raw_ciphertext=seal(json.dumps(row.raw, ensure_ascii=False)),
+            name=c.name[:60],
+            document_masked=c.document_masked,
+            phone_masked=c.phone_masked,
+            address=c.address,
+            category=batch.category,
+            warnings=c.warnings,
+            person_id=c.person_id,
+            link_confidence=c.link_confidence,
+            link_reason=c.link_reason[:200],
+            unit_path=route.unit_path,
+            grid_id=route.grid_id,
+            route_confidence=route.confidence,
+            route_reason=route.reason[:300],
+            suggestions=route.suggestions[:5],
+        )
+        task_key: str | None = None
+        if c.problem:
+            push_row.status, push_row.problem = RowStatus.ATTENTION, c.problem[:200]
+        elif c.person_id is not None and c.person_id in open_tasks:
+            push_row.status, push_row.task_id = RowStatus.MERGED, open_tasks[c.person_id]
+        elif identity_key in new_tasks:
+            push_row.status, task_key = RowStatus.MERGED, identity_key
+        elif route.outside:
+            push_row.status = RowStatus.OUTSIDE
+        elif route.grid_id is None or route.confidence < ROUTE_THRESHOLD:
+            push_row.status = RowStatus.MANUAL
+        else:
+            push_row.status, task_key = RowStatus.TASKED, identity_key
+            new_tasks[identity_key] = VerificationTask(
+                batch=batch,
+                person_id=c.person_id,
+                name=c.name[:60] or "—",
+                category=batch.category,
+                rule_id_pinned=chosen.pk,
+                unit_path=route.unit_path,
+                grid_id=route.grid_id,
+                state=TaskState.DISPATCHED,
+                created_at=now,
+                **sla_times(now, deadline),
+            )
+        push_rows.append(push_row)
+        row_task_key.append(task_key)
+
+    tasks = VerificationTask.objects.bulk_create(list(new_tasks.values()), batch_size=1000)
+    for row_obj, key in zip(push_rows, row_task_key, strict=True):
+        if key is not None:
+            row_obj.task = new_tasks[key]
+    try:
+        PushRow.objects.bulk_create(push_rows, batch_size=1000)
+    except IntegrityError as error:
+        raise VerificationError("batch.duplicate_row_key", _("Two rows have the same row key.")) from error
+    audit.log_bulk_create(actor, tasks)
+    audit.emit_bulk("task.dispatched", tasks, actor)
+    audit.log_bulk_create(actor, push_rows)
+    counts = dict.fromkeys(RowStatus.values, 0)
+    for row_obj in push_rows:
+        counts[row_obj.status] += 1
+    counts["tasks"] = len(tasks)
+    return IntakeResult(batch=batch, counts=counts)
+
+
+# --- Task life cycle ---------------------------------------------------------------------------
+
+TRANSITIONS: dict[str, set[str]] = {
+    "accept": {TaskState.NEW, TaskState.DISPATCHED, TaskState.RETURNED},
+    "start": {TaskState.DISPATCHED, TaskState.ACCEPTED},
+    "submit": {TaskState.DISPATCHED, TaskState.ACCEPTED, TaskState.IN_PROGRESS, TaskState.RETURNED},
+    "confirm": {TaskState.SUBMITTED},
+    "review": {TaskState.CONFIRMED},
+    "close": {TaskState.REVIEWED},
+    "return": {TaskState.SUBMITTED, TaskState.CONFIRMED},
+    "forward": {TaskState.NEW, TaskState.DISPATCHED, TaskState.ACCEPTED, TaskState.RETURNED},
+    "forward_out": {
+        TaskState.NEW,
+        TaskState.DISPATCHED,
+        TaskState.ACCEPTED,
+        TaskState.IN_PROGRESS,
+        TaskState.RETURNED,
+    },
+    "reassign": {TaskState.NEW, TaskState.DISPATCHED, TaskState.ACCEPTED, TaskState.RETURNED},
+}
+TARGET_STATE = {
+    "accept": TaskState.ACCEPTED,
+    "start": TaskState.IN_PROGRESS,
+    "submit": TaskState.SUBMITTED,
+    "confirm": TaskState.CONFIRMED,
+    "review": TaskState.REVIEWED,
+    "close": TaskState.CLOSED,
+    "return": TaskState.RETURNED,
+    "forward": TaskState.FORWARDED,
+    "forward_out": TaskState.FORWARDED_OUT,
+    "reassign": TaskState.DISPATCHED,
+}
+
+
+def _locked_task(task: VerificationTask, user: Any, action: str = "change") -> VerificationTask:
+    locked = VerificationTask.objects.select_for_update().restrict(user, action).filter(pk=task.pk).first()
+    if locked is None:
+        raise Http404
+    return locked
+
+
+@transaction.atomic
+def do_transition(
+    actor: Any,
+    task: VerificationTask,
+    action: str,
+    *,
+    note: str = "",
+    grid: Grid | None = None,
+    forwarded_to: str = "",
+    expected_version: int | None = None,
+) -> VerificationTask:
+    """One state change, audited. ``forward`` moves the task to another town's desk (a new grid
+    chosen there); ``forward_out`` sends it out of the district with the destination."""
+    locked = _locked_task(task, actor)
+    if expected_version is not None and locked.version != expected_version:
+        raise VerificationError("task.stale", _("Someone else changed this task; reload and try again."))
+    if locked.state not in TRANSITIONS.get(action, set()):
+        raise VerificationError(
+            "task.bad_transition",
+            _("This task cannot be %(action)s in its state: %(state)s")
+            % {"action": action, "state": locked.get_state_display()},
+        )
+    before = audit.snapshot(locked)
+    locked.state = TARGET_STATE[action]
+    locked.version = F("version") + 1
+    if note:
+        locked.note = note[:300]
+    if action in ("reassign", "forward"):
+        if grid is None:
+            raise VerificationError("task.no_grid", _("Choose the grid that takes this task."))
+        locked.grid_id, locked.unit_path = grid.pk, grid.unit_path
+        if action == "forward":
+            locked.state = TaskState.DISPATCHED
+    if action == "forward_out":
+        if not forwarded_to.strip():
+            raise VerificationError("task.no_destination", _("Say where the person went."))
+        locked.forwarded_to = forwarded_to.strip()[:200]
+        locked.closed_at = timezone.now()
+    if action == "close":
+        locked.closed_at = timezone.now()
+    locked.save()
+    locked.refresh_from_db()
+    audit.log_update(actor, locked, before)
+    audit.emit(f"task.{action}", locked, actor, data={"note": note[:300]} if note else None)
+    return locked
+
+
+@dataclass
+class FeedbackInput:
+    client_id: str
+    contact_method: str
+    disposition: str
+    current_location: str = ""
+    arrival_date: dt.date | None = None
+    route: str = ""
+    symptoms: str = ""
+    temperature: Any = None
+    code_colour: str = "unknown"
+    test_status: str = "none"
+    notes: str = ""
+    photo: Any = None
+    latitude: Any = None
+    longitude: Any = None
+
+
+def submit_feedback(actor: Any, task: VerificationTask, data: FeedbackInput) -> tuple[Feedback, bool]:
+    """Idempotent by ``client_id``: a retry after a lost answer returns the stored feedback."""
+    existing = Feedback.objects.filter(client_id=data.client_id).select_related("task").first()
+    if existing is not None:
+        if existing.task_id != task.pk:
+            raise VerificationError(
+                "feedback.client_id_reused", _("This submission id belongs to another task.")
+            )
+        return existing, False
+    try:
+        return do_submit_feedback(actor, task, data), True
+    except IntegrityError:
+        existing = Feedback.objects.filter(client_id=data.client_id).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+@transaction.atomic
+def do_submit_feedback(actor: Any, task: VerificationTask, data: FeedbackInput) -> Feedback:
+    locked = _locked_task(task, actor)
+    if data.disposition not in Disposition.values:
+        raise VerificationError("feedback.bad_disposition", _("Choose a disposition."))
+    if locked.state not in TRANSITIONS["submit"]:
+        raise VerificationError("task.bad_transition", _("This task is not waiting for feedback."))
+    feedback = Feedback.objects.create(
+        task=locked,
+        client_id=data.client_id,
+        submitted_by=actor,
+        submitted_at=timezone.now(),
+        contact_method=data.contact_method,
+        current_location=data.current_location[:200],
+        arrival_date=data.arrival_date,
+        route=data.route[:300],
+        symptoms=data.symptoms[:200],
+        temperature=data.temperature,
+        code_colour=data.code_colour,
+        test_status=data.test_status,
+        disposition=data.disposition,
+        notes=data.notes[:500],
+        photo=data.photo,
+        latitude=data.latitude,
+        longitude=data.longitude,
+    )
+    before = audit.snapshot(locked)
+    locked.disposition = data.disposition
+    locked.submitted_at = feedback.submitted_at
+    # Not reached yet: the task stays open on the clock and keeps escalating.
+    locked.state = (
+        TaskState.IN_PROGRESS if data.disposition == Disposition.UNREACHABLE else TaskState.SUBMITTED
+    )
+    locked.measure_requested = MEASURE_DISPOSITIONS.get(Disposition(data.disposition), "")
+    locked.version += 1
+    locked.save()
+    audit.log_create(actor, feedback)
+    audit.log_update(actor, locked, before)
+    audit.emit("task.feedback", locked, actor, data={"disposition": data.disposition})
+    if locked.measure_requested:
+        audit.emit(
+            "measure.requested", locked, actor, data={"measure": locked.measure_requested, "task": locked.pk}
+        )
+    return feedback
+
+
+@transaction.atomic
+def do_route_manually(actor: Any, row: PushRow, grid: Grid) -> VerificationTask:
+    """The manual queue: a person placed by hand gets the task the pipeline could not create."""
+    locked = PushRow.objects.select_for_update().filter(pk=row.pk, status=RowStatus.MANUAL).first()
+    if locked is None:
+        raise VerificationError("row.not_manual", _("This row is no longer waiting for routing."))
+    batch = locked.batch
+    rule = rules_in_force(batch.received_at)
+    chosen = rule.get(batch.category) or rule["general"]
+    task = VerificationTask.objects.create(
+        batch=batch,
+        person_id=locked.person_id,
+        name=locked.name or "—",
+        category=batch.category,
+        rule_id_pinned=chosen.pk,
+        unit_path=grid.unit_path,
+        grid=grid,
+        state=TaskState.DISPATCHED,
+        created_at=timezone.now(),
+        **sla_times(batch.received_at, batch.received_at + dt.timedelta(minutes=chosen.deadline_minutes)),
+    )
+    before = audit.snapshot(locked)
+    locked.status, locked.task, locked.grid, locked.unit_path = RowStatus.TASKED, task, grid, grid.unit_path
+    locked.route_reason = _("Placed by hand")
+    locked.save()
+    audit.log_update(actor, locked, before)
+    audit.log_create(actor, task)
+    audit.emit("task.dispatched", task, actor, data={"manual": True})
+    return task
+
+
+def town_of(path: str) -> str:
+    return path[:9]
+
+
+def towns() -> dict[str, str]:
+    return dict(
+        AdminUnit.objects.filter(level="town", path__startswith=DISTRICT_PATH).values_list("path", "name")
+    )
+
+
+def clock_states() -> tuple[str, ...]:
+    return tuple(CLOCK_STATES)
+
+
+# Who may take each step (on top of having the task in their "change" scope).
+DESK_ROLES = {"town_officer", "district_office"}
+ACTION_ROLES: dict[str, set[str]] = {
+    "accept": DESK_ROLES,
+    "return": DESK_ROLES,
+    "forward": DESK_ROLES,
+    "forward_out": DESK_ROLES,
+    "reassign": DESK_ROLES,
+    "review": DESK_ROLES,
+    "close": DESK_ROLES,
+    "confirm": DESK_ROLES | {"village_cadre"},
+    "start": DESK_ROLES | {"village_cadre", "grid_worker"},
+}
+
+
+def allowed_actions(user: Any, task: VerificationTask) -> list[str]:
+    from hongyixing.accounts.permissions import roles_of
+
+    if not task.in_scope(user, "change"):
+        return []
+    roles = roles_of(user) | ({"district_office"} if getattr(user, "is_superuser", False) else set())
+    return [a for a, needed in ACTION_ROLES.items() if task.state in TRANSITIONS[a] and roles & needed]
+
+
+def check_transition(actor: Any, task: VerificationTask, action: str, **kwargs: Any) -> VerificationTask:
+    if action not in allowed_actions(actor, task):
+        raise VerificationError("task.not_allowed", _("You cannot do this with this task."))
+    return do_transition(actor, task, action, **kwargs)
+
+
+def numbers_to_call(actor: Any, task: VerificationTask) -> list[str]:
+    """The numbers to call for a task the actor works on: purpose-bound, and logged like a reveal."""
+    if not task.in_scope(actor, "change"):
+        raise Http404
+    numbers: list[str] = []
+    if task.person is not None:
+        numbers = [unseal(p.ciphertext) for p in task.person.phones.order_by("-is_primary", "id")]
+    if not numbers:
+        for row in task.rows.select_related("batch"):
+            header = row.batch.mapping.get("phone")
+            if header and header in row.batch.headers:
+                raw = json.loads(unseal(row.raw_ciphertext))
+                index = row.batch.headers.index(header)
+                if index < len(raw) and str(raw[index]).strip():
+                    numbers.append(str(raw[index]).strip())
+    audit.log_pii_access(
+        actor,
+        PiiAccessKind.REVEAL,
+        "phone",
+        _("Verification call, task %(id)d") % {"id": task.pk},
+        person_id=task.person_id,
+        detail={"task": task.pk},
+    )
+    return numbers
+
+
+def record_export(actor: Any, batch: PushBatch, rows: int) -> None:
+    """An export with full personal data is logged like a reveal (who exported what)."""
+    audit.log_pii_access(
+        actor,
+        PiiAccessKind.EXPORT,
+        "push_rows",
+        _("Feedback to the sender"),
+        detail={"batch": batch.pk, "rows": rows},
+    )
+    audit.emit("batch.exported", batch, actor, data={"rows": rows})
+
+
+SELF_REGISTRATION_FIELDS = (
+    "name",
+    "sex",
+    "id_number",
+    "phone",
+    "domicile",
+    "address",
+    "work_unit",
+    "origin",
+    "transit",
+    "arrival_time",
+    "transport",
+    "transport_number",
+    "companions",
+    "travel_14d",
+    "contact_history",
+    "temperature",
+    "symptoms",
+    "code_colour",
+    "test",
+    "planned_stay",
+)
+
+
+@transaction.atomic
+def do_self_register(values: dict[str, str], submission_id: str, now: dt.datetime | None = None) -> PushRow:
+    """A returnee's own registration (返乡/来洪登记) joins the day's self-registration list and the same
+    pipeline as any pushed row. ``submission_id`` (from the form) makes a double submit harmless."""
+    now = now or timezone.now()
+    source = PushSource.objects.get(code="self-registration")
+    day = timezone.localtime(now).date()
+    title = _("Self-registration %(day)s") % {"day": day.isoformat()}
+    batch = PushBatch.objects.filter(source=source, external_id=f"self-{day.isoformat()}").first()
+    if batch is None:
+        batch = PushBatch.objects.create(
+            source=source,
+            external_id=f"self-{day.isoformat()}",
+            title=title,
+            category="arrival",
+            received_at=now,
+            unit_path=DISTRICT_PATH,
+            headers=list(SELF_REGISTRATION_FIELDS),
+            mapping={"name": "name", "id_number": "id_number", "phone": "phone", "address": "address"},
+        )
+        audit.log_create(None, batch)
+    existing = PushRow.objects.filter(batch=batch, row_key=submission_id[:80]).first()
+    if existing is not None:
+        return existing
+    row = PlainRow(
+        row_number=batch.row_count + 1,
+        values=values,
+        raw=[values.get(f, "") for f in SELF_REGISTRATION_FIELDS],
+        row_key=submission_id,
+    )
+    # The clock of a self-registration starts when the person registers, not when the day's list opened.
+    _take_rows(None, batch, [row], now)
+    PushBatch.objects.filter(pk=batch.pk).update(row_count=F("row_count") + 1)
+    return PushRow.objects.get(batch=batch, row_key=submission_id[:80])

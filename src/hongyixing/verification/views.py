@@ -1,0 +1,289 @@
+"""Pages of the verification pipeline: intake and batches (district), the town desk, the grid
+worker's phone list and task page, the supervision list. Thin faces over services and queries."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hongyixing.areas.models import Grid
+from hongyixing.core.models import DomainEvent
+from hongyixing.core.scope import scope_for
+from hongyixing.exchange.errors import ExchangeError
+from hongyixing.people.models import Person
+from hongyixing.verification import queries, services
+from hongyixing.verification.choices import RowStatus
+from hongyixing.verification.exports import batch_export_response
+from hongyixing.verification.forms import FeedbackForm, RouteForm, TransitionForm, UploadForm
+from hongyixing.verification.intake import intake_file
+from hongyixing.verification.models import PushBatch, PushRow, VerificationTask
+
+MAX_UPLOAD_BYTES = 20 * 2**20
+
+
+def _can_receive_lists(user: Any) -> bool:
+    return scope_for(user, "change").covers_path(services.DISTRICT_PATH)
+
+
+@login_required
+def batches(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user, "view").covers_path(services.DISTRICT_PATH):
+        return redirect("verification:desk")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not _can_receive_lists(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_UPLOAD_BYTES:
+                form.add_error("file", _("The file is larger than 20 MB."))
+            else:
+                try:
+                    result = intake_file(
+                        request.user,
+                        form.cleaned_data["source"],
+                        upload.read(),
+                        upload.name,
+                        category=form.cleaned_data["category"],
+                        title=form.cleaned_data["title"],
+                    )
+                except ExchangeError as refusal:
+                    form.add_error("file", refusal.message)
+                else:
+                    if result.duplicate:
+                        messages.warning(
+                            request,
+                            _("This file was already received: it is batch %(title)s.")
+                            % {"title": result.batch.title},
+                        )
+                    return redirect("verification:batch", batch_id=result.batch.pk)
+    listing = PushBatch.objects.restrict(request.user).select_related("source").order_by("-received_at")[:100]
+    return render(
+        request,
+        "verification/batches.html",
+        {"form": form, "batches": listing, "can_upload": _can_receive_lists(request.user)},
+    )
+
+
+def _batch(request: HttpRequest, batch_id: int) -> PushBatch:
+    return get_object_or_404(PushBatch.objects.restrict(request.user).select_related("source"), pk=batch_id)
+
+
+@login_required
+def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = _batch(request, batch_id)
+    progress = queries.batch_progress(request.user, batch)
+    context = {
+        "batch": batch,
+        "progress": progress,
+        "total": sum(p.total for p in progress),
+        "on_time": sum(p.on_time for p in progress),
+        "late": sum(p.late for p in progress),
+        "overdue": sum(p.overdue_open for p in progress),
+        "rows": queries.row_counts(batch),
+        "dispositions": queries.disposition_counts(request.user, batch),
+        "manual": queries.rows_with_status(batch, RowStatus.MANUAL),
+        "attention": queries.rows_with_status(batch, RowStatus.ATTENTION),
+        "outside": queries.rows_with_status(batch, RowStatus.OUTSIDE),
+        "warned": batch.rows.exclude(warnings=[]).order_by("row_number")[:200],
+        "grids": queries.grids_for_choice(request.user),
+        "can_route": _can_receive_lists(request.user),
+    }
+    return render(request, "verification/batch.html", context)
+
+
+@login_required
+@require_POST
+def route_row(request: HttpRequest, batch_id: int, row_id: int) -> HttpResponse:
+    batch = _batch(request, batch_id)
+    if not _can_receive_lists(request.user):
+        raise PermissionDenied
+    row = get_object_or_404(PushRow.objects.filter(batch=batch), pk=row_id)
+    form = RouteForm(request.POST)
+    grid = Grid.objects.restrict(request.user).filter(pk=form.data.get("grid") or 0).first()
+    if not form.is_valid() or grid is None:
+        messages.error(request, _("Choose a grid."))
+    else:
+        try:
+            services.do_route_manually(request.user, row, grid)
+        except services.VerificationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("%(name)s was placed in %(grid)s.") % {"name": row.name, "grid": grid.name}
+            )
+    return redirect("verification:batch", batch_id=batch.pk)
+
+
+@login_required
+def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = _batch(request, batch_id)
+    if not scope_for(request.user, "export").covers_path(batch.unit_path):
+        raise Http404
+    return batch_export_response(request.user, batch)
+
+
+@login_required
+def desk(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state") or None
+    tasks = queries.desk_tasks(request.user, state)[:300]
+    return render(
+        request,
+        "verification/desk.html",
+        {
+            "tasks": tasks,
+            "state": state,
+            "counts": queries.state_counts(request.user),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    tasks = list(queries.my_tasks(request.user)[:200])
+    notices = request.user.notifications.filter(read_at__isnull=True).order_by("-created_at")[:20]  # type: ignore[union-attr]
+    return render(
+        request, "verification/my_tasks.html", {"tasks": tasks, "now": timezone.now(), "notices": notices}
+    )
+
+
+@login_required
+def supervision(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "verification/supervision.html",
+        {"tasks": queries.supervision_list(request.user)[:300], "now": timezone.now()},
+    )
+
+
+def _task(request: HttpRequest, task_id: int, action: str = "view") -> VerificationTask:
+    return get_object_or_404(
+        VerificationTask.objects.restrict(request.user, action).select_related(
+            "grid", "batch__source", "person"
+        ),
+        pk=task_id,
+    )
+
+
+@login_required
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = _task(request, task_id)
+    person = task.person
+    household_members = []
+    if person is not None and person.household_id:
+        household_members = list(
+            Person.objects.restrict(request.user)
+            .filter(household_id=person.household_id)
+            .exclude(pk=person.pk)
+            .order_by("id")[:20]
+        )
+    rows = list(task.rows.select_related("batch").order_by("id")[:10])
+    form = FeedbackForm(initial={"client_id": uuid.uuid4().hex})
+    events = (
+        DomainEvent.objects.filter(subject_type="verification.verificationtask", subject_id=task.pk)
+        .select_related("user")
+        .order_by("-time")[:50]
+    )
+    return render(
+        request,
+        "verification/task.html",
+        {
+            "task": task,
+            "person": person,
+            "members": household_members,
+            "rows": rows,
+            "form": form,
+            "actions": services.allowed_actions(request.user, task),
+            "events": events,
+            "feedback": task.feedback.order_by("-submitted_at").first(),
+            "grids": queries.grids_for_choice(request.user),
+            "can_submit": task.in_scope(request.user, "change")
+            and task.state in services.TRANSITIONS["submit"],
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def task_feedback(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = _task(request, task_id, "change")
+    form = FeedbackForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = services.FeedbackInput(**dict(form.cleaned_data.items()))
+        try:
+            _feedback, created = services.submit_feedback(request.user, task, data)
+        except services.VerificationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("Feedback saved.") if created else _("This feedback was already saved.")
+            )
+            return redirect("verification:my_tasks")
+    else:
+        messages.error(
+            request,
+            _("Check the form: %(errors)s")
+            % {
+                "errors": "; ".join(
+                    f"{form.fields[f].label if f in form.fields else ''} {' '.join(str(x) for x in e)}"
+                    for f, e in form.errors.items()
+                )
+            },
+        )
+    return redirect("verification:task", task_id=task.pk)
+
+
+@login_required
+@require_POST
+def task_transition(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = _task(request, task_id, "change")
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The request was not understood."))
+        return redirect("verification:task", task_id=task.pk)
+    grid = None
+    if form.cleaned_data.get("grid"):
+        grid = Grid.objects.restrict(request.user).filter(pk=form.cleaned_data["grid"]).first()
+        if grid is None and form.cleaned_data["action"] != "forward":
+            raise Http404
+        if grid is None:
+            # Forwarding hands the task to another town: any grid of the district may receive it.
+            grid = Grid.objects.filter(
+                pk=form.cleaned_data["grid"], unit_path__startswith=services.DISTRICT_PATH
+            ).first()
+    try:
+        services.check_transition(
+            request.user,
+            task,
+            form.cleaned_data["action"],
+            note=form.cleaned_data["note"],
+            grid=grid,
+            forwarded_to=form.cleaned_data["forwarded_to"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.VerificationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("verification:task", task_id=task.pk)
+
+
+@login_required
+@require_POST
+def task_call(request: HttpRequest, task_id: int) -> HttpResponse:
+    """The phone number to call, for the person on the caller's own task: purpose-bound and logged."""
+    task = _task(request, task_id, "change")
+    return render(
+        request, "verification/_call.html", {"numbers": services.numbers_to_call(request.user, task)}
+    )
