@@ -146,22 +146,43 @@ def _directory_entry(
 
 
 def compound_file(streams: dict[str, bytes]) -> bytes:
-    """Sector 0 holds the FAT, sector 1 the directory, then each stream (all ≥ 4096 bytes)."""
+    """Sector 0 holds the FAT, sector 1 the directory; streams under 4096 bytes go to the mini stream."""
     fat = [FATSECT, ENDOFCHAIN]
     body = b""
-    entries = []
-    for index, (name, data) in enumerate(streams.items(), start=1):
-        assert len(data) >= 4096, "short streams would need a mini stream"
+
+    def allocate(data: bytes) -> int:
+        nonlocal body
         start = len(fat)
-        count = -(-len(data) // 512)
-        fat += [*range(start + 1, start + count), ENDOFCHAIN]
+        count = max(1, -(-len(data) // 512))
+        fat.extend([*range(start + 1, start + count), ENDOFCHAIN])
         body += data.ljust(count * 512, b"\x00")
-        right = index + 1 if index < len(streams) else NOSTREAM
-        entries.append(_directory_entry(name, 2, start, len(data), right=right))
+        return start
+
+    mini_stream = b""
+    mini_fat: list[int] = []
+    placed: list[tuple[str, int, int]] = []
+    for name, data in streams.items():
+        if len(data) >= 4096:
+            placed.append((name, allocate(data), len(data)))
+            continue
+        start = len(mini_fat)
+        count = max(1, -(-len(data) // 64))
+        mini_fat.extend([*range(start + 1, start + count), ENDOFCHAIN])
+        mini_stream += data.ljust(count * 64, b"\x00")
+        placed.append((name, start, len(data)))
+    root_start, mini_fat_start = ENDOFCHAIN, ENDOFCHAIN
+    if mini_fat:
+        root_start = allocate(mini_stream)
+        mini_fat_start = allocate(struct.pack(f"<{len(mini_fat)}I", *mini_fat).ljust(512, b"\xff"))
+    entries = [
+        _directory_entry(name, 2, start, size, right=index + 2 if index + 1 < len(placed) else NOSTREAM)
+        for index, (name, start, size) in enumerate(placed)
+    ]
     assert len(fat) <= 128 and len(entries) <= 3
-    directory = _directory_entry("Root Entry", 5, ENDOFCHAIN, 0, child=1) + b"".join(entries)
+    directory = _directory_entry("Root Entry", 5, root_start, len(mini_stream), child=1) + b"".join(entries)
     header = bytearray(ole_header()[:512])
     struct.pack_into("<IIII", header, 40, 0, 1, 1, 0)
+    struct.pack_into("<II", header, 60, mini_fat_start, 1 if mini_fat else 0)
     fat_sector = struct.pack(f"<{len(fat)}I", *fat) + b"\xff" * (512 - 4 * len(fat))
     return bytes(header) + fat_sector + directory.ljust(512, b"\x00") + body
 
@@ -171,7 +192,11 @@ def biff_record(kind: int, data: bytes = b"") -> bytes:
 
 
 def biff_workbook(
-    cells: list[tuple[int, int, object]], *, extra_sheet_records: bytes = b"", sst_count: int | None = None
+    cells: list[tuple[int, int, object]],
+    *,
+    extra_sheet_records: bytes = b"",
+    sst_count: int | None = None,
+    pad: bool = True,
 ) -> bytes:
     """A BIFF8 workbook stream with one sheet "名单"; strings go through the shared string table."""
     strings = [value for _row, _col, value in cells if isinstance(value, str)]
@@ -197,8 +222,8 @@ def biff_workbook(
         0x0085, struct.pack("<IBBBB", globals_size, 0, 0, len(name), 1) + name.encode("utf-16-le")
     )
     stream = bof_globals + codepage + boundsheet + biff_record(0x00FC, sst) + biff_record(0x000A) + sheet_body
-    # Pad past the mini-stream cutoff with a record type calamine ignores.
-    while len(stream) < 4096:
+    # Pad past the mini-stream cutoff with a record type calamine ignores, unless a short one is wanted.
+    while pad and len(stream) < 4096:
         stream += biff_record(0x0000)
     return stream
 

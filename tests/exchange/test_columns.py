@@ -12,7 +12,14 @@ from hongyixing.exchange import (
     read_table,
     resolve_mapping,
 )
-from hongyixing.exchange.columns import FIELDS, SYNONYMS, damage_message, match_header, normalise_header
+from hongyixing.exchange.columns import (
+    FIELD_LABELS,
+    FIELDS,
+    SYNONYMS,
+    damage_message,
+    match_header,
+    normalise_header,
+)
 
 from .builders import push_list_xlsx
 
@@ -76,9 +83,10 @@ def test_resolve_requires_a_name_and_an_id_or_a_phone() -> None:
         resolve_mapping(["姓名", "现住址", "备注"])
 
     assert no_name.value.code == no_contact.value.code == "file.missing_columns"
-    assert "姓名" in no_name.value.message  # the catalogue already translates "Name"
-    assert "ID number" in no_contact.value.message or "证件号码" in no_contact.value.message
-    assert "ID number" not in no_name.value.message  # only what is missing is named
+    name, id_number, phone = (str(FIELD_LABELS[field]) for field in ("name", "id_number", "phone"))
+    assert name in no_name.value.message and id_number not in no_name.value.message  # only what is missing
+    assert id_number in no_contact.value.message and phone in no_contact.value.message
+    assert name not in no_contact.value.message
 
 
 def test_an_explicit_mapping_overrides_detection() -> None:

@@ -11,6 +11,7 @@ import random
 import string
 import struct
 import zipfile
+from collections.abc import Iterator
 
 import pytest
 import python_calamine
@@ -36,11 +37,18 @@ from .builders import (
 
 
 @pytest.fixture
-def tripwire(monkeypatch: pytest.MonkeyPatch) -> None:
+def tripwire(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # read_table turns any calamine failure into a refusal, so the call is recorded and checked after
+    # the test rather than trusted to propagate.
+    calls: list[object] = []
+
     def refuse_to_parse(*args: object, **kwargs: object) -> None:
+        calls.append(args)
         raise AssertionError("calamine must not be given this file")
 
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", refuse_to_parse)
+    yield
+    assert not calls, "a hostile file reached calamine"
 
 
 def refused(data: bytes, filename: str = "名单.xlsx") -> FileRefused:
@@ -158,6 +166,16 @@ def test_text_dressed_up_as_a_reference_does_not_hide_implicit_columns(tripwire:
     assert refused(data).code == "file.too_large"
 
 
+def test_a_tag_longer_than_any_program_writes_is_refused_when_cells_lack_references(tripwire: None) -> None:
+    junk = "".join(random.Random(3).choices(string.ascii_letters, k=3 * limits.MiB))
+    rows = f'<row r="900000"><c foo="{junk}"><v>1</v></c><c><v>2</v></c></row>'
+    data = with_extra_cell(simple_xlsx([["姓名", "电话"]]), rows)
+
+    error = refused(data)
+
+    assert (error.code, "longer than" in error.detail) == ("file.unreadable", True)
+
+
 def test_a_workbook_written_without_references_is_read() -> None:
     cell = '<c t="inlineStr"><is><t>{}</t></is></c>'
     rows = "".join(f"<row>{cell.format(f'人{n}')}{cell.format(f'1380000{n:04d}')}</row>" for n in range(50))
@@ -231,6 +249,17 @@ def test_a_stream_longer_than_the_file_is_unreadable(tripwire: None) -> None:
     struct.pack_into("<I", data, directory + 128 + 120, 0xFFFF_FF00)
 
     assert refused(bytes(data), "名单.xls").code == "file.unreadable"
+
+
+def test_a_mini_stream_chain_leaving_the_mini_stream_is_unreadable(tripwire: None) -> None:
+    workbook = biff_workbook([(0, 0, "姓名"), (0, 1, "电话")], pad=False)
+    data = bytearray(compound_file({"Workbook": workbook}))
+    directory = 1024
+    struct.pack_into("<I", data, directory + 128 + 116, 0x0100_0000)  # mini sector 16 M of a 1 KB stream
+
+    error = refused(bytes(data), "名单.xls")
+
+    assert (error.code, "chain" in error.detail) == ("file.unreadable", True)
 
 
 def test_a_cell_at_the_far_corner_of_an_xls_sheet_is_refused(tripwire: None) -> None:

@@ -17,7 +17,17 @@ from hongyixing.exchange.tabular import (
     file_size_text,
 )
 
-from .builders import HEADERS, ID_AS_FLOAT, ole_header, push_list_xlsx, simple_xls, simple_xlsx, xlsx
+from .builders import (
+    HEADERS,
+    ID_AS_FLOAT,
+    biff_workbook,
+    compound_file,
+    ole_header,
+    push_list_xlsx,
+    simple_xls,
+    simple_xlsx,
+    xlsx,
+)
 
 
 def refused(data: bytes, filename: str, **kwargs: int) -> FileRefused:
@@ -166,6 +176,14 @@ def test_an_xls_workbook_is_read_like_an_xlsx_one() -> None:
     assert (table.format, table.sheet_name, table.header_row) == ("xls", "名单", 2)
     assert table.rows[0].cells == ["张三", "320813199001011000", "13812345678"]
     assert table.damaged_cells == [(3, 1)]
+
+
+def test_a_small_xls_kept_in_the_mini_stream_is_read() -> None:
+    workbook = biff_workbook([(0, 0, "姓名"), (0, 1, "电话"), (1, 0, "张三"), (1, 1, 13812345678)], pad=False)
+    assert len(workbook) < 4096
+    data = compound_file({"Workbook": workbook, "\x05SummaryInformation": b"\x00" * 200})
+
+    assert read_table(data, "名单.xls").rows[0].cells == ["张三", "13812345678"]
 
 
 def test_a_non_zip_file_named_xlsx_is_refused() -> None:

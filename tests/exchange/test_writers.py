@@ -8,10 +8,11 @@ import datetime as dt
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import python_calamine
-from django.utils.translation import gettext
+from django.utils.translation import pgettext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +29,7 @@ ROWS: list[list[object]] = [
 ]
 
 
-def sheets(data: bytes) -> dict[str, list[list[object]]]:
+def sheets(data: bytes) -> dict[str, list[list[Any]]]:
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     return {name: workbook.get_sheet_by_name(name).to_python() for name in workbook.sheet_names}
 
@@ -69,8 +70,9 @@ def test_xlsx_meta_goes_to_a_second_sheet() -> None:
     write_xlsx(buffer, HEADERS, ROWS, sheet_name="结果", meta=meta)
 
     content = sheets(buffer.getvalue())
-    assert list(content) == ["结果", gettext("Notes")]
-    assert content[gettext("Notes")] == [[key, value] for key, value in meta.items()]
+    notes = pgettext("export sheet", "Notes")
+    assert list(content) == ["结果", notes]
+    assert content[notes] == [[key, value] for key, value in meta.items()]
 
 
 def test_xlsx_without_meta_has_one_sheet_and_can_go_to_a_path(tmp_path: Path) -> None:

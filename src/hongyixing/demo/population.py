@@ -82,8 +82,12 @@ def compose_household(rng: random.Random, size: int) -> list[Member]:
         add(Relation.SPOUSE, "M", head_age + rng.randint(-1, 5), married_in=True)
         return head_age
 
+    def child_age(mother_age: int) -> int:
+        age = mother_age - rng.randint(21, 36)
+        return age if age >= 0 else rng.randint(0, max(0, mother_age - 20))
+
     def children(mother_age: int, count: int, relation: str = Relation.CHILD) -> list[int]:
-        ages = sorted((mother_age - rng.randint(21, 36) for _ in range(count)), reverse=True)
+        ages = sorted((child_age(mother_age) for _ in range(count)), reverse=True)
         for age in ages:
             add(relation, kid(), age)
         return ages
@@ -233,7 +237,7 @@ class PersonFactory:
             birth = birth_date_for(rng, member.age)
             if migrant:
                 area = migrant_origin
-            elif rng.random() < (0.15 if member.married_in else 0.04) and member.age >= 16:
+            elif rng.random() < (0.12 if member.married_in else 0.03) and member.age >= 16:
                 area = self.origin()
             else:
                 area = hongze_area_code(birth)

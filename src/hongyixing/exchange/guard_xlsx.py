@@ -82,9 +82,21 @@ class _Extent:
     _carry: bytes = b""
 
     def feed(self, chunk: bytes) -> None:
+        # Measure up to the last tag start and carry the rest, so that no tag (and no reference in
+        # one) is ever split between two windows, nor a cell tag mistaken for one without r.
         window = _normalise(self._carry + chunk)
-        self._measure(window)
-        self._carry = window[-_OVERLAP:]
+        cut = window.rfind(b"<")
+        if cut < 0 or len(window) - cut > _MAX_TAG:
+            # No tag is that long: measure everything, keeping an overlap for a reference at the end.
+            self._measure(window)
+            self._carry = window[-_OVERLAP:]
+        else:
+            self._measure(window[:cut])
+            self._carry = window[cut:]
+
+    def finish(self) -> None:
+        self._measure(self._carry)
+        self._carry = b""
 
     def _measure(self, window: bytes) -> None:
         if not self.implicit_positions and (
@@ -116,38 +128,49 @@ def _reference_of(attributes: bytes) -> bytes | None:
     return None
 
 
+def _place(extent: _Extent, text: bytes, position: list[int]) -> None:
+    """Place the cells of whole tags in ``text``; ``position`` is calamine's [row_index, col_index]."""
+    row, column = position
+    for closing, kind, attributes, empty in _TAG.findall(text):
+        if empty:
+            continue
+        if kind == b"row":
+            if closing:
+                row, column = row + 1, 0
+            elif (value := _reference_of(attributes)) is not None and value.isdigit():
+                row = int(value) - 1
+            continue
+        if closing:
+            continue
+        value = _reference_of(attributes)
+        found = _REFERENCE.fullmatch(value) if value is not None else None
+        if found:
+            column = column_number(found.group(1).decode()[:4]) - 1
+            extent.max_row = max(extent.max_row, int(found.group(2)))
+        else:
+            extent.max_row = max(extent.max_row, row + 1)
+        extent.max_column = max(extent.max_column, column + 1)
+        column += 1
+    position[:] = [row, column]
+
+
 def _exact_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, fast: _Extent) -> _Extent:
     """Walk the row and cell tags in order and place each cell as calamine does (see above)."""
     extent = _Extent(fast.max_row, fast.max_column)
-    row = column = 0  # 0-based, like calamine's row_index and col_index
+    position = [0, 0]
     buffer = b""
     with archive.open(info) as stream:
         while chunk := stream.read(_CHUNK):
             buffer = _normalise(buffer + chunk)
             cut = buffer.rfind(b"<")
-            if cut < 0 or len(buffer) - cut > _MAX_TAG:
-                cut = len(buffer)  # a "tag" that long is not one calamine would read as a cell
-            for closing, kind, attributes, empty in _TAG.findall(buffer, 0, cut):
-                if empty:
-                    continue
-                if kind == b"row":
-                    if closing:
-                        row, column = row + 1, 0
-                    elif (value := _reference_of(attributes)) is not None and value.isdigit():
-                        row = int(value) - 1
-                    continue
-                if closing:
-                    continue
-                value = _reference_of(attributes)
-                found = _REFERENCE.fullmatch(value) if value is not None else None
-                if found:
-                    column = column_number(found.group(1).decode()[:4]) - 1
-                    extent.max_row = max(extent.max_row, int(found.group(2)))
-                else:
-                    extent.max_row = max(extent.max_row, row + 1)
-                extent.max_column = max(extent.max_column, column + 1)
-                column += 1
+            if cut < 0:
+                cut = len(buffer)
+            elif len(buffer) - cut > _MAX_TAG:
+                # Not a spreadsheet any program wrote, and skipping it could hide a cell.
+                raise _refuse_damaged(f"{info.filename}: a tag or text longer than {_MAX_TAG} bytes")
+            _place(extent, buffer[:cut], position)
             buffer = buffer[cut:]
+    _place(extent, buffer, position)
     return extent
 
 
@@ -255,6 +278,7 @@ def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, keep: bool) -> 
                 if keep and len(kept) <= limits.MiB:
                     kept += chunk
                 extent.feed(chunk)
+            extent.finish()
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
         raise _refuse_damaged(f"{info.filename}: {exc}") from exc
     if produced != info.file_size:

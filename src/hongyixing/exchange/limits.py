@@ -28,9 +28,6 @@ ZIP_RATIO_APPLIES_ABOVE = 1 * MiB
 HEADER_SEARCH_ROWS = 10
 MIN_HEADER_MATCHES = 2
 
-# csv refuses longer fields; an unclosed quote otherwise swallows the rest of the file into one cell.
-CSV_FIELD_LIMIT = 131_072
-
 # What a spreadsheet program can hold (Excel and WPS share these).
 SHEET_MAX_ROWS = 1_048_576
 SHEET_MAX_CELL_CHARS = 32_767

@@ -412,6 +412,8 @@ def _read_csv(data: bytes, max_rows: int, *, excel_name: bool) -> tuple[list[Row
             damaged = frozenset(column for column, value in enumerate(cells) if _looks_damaged(value))
             rows.append(Row(number, cells, damaged))
     except csv.Error as exc:
+        # Most often an unclosed quote: the csv module's default 128 KB field limit (process-wide, so
+        # left alone) stops it from swallowing the rest of the file into one cell.
         raise FileRefused(
             "file.unreadable",
             # zh: CSV 文件第 %(line)s 行附近无法读取（可能有没配对的引号）

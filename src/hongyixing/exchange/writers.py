@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import xlsxwriter
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import limits
 from .cells import cell_text, display_width, needs_neutralising, neutralise
@@ -114,7 +115,8 @@ def write_xlsx(
         for column, value in enumerate(row):
             _write_text(worksheet, count, column, export_text(value), quoted)
     if meta:
-        notes_title = sheet_title(_("Notes"))  # zh: 说明
+        # A context of its own: "Notes" elsewhere is a column (备注), this is the sheet about the export.
+        notes_title = sheet_title(pgettext("export sheet", "Notes"))  # zh: 说明
         notes = workbook.add_worksheet(notes_title if notes_title != title else f"{notes_title} 2")
         notes.set_column(0, 0, max([_MIN_WIDTH, *(_column_width(key) for key in meta)]))
         notes.set_column(1, 1, _MAX_WIDTH)
