@@ -12,6 +12,7 @@ from hongyixing.areas.choices import PATH_LENGTH, UnitLevel, ancestor_paths
 from hongyixing.areas.divisions import aliases, read_divisions
 from hongyixing.areas.models import AdminUnit, Grid, Household, UnitAlias
 from hongyixing.core import audit
+from hongyixing.core.bulk import insert_returning_ids
 
 
 class StaleEdit(Exception):
@@ -243,7 +244,7 @@ def do_bulk_create_households(
             raise ValueError(f"unit {path} is not covered by a grid")
         household.unit_path = path
         household.grid_id = grid_id
-    created = Household.objects.bulk_create(households, batch_size=batch_size)
+    created = insert_returning_ids(Household, households)
     _require_primary_keys(created)
     bump_counts_many([(h.unit_path, h.grid_id, 0, 1) for h in created])
     audit.log_bulk_create(actor, created)

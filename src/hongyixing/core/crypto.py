@@ -13,6 +13,7 @@ import hmac
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -48,8 +49,14 @@ def _keys(master_text: str) -> tuple[AESGCM, bytes]:
     return AESGCM(derive(b"hongyixing seal")), derive(b"hongyixing blind index")
 
 
+@lru_cache(maxsize=4)
+def _key_file_text(path: str) -> str:
+    """Read once per process: sealing reads the key for every value."""
+    return file_secret(Path(path), 32)
+
+
 def _master_text() -> str:
-    return settings.DATA_KEY or file_secret(settings.DATA_KEY_FILE, 32)
+    return settings.DATA_KEY or _key_file_text(str(settings.DATA_KEY_FILE))
 
 
 def seal(plain: str) -> str:

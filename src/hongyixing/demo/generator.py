@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TextIO
-
-from django.conf import settings
+from typing import Protocol
 
 from hongyixing.areas import services as area_services
 from hongyixing.areas.choices import UnitLevel
 from hongyixing.areas.models import AdminUnit, Grid, Household
-from hongyixing.config import file_secret
 from hongyixing.core.context import request_context
 from hongyixing.demo import staff
 from hongyixing.demo.plan import DEFAULT_PERSONS, DISTRICT_PATH, DistrictPlan
@@ -29,8 +25,12 @@ DEFAULT_SEED = 2020
 PERSON_CHUNK = 20_000
 
 
+class Writer(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
 class _Log:
-    def __init__(self, out: TextIO | None) -> None:
+    def __init__(self, out: Writer | None) -> None:
         self.out = out
         self.start = time.perf_counter()
 
@@ -42,33 +42,15 @@ class _Log:
                 flush()
 
 
-@contextmanager
-def _data_key_held() -> Iterator[None]:
-    """Hold the data key in settings while seeding.
-
-    Without ``HONGYIXING_DATA_KEY`` the crypto module reads the key file on every seal and blind
-    index (four reads per person); the value is the same, so it is read once here for the run.
-    """
-    original = settings.DATA_KEY
-    if original:
-        yield
-        return
-    settings.DATA_KEY = file_secret(settings.DATA_KEY_FILE, 32)
-    try:
-        yield
-    finally:
-        settings.DATA_KEY = original
-
-
 def seed_district(
-    persons: int = DEFAULT_PERSONS, seed: int = DEFAULT_SEED, *, out: TextIO | None = None
+    persons: int = DEFAULT_PERSONS, seed: int = DEFAULT_SEED, *, out: Writer | None = None
 ) -> dict[str, int]:
     """Fill an empty database with the demo district; returns what was created."""
     if persons < 1:
         raise ValueError("persons must be at least 1")
     log = _Log(out)
     counts = {"units": 0, "grids": 0, "households": 0, "persons": 0, "users": 0}
-    with request_context(f"seed-demo-{seed}"), _data_key_held():
+    with request_context(f"seed-demo-{seed}"):
         counts["units"] += area_services.do_load_divisions(None)
         plan, drafts = generate(seed, persons)
         log(f"plan: {len(plan.villages)} villages, {plan.unit_count} units, {plan.grid_count} grids")

@@ -14,8 +14,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from hongyixing.areas.models import AdminUnit, Household
-from hongyixing.areas.services import StaleEdit, bump_counts
+from hongyixing.areas.services import StaleEdit, bump_counts, bump_counts_many
 from hongyixing.core import audit
+from hongyixing.core.bulk import insert_returning_ids
 from hongyixing.core.crypto import Sealed, blind_index, seal, unseal
 from hongyixing.core.masking import mask_id_number, mask_phone
 from hongyixing.core.models import PiiAccessKind
@@ -219,16 +220,21 @@ def do_bulk_create_persons(actor: Any, specs: Sequence[PersonSpec], batch_size: 
     IDs already on file or repeated within ``specs`` are refused: bulk loaders decide how to merge.
     """
     prepared = [_prepare(spec) for spec in specs]
-    indexes = [p.person.document_index for p in prepared if p.person.document_index]
-    if len(set(indexes)) != len(indexes):
+    keys = [(p.person.document_type, p.person.document_index) for p in prepared if p.person.document_index]
+    if len(set(keys)) != len(keys):
         raise PersonInputError(
             "person.duplicate_in_batch", _("The same ID number appears twice in the batch.")
         )
-    for chunk_start in range(0, len(indexes), 500):
-        chunk = indexes[chunk_start : chunk_start + 500]
-        if Person.objects.filter(document_index__in=chunk).exists():
-            raise PersonInputError("person.already_exists", _("Some ID numbers are already on file."))
-    persons = Person.objects.bulk_create([p.person for p in prepared], batch_size=batch_size)
+    by_type: dict[str, list[str]] = {}
+    for document_type, index in keys:
+        by_type.setdefault(document_type, []).append(index or "")
+    for document_type, indexes in by_type.items():
+        for start in range(0, len(indexes), 500):
+            chunk = indexes[start : start + 500]
+            # With the type, the lookup uses the (document_type, document_index) unique index.
+            if Person.objects.filter(document_type=document_type, document_index__in=chunk).exists():
+                raise PersonInputError("person.already_exists", _("Some ID numbers are already on file."))
+    persons = insert_returning_ids(Person, [p.person for p in prepared])
     if persons and persons[0].pk is None:
         raise RuntimeError("the database did not return primary keys for the bulk insert")
     phone_rows = []
@@ -236,13 +242,19 @@ def do_bulk_create_persons(actor: Any, specs: Sequence[PersonSpec], batch_size: 
         for phone in item.phones:
             phone.person = item.person
             phone_rows.append(phone)
-    PersonPhone.objects.bulk_create(phone_rows, batch_size=batch_size)
-    by_place: Counter[tuple[str, int | None]] = Counter((p.unit_path, p.grid_id) for p in persons)
-    for (unit_path, grid_id), count in by_place.items():
-        bump_counts(unit_path, grid_id, persons=count)
+    for phone in phone_rows:
+        phone.person_id = phone.person.pk
+    insert_returning_ids(PersonPhone, phone_rows)
+    bump_counts_many([(p.unit_path, p.grid_id, 1, 0) for p in persons])
     by_household = Counter(p.household_id for p in persons if p.household_id)
+    households_by_count: dict[int, list[int]] = {}
     for household_id, count in by_household.items():
-        Household.objects.filter(pk=household_id).update(person_count=F("person_count") + count)
+        households_by_count.setdefault(count, []).append(household_id)
+    for count, ids in households_by_count.items():
+        for start in range(0, len(ids), 500):
+            Household.objects.filter(pk__in=ids[start : start + 500]).update(
+                person_count=F("person_count") + count
+            )
     audit.log_bulk_create(actor, persons)
     audit.log_bulk_create(actor, phone_rows)
     audit.emit_bulk("person.created", persons, actor)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -42,7 +42,9 @@ class Command(BaseCommand):
                 "seed a fresh database."
             )
         started = time.perf_counter()
-        counts = generator.seed_district(persons, seed, out=self.stdout if options["verbosity"] > 1 else None)
+        counts = generator.seed_district(
+            persons, seed, out=cast(TextIO, self.stdout) if options["verbosity"] > 1 else None
+        )
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{value} {key}" for key, value in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Seeded the demo district in {elapsed:.1f} s: {summary}."))
