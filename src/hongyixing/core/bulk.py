@@ -33,7 +33,7 @@ def insert_returning_ids(model: type[_M], objects: Sequence[_M]) -> list[_M]:
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    pk_column = quote(model._meta.pk.column)  # type: ignore[union-attr]
+    pk_column = quote(model._meta.pk.column)
     per_statement = max(1, MAX_PARAMETERS.get(connection.vendor, 999) // len(fields))
     with connection.cursor() as cursor:
         for start in range(0, len(objects), per_statement):
