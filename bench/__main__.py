@@ -1,6 +1,6 @@
 import sys
 
-WORKLOADS = {"seed": "bench.seed", "browse": "bench.browse"}
+WORKLOADS = {"seed": "bench.seed", "browse": "bench.browse", "verification": "bench.verification"}
 
 
 def main() -> None:

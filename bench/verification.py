@@ -1,0 +1,179 @@
+# ruff: noqa: E501
+"""W1: from a push-list file to created tasks — link quality, routing accuracy, abstain rate, speed.
+
+A registry is seeded once per scale (cached under var/bench/), push lists with ground truth are made by
+`demo.pushlist` (noise rates from the issue, not tuned to the matcher), uploaded through the real intake
+path (`verification.intake.intake_file`) inside a transaction that is rolled back, and scored. The
+baseline in the same run is an exact-ID-only cascade (valid ID → registry → household grid). Splink on
+DuckDB is not run: see docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from bench.common import BENCH_HOME, emit, run_child, target
+
+CODE = r"""
+import io, json, os, time, resource
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
+django.setup()
+from django.core.management import call_command
+from django.db import transaction
+from hongyixing.people.models import Person
+from hongyixing.core.crypto import blind_index
+from hongyixing.people import idnumbers
+from hongyixing.demo.pushlist import HEADERS, push_rows, residents
+from hongyixing.exchange.writers import write_xlsx
+
+call_command("migrate", verbosity=0)
+if not Person.objects.exists():
+    from hongyixing.demo.generator import seed_district
+    seed_district({persons}, 2020)
+pool = residents({persons}, 2020)
+made = list(push_rows(pool, {rows}, seed=7))
+buffer = io.BytesIO()
+write_xlsx(buffer, HEADERS, [cells for cells, _ in made], sheet_name="协查名单")
+data = buffer.getvalue()
+truths = [truth for _, truth in made]
+
+# Ground truth in the registry: ID → (person id, unit path, grid id), one query per 500 IDs.
+wanted = sorted({{blind_index("id", t.id_number) for t in truths if not t.outside}})
+home = {{}}
+for start in range(0, len(wanted), 500):
+    for pk, index, path, grid in Person.objects.filter(document_index__in=wanted[start:start + 500]).values_list(
+            "id", "document_index", "unit_path", "grid_id"):
+        home[index] = (pk, path, grid)
+
+from hongyixing.accounts.models import User
+from hongyixing.verification.intake import intake_file
+from hongyixing.verification.models import PushRow, PushSource
+from hongyixing.core.context import request_context
+
+user = User.objects.get(username="district")
+source = PushSource.objects.get(code="province-big-data")
+scored = {{}}
+with transaction.atomic():
+    start = time.perf_counter()
+    with request_context():
+        result = intake_file(user, source, data, "bench.xlsx", category="itinerary", title="W1")
+    seconds = time.perf_counter() - start
+    rows = {{r["row_number"]: r for r in PushRow.objects.filter(batch=result.batch).values(
+        "row_number", "status", "person_id", "unit_path", "grid_id")}}
+    transaction.set_rollback(True)
+
+def score(link_of, place_of):
+    tp = fp = fn = 0
+    routed = town = village = grid = abstain = residents_n = outside_ok = outside_n = 0
+    for number, truth in enumerate(truths, start=2):
+        row = rows[number]
+        if truth.outside:
+            outside_n += 1
+            outside_ok += link_of(row) is None
+            continue
+        residents_n += 1
+        expected = home.get(blind_index("id", truth.id_number))
+        got = link_of(row)
+        if got is not None and expected is not None and got == expected[0]:
+            tp += 1
+        elif got is not None:
+            fp += 1
+        else:
+            fn += 1
+        place = place_of(row)
+        if place is None:
+            abstain += 1
+            continue
+        routed += 1
+        town += place[0][:9] == expected[1][:9]
+        village += place[0][:12] == expected[1][:12]
+        grid += place[1] == expected[2]
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {{"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+            "routing_town": round(town / routed, 4) if routed else 0, "routing_village": round(village / routed, 4) if routed else 0,
+            "routing_grid": round(grid / routed, 4) if routed else 0, "abstain_rate": round(abstain / residents_n, 4),
+            "outside_rows": outside_n, "resident_rows": residents_n}}
+
+ours = score(lambda r: r["person_id"], lambda r: (r["unit_path"], r["grid_id"]) if r["grid_id"] else None)
+
+# Baseline: exact, valid ID only; routed only through the registered household.
+cells_by_row = {{n: cells for n, (cells, _t) in enumerate(made, start=2)}}
+def exact_id(row):
+    raw = cells_by_row[row["row_number"]][2]
+    try:
+        number = idnumbers.parse(raw).number
+    except idnumbers.IdNumberError:
+        return None
+    hit = home.get(blind_index("id", number))
+    return hit
+baseline = score(lambda r: (exact_id(r) or (None,))[0], lambda r: (exact_id(r)[1], exact_id(r)[2]) if exact_id(r) else None)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print("RESULT " + json.dumps({{"rows": {rows}, "seconds": round(seconds, 2), "rows_per_s": round({rows} / seconds),
+                              "counts": result.counts, "ours": ours, "exact_id_baseline": baseline}}))
+"""
+
+
+def _run(persons: int, rows: int, database: str) -> dict[str, Any]:
+    home = BENCH_HOME / f"browse-{database}-{persons}"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {"HONGYIXING_HOME": str(home)}
+    if database == "postgresql":
+        from bench.browse import _ensure_pg
+
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/hongyixing_bench_browse_{persons}"
+        _ensure_pg(env["DATABASE_URL"])
+    _wall, rss, out = run_child(CODE.format(persons=persons, rows=rows), env)
+    result = json.loads(next(line[7:] for line in out.splitlines() if line.startswith("RESULT ")))
+    result["peak_rss_mib"] = round(rss / 2**20)
+    ours, base = result["ours"], result["exact_id_baseline"]
+    print(
+        f"{database} {persons:,} persons, {rows:,} rows: {result['rows_per_s']:,} rows/s end to end, "
+        f"F1 {ours['f1']} (exact-ID baseline {base['f1']}), grid routing {ours['routing_grid']} "
+        f"(baseline {base['routing_grid']}), abstain {ours['abstain_rate']} (baseline {base['abstain_rate']}), "
+        f"peak RSS {result['peak_rss_mib']} MiB"
+    )
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench verification")
+    parser.add_argument("--persons", type=int, default=285_000)
+    parser.add_argument("--rows", default="10000", help="comma-separated list sizes, e.g. 10000,100000")
+    parser.add_argument("--databases", default="sqlite")
+    args = parser.parse_args(argv)
+    metrics: dict[str, Any] = {}
+    baselines: dict[str, Any] = {}
+    targets: dict[str, Any] = {}
+    for database in args.databases.split(","):
+        for rows in (int(r) for r in args.rows.split(",")):
+            key = f"{database}_{args.persons}_{rows}"
+            result = _run(args.persons, rows, database)
+            metrics[key] = result
+            baselines[key] = {
+                "exact_id_f1": result["exact_id_baseline"]["f1"],
+                "f1_ratio": round(result["ours"]["f1"] / result["exact_id_baseline"]["f1"], 3)
+                if result["exact_id_baseline"]["f1"]
+                else None,
+                "splink": "not run",
+            }
+            ours = result["ours"]
+            targets[f"{key}_f1"] = {"target": 0.995, "value": ours["f1"], "met": ours["f1"] >= 0.995}
+            targets[f"{key}_grid_routing"] = {
+                "target": 0.98,
+                "value": ours["routing_grid"],
+                "met": ours["routing_grid"] >= 0.98,
+            }
+            targets[f"{key}_abstain"] = target(ours["abstain_rate"], 0.02)
+            if rows >= 100_000:
+                targets[f"{key}_rows_per_s"] = {
+                    "target": 10_000,
+                    "value": result["rows_per_s"],
+                    "met": result["rows_per_s"] >= 10_000,
+                }
+                targets[f"{key}_peak_rss_mib"] = target(result["peak_rss_mib"], 2048)
+    emit("verification", metrics, baselines, targets)

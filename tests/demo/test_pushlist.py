@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from hongyixing.demo.pushlist import HEADERS, push_rows, residents
+from hongyixing.people import idnumbers
+
+
+def test_push_list_is_deterministic_and_keeps_the_truth() -> None:
+    pool = residents(600, 3)
+    assert len(pool) == 600
+    first = list(push_rows(pool, 400, seed=5))
+    again = list(push_rows(pool, 400, seed=5))
+    assert first == again
+    assert all(len(cells) == len(HEADERS) for cells, _ in first)
+    outside = [truth for _, truth in first if truth.outside]
+    assert 0.2 < len(outside) / len(first) < 0.4
+    known = {person.id_number for person in pool}
+    for cells, truth in first:
+        if not truth.outside:
+            assert truth.id_number in known
+    # Noise is there but bounded: most resident rows still carry their own valid ID.
+    resident_rows = [(cells, truth) for cells, truth in first if not truth.outside]
+    exact = sum(cells[2] == truth.id_number for cells, truth in resident_rows)
+    assert 0.8 < exact / len(resident_rows) < 0.95
+    assert all(idnumbers.is_valid(truth.id_number) for _, truth in resident_rows)
