@@ -14,7 +14,7 @@ def test_push_list_is_deterministic_and_keeps_the_truth() -> None:
     outside = [truth for _, truth in first if truth.outside]
     assert 0.2 < len(outside) / len(first) < 0.4
     known = {person.id_number for person in pool}
-    for cells, truth in first:
+    for _cells, truth in first:
         if not truth.outside:
             assert truth.id_number in known
     # Noise is there but bounded: most resident rows still carry their own valid ID.
