@@ -79,10 +79,14 @@ class RevealOut(Schema):
 @router.get("", response=SearchOut, summary="Search by name prefix, full ID number or phone, within scope")
 def search_persons(request: HttpRequest, q: str, after: int | None = None) -> Any:
     result = queries.search_persons(request.user, q, after=after)
-    persons = (
-        Person.objects.filter(id__in=[p.pk for p in result.persons]).prefetch_related("phones").order_by("id")
+    with_phones = (
+        Person.objects.filter(id__in=[p.pk for p in result.persons]).prefetch_related("phones").in_bulk()
     )
-    return {"kind": result.kind, "results": list(persons), "next_after": result.next_after}
+    return {
+        "kind": result.kind,
+        "results": [with_phones[p.pk] for p in result.persons],
+        "next_after": result.next_after,
+    }
 
 
 @router.get("/{person_id}", response=PersonOut)

@@ -64,9 +64,16 @@ def search_persons(user: Any, raw: str, after: int | None = None, limit: int = P
         queryset = base.filter(id__in=ids) if index else base.none()
     else:
         queryset = base.filter(name_prefix_q(text))
-    if after is not None:
+    ordering: tuple[str, ...] = ("id",)
+    if kind == "name":
+        # Walk the (name, id) index: ordering by id alone makes the database sort every match.
+        ordering = ("name", "id")
+        if after is not None:
+            last_name = Person.objects.filter(pk=after).values_list("name", flat=True).first() or ""
+            queryset = queryset.filter(Q(name__gt=last_name) | Q(name=last_name, id__gt=after))
+    elif after is not None:
         queryset = queryset.filter(id__gt=after)
-    rows = list(queryset.select_related("household", "grid").order_by("id")[: limit + 1])
+    rows = list(queryset.select_related("household", "grid").order_by(*ordering)[: limit + 1])
     next_after = rows[limit - 1].pk if len(rows) > limit else None
     return SearchResult(kind, rows[:limit], next_after)
 
