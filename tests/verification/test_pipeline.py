@@ -202,3 +202,18 @@ def test_call_numbers_are_logged(world: World) -> None:
     assert services.numbers_to_call(world.users["grid_a1"], task) == [world.a.plain_phones[0]]
     access = PiiAccess.objects.get()
     assert access.user == world.users["grid_a1"] and access.person_id == world.a.persons[0].pk
+
+
+def test_name_at_the_reported_address_links_when_unique(world: World) -> None:
+    address = "高良涧街道临河社区幸福家园A3栋501室"
+    result = _intake(
+        world,
+        {"name": "王建国", "id_number": "", "phone": "", "address": address},
+        {"name": "黎秀英", "id_number": "", "phone": "", "address": address},
+        {"name": "赵大海", "id_number": "", "phone": "", "address": address},
+    )
+    rows = {r.row_number: r for r in PushRow.objects.filter(batch=result.batch)}
+    assert rows[2].person == world.a.persons[0] and rows[2].link_confidence == 0.85
+    assert rows[3].person == world.a.persons[1] and rows[3].warnings  # 黎 typed for 李
+    assert rows[4].person is None  # nobody of that name there: routed by address only
+    assert rows[4].task is not None and rows[4].task.grid == world.a.grid

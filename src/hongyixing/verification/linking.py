@@ -190,3 +190,53 @@ def link(candidates: Sequence[Candidate]) -> dict[int, Resident]:
             if len(homes) == 1:
                 c.household_hint = homes.pop()
     return found
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One character changed (a homophone typed for another) or one dropped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+def link_by_place(candidates: Sequence[Candidate], places: Sequence[str]) -> dict[int, Resident]:
+    """Last stage: an unlinked row whose address was placed down to a group or building is the resident
+    of that place with the same name — or, when nobody there has it, with a name one character off
+    (homophones, dropped characters) — provided exactly one resident fits. One query for the batch."""
+    wanted = {
+        place
+        for c, place in zip(candidates, places, strict=True)
+        if c.person_id is None and not c.problem and c.name and len(place) >= 15
+    }
+    if not wanted:
+        return {}
+    by_place: dict[str, list[Resident]] = defaultdict(list)
+    paths = sorted(wanted)
+    for chunk in _chunks(paths):
+        query = Person.objects.filter(unit_path__in=chunk)
+        for resident in _residents(query):
+            by_place[resident.unit_path].append(resident)
+    found: dict[int, Resident] = {}
+    for c, place in zip(candidates, places, strict=True):
+        if c.person_id is not None or c.problem or place not in wanted:
+            continue
+        people_there = [r for r in by_place.get(place, []) if r.unit_path == place]
+        same = [r for r in people_there if r.name == c.name]
+        if len(same) == 1:
+            match, confidence, reason = same[0], 0.85, _("Name matches a resident at the reported address")
+        else:
+            close = [r for r in people_there if _one_edit_apart(r.name, c.name)] if not same else []
+            if len(close) != 1 or (c.birth_date is not None and close[0].birth_date != c.birth_date):
+                continue
+            match, confidence, reason = (
+                close[0],
+                0.75,
+                _("Similar name of a resident at the reported address"),
+            )
+            c.warnings.append(_("The name on the list differs from the registry"))
+        c.person_id, c.link_confidence, c.link_reason = match.id, confidence, reason
+        found[match.id] = match
+    return found

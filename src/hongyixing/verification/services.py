@@ -186,6 +186,13 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
     candidates = [linking.prepare(row.row_number, row.values, row.damaged_fields) for row in rows]
     residents = linking.link(candidates)
     routes = _decide_routes(candidates, residents)
+    placed = linking.link_by_place(candidates, [route.unit_path for route in routes])
+    if placed:
+        residents.update(placed)
+        for position, c in enumerate(candidates):
+            if c.person_id in placed:
+                home = placed[c.person_id]
+                routes[position] = RouteDecision(home.unit_path, home.grid_id, 1.0, _("Registered household"))
     rule = rules_in_force(now)
     chosen = rule.get(batch.category) or rule.get("general")
     if chosen is None:
