@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from hongyixing.areas.models import AdminUnit, Grid
 from hongyixing.core import audit
+from hongyixing.core.bulk import insert_returning_ids
 from hongyixing.core.crypto import seal, unseal
 from hongyixing.core.models import PiiAccessKind
 from hongyixing.rules.services import rules_in_force
@@ -265,12 +266,12 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
         push_rows.append(push_row)
         row_task_key.append(task_key)
 
-    tasks = VerificationTask.objects.bulk_create(list(new_tasks.values()), batch_size=1000)
+    tasks = insert_returning_ids(VerificationTask, list(new_tasks.values()))
     for row_obj, key in zip(push_rows, row_task_key, strict=True):
         if key is not None:
             row_obj.task = new_tasks[key]
     try:
-        PushRow.objects.bulk_create(push_rows, batch_size=1000)
+        insert_returning_ids(PushRow, push_rows)
     except IntegrityError as error:
         raise VerificationError("batch.duplicate_row_key", _("Two rows have the same row key.")) from error
     audit.log_bulk_create(actor, tasks)
