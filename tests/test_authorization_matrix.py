@@ -73,6 +73,7 @@ API_ELSEWHERE = {
     "api:intake",
     "api:list_tasks",
     "api:post_feedback",
+    "api:transition",
 }
 DISTRICT_WIDE = {p for p, places in SEES.items() if places == {"a", "b"}}
 EXPORTERS = {"district", "superuser"}
@@ -277,6 +278,15 @@ def test_verification_writes_are_scoped(world: World, client_for: Any, persona: 
             f"/verification/tasks/{task.id}/transition/", {"action": "confirm", "version": 99}
         )
         assert transition.status_code == (302 if place in may_change else 404), (persona, place)
+        task.refresh_from_db()
+        api_transition = client.post(
+            f"/api/verification/tasks/{task.id}/transition",
+            data=json.dumps({"action": "confirm", "version": task.version}),
+            content_type="application/json",
+        )
+        # In scope: 200 for the desk roles, a 400 with a stable code for a grid worker (not their step).
+        expected = 404 if place not in may_change else 400 if persona == "grid_a1" else 200
+        assert api_transition.status_code == expected, (persona, place, _body(api_transition))
     intake = client.post(
         "/api/verification/intake",
         data=json.dumps(

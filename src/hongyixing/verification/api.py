@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from hongyixing.api.errors import ErrorOut
+from hongyixing.areas.models import Grid
 from hongyixing.core.scope import scope_for
 from hongyixing.verification import queries, services
 from hongyixing.verification.choices import Category
@@ -153,3 +154,38 @@ def post_feedback(request: HttpRequest, task_id: int, payload: FeedbackIn) -> An
         return Status(400, {"code": error.code, "detail": error.message})
     task.refresh_from_db()
     return Status(201 if created else 200, {"created": created, "task": task})
+
+
+class TransitionIn(Schema):
+    action: str
+    version: int
+    note: str = ""
+    grid_id: int | None = None
+    forwarded_to: str = ""
+
+
+@router.post(
+    "/tasks/{task_id}/transition",
+    response={200: TaskOut, 400: ErrorOut, 404: ErrorOut},
+    summary="accept / start / confirm / review / close / return / forward / forward_out / reassign",
+)
+def transition(request: HttpRequest, task_id: int, payload: TransitionIn) -> Any:
+    task = get_object_or_404(VerificationTask.objects.restrict(request.user, "change"), pk=task_id)
+    grid = None
+    if payload.grid_id is not None:
+        grids = Grid.objects.filter(unit_path__startswith=services.DISTRICT_PATH)
+        if payload.action != "forward":
+            grids = grids.restrict(request.user)
+        grid = get_object_or_404(grids, pk=payload.grid_id)
+    try:
+        return services.check_transition(
+            request.user,
+            task,
+            payload.action,
+            note=payload.note,
+            grid=grid,
+            forwarded_to=payload.forwarded_to,
+            expected_version=payload.version,
+        )
+    except services.VerificationError as error:
+        return Status(400, {"code": error.code, "detail": error.message})
