@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
+from hongyixing.core.bulk import copy_rows
 from hongyixing.core.context import current_request_id
 from hongyixing.core.models import ChangeAction, ChangeLog, DomainEvent, PiiAccess
 
@@ -91,6 +92,9 @@ def _insert_many(
 ) -> None:
     """Plain INSERT of prepared values: the bulk audit path skips the ORM's per-field work."""
     if not rows:
+        return
+    if connection.vendor == "postgresql":
+        copy_rows(model._meta.db_table, columns, rows)
         return
     quote = connection.ops.quote_name
     # Table and column names come from our own models, never from input; values are parameters.

@@ -19,6 +19,51 @@ _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.Boolea
 MAX_PARAMETERS = {"sqlite": 32_000, "postgresql": 60_000}
 
 
+def copy_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL's COPY: the fastest way in, and no SQL text to build or parse for each row."""
+    quote = connection.ops.quote_name
+    statement = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _prepared_rows(fields: Sequence[Any], objects: Sequence[Any]) -> list[list[Any]]:
+    plain = [isinstance(f, _PLAIN) and not isinstance(f, models.JSONField) for f in fields]
+    rows = []
+    for obj in objects:
+        values = obj.__dict__
+        rows.append(
+            [
+                values[f.attname] if is_plain else f.get_db_prep_save(values[f.attname], connection)
+                for f, is_plain in zip(fields, plain, strict=True)
+            ]
+        )
+    return rows
+
+
+def _copy_with_ids(model: type[_M], objects: Sequence[_M], fields: Sequence[Any]) -> None:
+    """Take the ids from the table's sequence first, then COPY the rows with them."""
+    pk = model._meta.pk
+    assert pk is not None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, len(objects)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, new_pk in zip(objects, ids, strict=True):
+        obj.pk = new_pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    rows = _prepared_rows(fields, objects)
+    copy_rows(
+        model._meta.db_table,
+        [pk.column, *(f.column for f in fields)],
+        [[obj.pk, *row] for obj, row in zip(objects, rows, strict=True)],
+    )
+
+
 def insert_returning_ids(model: type[_M], objects: Sequence[_M]) -> list[_M]:
     if not objects:
         return list(objects)
@@ -28,6 +73,9 @@ def insert_returning_ids(model: type[_M], objects: Sequence[_M]) -> list[_M]:
             value = field.pre_save(objects[0], True)
             for obj in objects:
                 setattr(obj, field.attname, value)
+    if connection.vendor == "postgresql":
+        _copy_with_ids(model, objects, fields)
+        return list(objects)
     plain = [isinstance(f, _PLAIN) and not isinstance(f, models.JSONField) for f in fields]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
