@@ -218,7 +218,9 @@ def main(argv: list[str] | None = None) -> None:
                 else None,
                 "splink_f1": splink.get("f1"),
                 "splink_rows_per_s": splink.get("rows_per_s"),
-                "speed_ratio_vs_splink": round(result["rows_per_s"] / splink["rows_per_s"], 2) if splink else None,
+                "speed_ratio_vs_splink": round(result["rows_per_s"] / splink["rows_per_s"], 2)
+                if splink
+                else None,
             }
             ours = result["ours"]
             if splink:

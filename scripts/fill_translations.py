@@ -528,21 +528,51 @@ ZH.update(
     }
 )
 
-ZH.update({
-    "ID number": "证件号码", "Document type": "证件类型", "Phone": "联系电话", "Transport": "交通方式",
-    "The file is empty": "文件是空的", "No number on file.": "没有登记电话号码。", "tasks created": "已建任务",
-    "On time": "按时", "No tasks.": "没有任务。", "Results": "核查结果", "Reported address": "名单地址",
-    "No lists yet.": "尚无名单。", "Deadline": "截止时间", "Desk actions": "工作台操作", "Verification": "协查核查",
-    "Close contact": "密切接触者", "Task created": "已建任务", "Newly found": "新发现（漏排）", "No such person": "查无此人",
-    "Not reached yet": "暂未联系上", "Phone call": "电话联系", "Red": "红码", "Waiting for result": "待出结果",
-    "Exported by": "导出人", "Exported at": "导出时间",
-    "The ID number was turned into a number by a spreadsheet; its last digits are lost": "证件号码被表格软件转成了数字，末尾几位已经丢失",
-    "A 15-digit ID number was upgraded to 18 digits": "15 位证件号码已升位为 18 位", "ID number matches": "证件号码一致",
-    "reported address": "名单地址", "link reason": "匹配依据", "routing reason": "定位依据", "deadline": "截止时间",
-    "escalation": "升级级别", "channels": "推送渠道", "notification": "通知", "notifications": "通知",
-    "Mobile phone": "手机号码", "Work unit": "工作单位", "Registered household": "户籍所在户",
-    "Feedback to the sender": "向推送单位反馈", "The export lists them all.": "导出文件中列出全部。",
-})
+ZH.update(
+    {
+        "ID number": "证件号码",
+        "Document type": "证件类型",
+        "Phone": "联系电话",
+        "Transport": "交通方式",
+        "The file is empty": "文件是空的",
+        "No number on file.": "没有登记电话号码。",
+        "tasks created": "已建任务",
+        "On time": "按时",
+        "No tasks.": "没有任务。",
+        "Results": "核查结果",
+        "Reported address": "名单地址",
+        "No lists yet.": "尚无名单。",
+        "Deadline": "截止时间",
+        "Desk actions": "工作台操作",
+        "Verification": "协查核查",
+        "Close contact": "密切接触者",
+        "Task created": "已建任务",
+        "Newly found": "新发现（漏排）",
+        "No such person": "查无此人",
+        "Not reached yet": "暂未联系上",
+        "Phone call": "电话联系",
+        "Red": "红码",
+        "Waiting for result": "待出结果",
+        "Exported by": "导出人",
+        "Exported at": "导出时间",
+        "The ID number was turned into a number by a spreadsheet; its last digits are lost": "证件号码被表格软件转成了数字，末尾几位已经丢失",
+        "A 15-digit ID number was upgraded to 18 digits": "15 位证件号码已升位为 18 位",
+        "ID number matches": "证件号码一致",
+        "reported address": "名单地址",
+        "link reason": "匹配依据",
+        "routing reason": "定位依据",
+        "deadline": "截止时间",
+        "escalation": "升级级别",
+        "channels": "推送渠道",
+        "notification": "通知",
+        "notifications": "通知",
+        "Mobile phone": "手机号码",
+        "Work unit": "工作单位",
+        "Registered household": "户籍所在户",
+        "Feedback to the sender": "向推送单位反馈",
+        "The export lists them all.": "导出文件中列出全部。",
+    }
+)
 
 
 def _unquote(lines: list[str]) -> str:
