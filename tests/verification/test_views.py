@@ -166,3 +166,16 @@ def test_self_registration_enters_the_pipeline_once(world: World, client) -> Non
     assert rows.count() == 1 and rows.get().person == world.a.persons[0]
     bad = client.post("/register/", {**data, "submission_id": "x2", "id_number": "123"})
     assert "证件号码" in bad.content.decode()
+
+
+def test_batch_progress_drills_down_town_village_grid(world: World, client_for) -> None:
+    client = client_for("district")
+    batch_url = _upload(client, _csv(world))["Location"]
+    towns = client.get(batch_url).context["progress"]
+    assert {p.path: p.total for p in towns} == {world.a.town.path: 1, world.b.town.path: 1}
+    villages = client.get(batch_url, {"within": world.a.town.path}).context["progress"]
+    assert [(p.path, p.total) for p in villages] == [(world.a.village.path, 1)]
+    grids = client.get(batch_url, {"within": world.a.village.path}).context["progress"]
+    assert [(p.name, p.total) for p in grids] == [(world.a.grid.name, 1)]
+    # A town officer drilling into a batch they cannot see gets 404, not figures.
+    assert client_for("town_a").get(batch_url, {"within": world.b.town.path}).status_code == 404

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hongyixing.areas.models import Grid
+from hongyixing.areas.models import AdminUnit, Grid
 from hongyixing.core.models import DomainEvent
 from hongyixing.core.scope import scope_for
 from hongyixing.exchange.errors import ExchangeError
@@ -81,14 +81,19 @@ def _batch(request: HttpRequest, batch_id: int) -> PushBatch:
 @login_required
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = _batch(request, batch_id)
-    progress = queries.batch_progress(request.user, batch)
+    within = request.GET.get("within", "")
+    within = within if within.isdigit() and len(within) in (9, 12) else ""
+    progress = queries.batch_progress(request.user, batch, within=within)
+    totals = progress if not within else queries.batch_progress(request.user, batch)
     context = {
         "batch": batch,
         "progress": progress,
-        "total": sum(p.total for p in progress),
-        "on_time": sum(p.on_time for p in progress),
-        "late": sum(p.late for p in progress),
-        "overdue": sum(p.overdue_open for p in progress),
+        "within": within,
+        "within_unit": AdminUnit.objects.filter(path=within).first() if within else None,
+        "total": sum(p.total for p in totals),
+        "on_time": sum(p.on_time for p in totals),
+        "late": sum(p.late for p in totals),
+        "overdue": sum(p.overdue_open for p in totals),
         "rows": queries.row_counts(batch),
         "dispositions": queries.disposition_counts(request.user, batch),
         "manual": queries.rows_with_status(batch, RowStatus.MANUAL),
