@@ -574,6 +574,14 @@ ZH.update(
     }
 )
 
+ZH.update(
+    {
+        "up": "返回上级",
+        "Name matches a resident at the reported address": "名单地址上有同名居民",
+        "Similar name of a resident at the reported address": "名单地址上有姓名相近的居民",
+    }
+)
+
 
 def _unquote(lines: list[str]) -> str:
     return "".join(re.match(r"^(?:msgid |msgstr )?\"(.*)\"$", line).group(1) for line in lines if line)  # type: ignore[union-attr]
