@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import random
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
 from hongyixing.accounts.choices import Role
-from hongyixing.accounts.models import User
+from hongyixing.accounts.models import Grant, User
 from hongyixing.accounts.services import (
     do_confirm_enrolment,
     do_create_user,
@@ -180,9 +181,8 @@ def logins_path() -> Path:
     return Path(settings.VAR_DIR) / LOGINS_FILE
 
 
-def _login_line(user: User, persona: str = "") -> str:
+def _login_line(user: User, grants: list[Grant], persona: str = "") -> str:
     """``username  password  role  scope — persona (name, post)``, then the TOTP secret if enrolled."""
-    grants = list(user.grants.all())
     role = ", ".join(g.role for g in grants) or ("superuser" if user.is_superuser else "-")
     scope = ", ".join((g.unit.name if g.unit else g.grid.name if g.grid else "") for g in grants) or (
         "全区 (everything)" if user.is_superuser else "-"
@@ -199,9 +199,12 @@ def _login_line(user: User, persona: str = "") -> str:
 
 def logins_text(*, seed: int | None = None, persons: int | None = None) -> str:
     """The demo logins, read back from the database (personas first, then every staff account)."""
-    users = {
-        u.username: u for u in User.objects.prefetch_related("grants__unit", "grants__grid").order_by("id")
-    }
+    users = {u.username: u for u in User.objects.order_by("id")}
+    # Grouped here rather than prefetched: a city-sized demo has thousands of grid workers, more ids
+    # than SQLite takes in one IN list.
+    grants: dict[int, list[Grant]] = defaultdict(list)
+    for grant in Grant.objects.select_related("unit", "grid").order_by("id"):
+        grants[grant.user_id].append(grant)
     header = "洪宜行 demo district — logins"
     if seed is not None:
         header += f" (seed {seed}, {persons} persons)"
@@ -215,9 +218,9 @@ def logins_text(*, seed: int | None = None, persons: int | None = None) -> str:
     ]
     for persona, username in PERSONAS:
         if username in users:
-            lines.append(_login_line(users[username], persona))
+            lines.append(_login_line(users[username], grants[users[username].pk], persona))
     lines += ["", ALL_ACCOUNTS]
-    lines += [_login_line(user) for user in users.values()]
+    lines += [_login_line(user, grants[user.pk]) for user in users.values()]
     return "\n".join(lines) + "\n"
 
 
