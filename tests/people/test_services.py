@@ -121,6 +121,9 @@ def test_bulk_path_writes_audit_rows_and_counters(world: World) -> None:
     persons = do_bulk_create_persons(None, specs)
     ids = [p.pk for p in persons]
     assert ChangeLog.objects.filter(object_type="people.person", object_id__in=ids).count() == 30
+    first = ChangeLog.objects.get(object_type="people.person", object_id=ids[0])
+    assert first.changes["name"] == [None, "批量0"] and first.person_id == ids[0]
+    assert world.a.plain_ids[0] not in str(first.changes)
     assert ChangeLog.objects.filter(object_type="people.personphone", person_id__in=ids).count() == 30
     assert DomainEvent.objects.filter(name="person.created", person_id__in=ids).count() == 30
     counts = raw_counts()

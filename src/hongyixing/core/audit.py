@@ -7,6 +7,7 @@ Audited models declare ``audit_fields`` (what the change log records) and may ov
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -137,7 +138,6 @@ def log_bulk_create(user: Any, instances: Iterable[models.Model], batch_size: in
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     user_id = _user_id(user)
     request_id = current_request_id()
-    changes_field = ChangeLog._meta.get_field("changes")
     rows = [
         (
             now,
@@ -149,7 +149,8 @@ def log_bulk_create(user: Any, instances: Iterable[models.Model], batch_size: in
             str(obj)[:200],
             getattr(obj, "audit_person_id", None),
             getattr(obj, "unit_path", "") or "",
-            changes_field.get_db_prep_save(diff({}, snapshot(obj)), connection),
+            # Snapshots are already JSON-safe: encode once here instead of through the field's adapters.
+            json.dumps(diff({}, snapshot(obj)), ensure_ascii=False),
         )
         for obj in instances
     ]
@@ -176,7 +177,7 @@ def emit_bulk(name: str, subjects: Iterable[models.Model], user: Any = None, bat
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     user_id = _user_id(user)
     request_id = current_request_id()
-    empty = DomainEvent._meta.get_field("data").get_db_prep_save({}, connection)
+    empty = "{}"
     rows = [
         (
             now,
