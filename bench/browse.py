@@ -11,7 +11,7 @@ import json
 import os
 from typing import Any
 
-from bench.common import BENCH_HOME, emit, run_child, target
+from bench.common import BENCH_HOME, emit, ensure_postgres_database, run_child, target
 
 MEASURE_CODE = r"""
 import django, json, os, sys
@@ -79,7 +79,7 @@ def _measure(database: str, persons: int, repeat: int) -> dict[str, Any]:
             "BENCH_BROWSE_POSTGRES_URL",
             f"postgres://postgres@127.0.0.1:5432/hongyixing_bench_browse_{persons}",
         )
-        _ensure_pg(env["DATABASE_URL"])
+        ensure_postgres_database(env["DATABASE_URL"])
     _wall, rss, out = run_child(MEASURE_CODE.format(persons=persons, repeat=repeat), env)
     result = json.loads(next(line[7:] for line in out.splitlines() if line.startswith("RESULT ")))
     result["peak_rss_mib"] = round(rss / 2**20)
@@ -90,19 +90,6 @@ def _measure(database: str, persons: int, repeat: int) -> dict[str, Any]:
         f"raw GROUP BY p50 {result['baseline_raw_group_by']['p50_ms']} ms"
     )
     return result
-
-
-def _ensure_pg(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(
-                f'CREATE DATABASE "{name}" TEMPLATE template0 LC_COLLATE "C.UTF-8" LC_CTYPE "C.UTF-8"'
-            )
 
 
 def main(argv: list[str] | None = None) -> None:

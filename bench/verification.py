@@ -16,7 +16,7 @@ import argparse
 import json
 from typing import Any
 
-from bench.common import BENCH_HOME, emit, run_child, target
+from bench.common import BENCH_HOME, emit, ensure_postgres_database, run_child, target
 
 CODE = r"""
 import io, json, os, time, resource
@@ -179,10 +179,8 @@ def _run(persons: int, rows: int, database: str) -> dict[str, Any]:
     home.mkdir(parents=True, exist_ok=True)
     env = {"HONGYIXING_HOME": str(home)}
     if database == "postgresql":
-        from bench.browse import _ensure_pg
-
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/hongyixing_bench_browse_{persons}"
-        _ensure_pg(env["DATABASE_URL"])
+        ensure_postgres_database(env["DATABASE_URL"])
     _wall, rss, out = run_child(CODE.format(persons=persons, rows=rows), env)
     result = json.loads(next(line[7:] for line in out.splitlines() if line.startswith("RESULT ")))
     result["peak_rss_mib"] = round(rss / 2**20)

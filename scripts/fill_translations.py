@@ -582,6 +582,16 @@ ZH.update(
     }
 )
 
+ZH.update(
+    {
+        "overdue": "已超时",
+        "supervision": "督办",
+        "The address is outside the district": "地址在区外",
+        "The address could not be placed": "地址无法定位",
+        "Address placed down to the %(level)s, confidence %(confidence)d%%": "地址定位到%(level)s，置信度 %(confidence)d%%",
+    }
+)
+
 
 def _unquote(lines: list[str]) -> str:
     return "".join(re.match(r"^(?:msgid |msgstr )?\"(.*)\"$", line).group(1) for line in lines if line)  # type: ignore[union-attr]

@@ -1,11 +1,12 @@
 from django.urls import include, path
 
+from hongyixing.accounts import views as accounts_views
 from hongyixing.api.api import api
 from hongyixing.core import views as core_views
 from hongyixing.verification.selfreg import self_registration
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", accounts_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("hongyixing.accounts.urls")),
     path("areas/", include("hongyixing.areas.urls")),

@@ -9,7 +9,7 @@ from hongyixing.core.models import ChangeLog, DomainEvent, PiiAccess
 from hongyixing.verification import services
 from hongyixing.verification.choices import RowStatus, TaskState
 from hongyixing.verification.models import Feedback, Notification, PushRow, PushSource, VerificationTask
-from hongyixing.verification.tasks import escalate
+from hongyixing.verification.services import do_escalate
 from tests.personas import World
 
 T0 = dt.datetime(2022, 3, 1, 8, 0, tzinfo=dt.UTC)
@@ -162,24 +162,24 @@ def test_forward_out_needs_a_destination_and_stops_the_clock(world: World) -> No
         services.check_transition(world.users["town_a"], task, "forward_out")
     task = services.check_transition(world.users["town_a"], task, "forward_out", forwarded_to="南京市鼓楼区")
     assert task.state == TaskState.FORWARDED_OUT
-    assert escalate(T0 + dt.timedelta(days=3)) == {}
+    assert do_escalate(T0 + dt.timedelta(days=3)) == {}
 
 
 def test_sla_warns_then_escalates_to_town_then_district(world: World) -> None:
     task = _task(world)
-    assert escalate(T0 + dt.timedelta(hours=11)) == {}
-    assert escalate(T0 + dt.timedelta(hours=12, minutes=1)) == {"sla.half": 1}
-    assert escalate(T0 + dt.timedelta(hours=12, minutes=2)) == {}  # once per level
+    assert do_escalate(T0 + dt.timedelta(hours=11)) == {}
+    assert do_escalate(T0 + dt.timedelta(hours=12, minutes=1)) == {"sla.half": 1}
+    assert do_escalate(T0 + dt.timedelta(hours=12, minutes=2)) == {}  # once per level
     assert set(
         Notification.objects.filter(kind="sla.half").values_list("recipient__username", flat=True)
     ) == {"grid_a1"}
-    assert escalate(T0 + dt.timedelta(hours=19, minutes=13)) == {"sla.late": 1}
+    assert do_escalate(T0 + dt.timedelta(hours=19, minutes=13)) == {"sla.late": 1}
     assert "80%" in Notification.objects.get(kind="sla.late").message
-    assert escalate(T0 + dt.timedelta(hours=24, minutes=1)) == {"sla.overdue": 1}
+    assert do_escalate(T0 + dt.timedelta(hours=24, minutes=1)) == {"sla.overdue": 1}
     assert set(
         Notification.objects.filter(kind="sla.overdue").values_list("recipient__username", flat=True)
     ) == {"town_a"}
-    assert escalate(T0 + dt.timedelta(hours=30, minutes=1)) == {"sla.supervision": 1}
+    assert do_escalate(T0 + dt.timedelta(hours=30, minutes=1)) == {"sla.supervision": 1}
     assert set(
         Notification.objects.filter(kind="sla.supervision").values_list("recipient__username", flat=True)
     ) == {"district"}
@@ -194,7 +194,7 @@ def test_unreachable_keeps_the_clock_running(world: World) -> None:
     )
     task.refresh_from_db()
     assert task.state == TaskState.IN_PROGRESS
-    assert escalate(T0 + dt.timedelta(hours=25)) == {"sla.overdue": 1}
+    assert do_escalate(T0 + dt.timedelta(hours=25)) == {"sla.overdue": 1}
 
 
 def test_call_numbers_are_logged(world: World) -> None:

@@ -18,6 +18,8 @@ from hongyixing.accounts import services
 from hongyixing.accounts.forms import CodeForm, LoginForm, TokenForm
 from hongyixing.accounts.middleware import SESSION_SECOND_FACTOR
 from hongyixing.accounts.models import ApiToken, User
+from hongyixing.accounts.permissions import grants_of
+from hongyixing.areas.queries import visible_roots
 
 PENDING_USER = "hyx_pending_user"
 PENDING_SECRET = "hyx_pending_secret"
@@ -124,3 +126,11 @@ def revoke_token_view(request: HttpRequest, token_id: int) -> HttpResponse:
     services.do_revoke_token(user, token)
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:tokens")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page: the top of the jurisdiction the user was granted."""
+    units, grids = visible_roots(request.user)
+    context: dict[str, Any] = {"units": units, "grids": grids, "grants": grants_of(request.user)}
+    return render(request, "home.html", context)

@@ -230,9 +230,7 @@ def do_bulk_create_grids(actor: Any, grids: list[Grid], batch_size: int = 2000) 
 
 
 @transaction.atomic
-def do_bulk_create_households(
-    actor: Any, households: list[Household], batch_size: int = 2000
-) -> list[Household]:
+def do_bulk_create_households(actor: Any, households: list[Household]) -> list[Household]:
     """Insert households; each takes its path and grid from its unit, which must be covered by a grid.
 
     Household counters of the units, their ancestors and the grids move in aggregate (a few queries).

@@ -1,22 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-
-from hongyixing.areas.queries import visible_roots
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    from hongyixing.accounts.permissions import grants_of
-
-    units, grids = visible_roots(request.user)
-    context: dict[str, Any] = {"units": units, "grids": grids, "grants": grants_of(request.user)}
-    return render(request, "home.html", context)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

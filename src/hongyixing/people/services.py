@@ -214,7 +214,7 @@ def do_create_person(actor: Any, prepared: PreparedPerson) -> Person:
 
 
 @transaction.atomic
-def do_bulk_create_persons(actor: Any, specs: Sequence[PersonSpec], batch_size: int = 2000) -> list[Person]:
+def do_bulk_create_persons(actor: Any, specs: Sequence[PersonSpec]) -> list[Person]:
     """The bulk path (demo seed, master-data import): all-or-nothing, audit rows in bulk.
 
     IDs already on file or repeated within ``specs`` are refused: bulk loaders decide how to merge.

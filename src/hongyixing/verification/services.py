@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
@@ -14,7 +16,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hongyixing.areas.models import AdminUnit, Grid
+from hongyixing.areas.choices import UnitLevel
+from hongyixing.areas.models import Grid
 from hongyixing.core import audit
 from hongyixing.core.bulk import insert_returning_ids
 from hongyixing.core.crypto import seal, unseal
@@ -29,7 +32,15 @@ from hongyixing.verification.choices import (
     RowStatus,
     TaskState,
 )
-from hongyixing.verification.models import Feedback, PushBatch, PushRow, PushSource, VerificationTask
+from hongyixing.verification.models import (
+    Feedback,
+    Notification,
+    PushBatch,
+    PushRow,
+    PushSource,
+    VerificationTask,
+)
+from hongyixing.verification.notify import broadcast
 
 DISTRICT_PATH = "320813"
 # Below this routing confidence a person waits in the manual queue instead of reaching a grid.
@@ -78,6 +89,19 @@ class RouteDecision:
     suggestions: list[Any] = field(default_factory=list)
 
 
+def _routing_reason(level: str | None, confidence: float, outside: bool) -> str:
+    """What the desk reads: the gazetteer's own evidence trace is for developers, not translated."""
+    if outside:
+        return _("The address is outside the district")
+    if not level:
+        return _("The address could not be placed")
+    label = UnitLevel(level).label if level in UnitLevel.values else level
+    return _("Address placed down to the %(level)s, confidence %(confidence)d%%") % {
+        "level": label,
+        "confidence": round(confidence * 100),
+    }
+
+
 def _route_addresses(addresses: list[str]) -> list[RouteDecision]:
     """Route free-text addresses with the district's gazetteer, in memory."""
     from hongyixing.areas.gazetteer import Gazetteer
@@ -87,7 +111,7 @@ def _route_addresses(addresses: list[str]) -> list[RouteDecision]:
             r.unit_path or "",
             r.grid_id,
             r.confidence,
-            r.reason,
+            _routing_reason(r.level, r.confidence, r.outside_district),
             r.outside_district,
             [
                 {"unit_path": s.unit_path, "label": s.names, "score": round(s.score, 2), "grid_id": s.grid_id}
@@ -485,20 +509,6 @@ def do_route_manually(actor: Any, row: PushRow, grid: Grid) -> VerificationTask:
     return task
 
 
-def town_of(path: str) -> str:
-    return path[:9]
-
-
-def towns() -> dict[str, str]:
-    return dict(
-        AdminUnit.objects.filter(level="town", path__startswith=DISTRICT_PATH).values_list("path", "name")
-    )
-
-
-def clock_states() -> tuple[str, ...]:
-    return tuple(CLOCK_STATES)
-
-
 # Who may take each step (on top of having the task in their "change" scope).
 DESK_ROLES = {"town_officer", "district_office"}
 ACTION_ROLES: dict[str, set[str]] = {
@@ -625,3 +635,104 @@ def do_self_register(values: dict[str, str], submission_id: str, now: dt.datetim
     _take_rows(None, batch, [row], now)
     PushBatch.objects.filter(pk=batch.pk).update(row_count=F("row_count") + 1)
     return PushRow.objects.get(batch=batch, row_key=submission_id[:80])
+
+
+# --- SLA clock -------------------------------------------------------------------------------
+
+# (level, the task's time field, notification kind, who hears of it)
+LEVELS = (
+    (4, "supervise_at", "sla.supervision", "district"),
+    (3, "deadline", "sla.overdue", "town"),
+    (2, "warn_late_at", "sla.late", "grid"),
+    (1, "warn_half_at", "sla.half", "grid"),
+)
+
+
+def _level_names() -> dict[str, str]:
+    return {
+        "sla.half": "50%",
+        "sla.late": "80%",
+        "sla.overdue": _("overdue"),
+        "sla.supervision": _("supervision"),
+    }
+
+
+def _messages() -> dict[str, str]:
+    return {
+        "sla.half": _("Half of the time is used: verify %(name)s before %(deadline)s"),
+        "sla.late": _("80%% of the time is used: verify %(name)s before %(deadline)s"),
+        "sla.overdue": _("Overdue: %(name)s was due at %(deadline)s"),
+        "sla.supervision": _("Supervision list: %(name)s is long overdue (due %(deadline)s)"),
+    }
+
+
+def _recipients(tasks: list[VerificationTask], audience: str) -> dict[int, list[int]]:
+    """Task id → user ids who must hear of it, from grants (one query)."""
+    from hongyixing.accounts.models import Grant
+
+    result: dict[int, list[int]] = defaultdict(list)
+    if audience == "grid":
+        grants = Grant.objects.filter(role="grid_worker", grid_id__in={t.grid_id for t in tasks})
+        by_grid: dict[int, list[int]] = defaultdict(list)
+        for user_id, grid_id in grants.values_list("user_id", "grid_id"):
+            by_grid[grid_id].append(user_id)
+        for t in tasks:
+            result[t.pk] = by_grid.get(t.grid_id or 0, [])
+    elif audience == "town":
+        grants = Grant.objects.filter(role="town_officer", unit__path__in={t.unit_path[:9] for t in tasks})
+        by_town: dict[str, list[int]] = defaultdict(list)
+        for user_id, path in grants.values_list("user_id", "unit__path"):
+            by_town[path].append(user_id)
+        for t in tasks:
+            result[t.pk] = by_town.get(t.unit_path[:9], [])
+    else:
+        office = list(
+            Grant.objects.filter(role="district_office").values_list("user_id", flat=True).distinct()
+        )
+        for t in tasks:
+            result[t.pk] = office
+    return result
+
+
+def do_escalate(now: dt.datetime | None = None) -> dict[str, int]:
+    """Raise every task whose time has come to its level; notify once per level. Idempotent."""
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    counts: dict[str, int] = {}
+    messages = _messages()
+    for level, time_field, kind, audience in LEVELS:
+        due = list(
+            VerificationTask.objects.filter(
+                state__in=CLOCK_STATES, escalation__lt=level, **{f"{time_field}__lte": now}
+            )
+            .only("id", "grid_id", "unit_path", "name", "deadline", "person_id", "escalation")
+            .order_by("id")[:5000]
+        )
+        if not due:
+            continue
+        with transaction.atomic():
+            VerificationTask.objects.filter(id__in=[t.pk for t in due], escalation__lt=level).update(
+                escalation=level
+            )
+            recipients = _recipients(due, audience)
+            notices = []
+            for t in due:
+                text = messages[kind] % {
+                    "name": t.name,
+                    "deadline": t.deadline.astimezone(tz).strftime("%m-%d %H:%M"),
+                }
+                notices += [
+                    Notification(recipient_id=uid, created_at=now, kind=kind, task=t, message=text)
+                    for uid in recipients[t.pk]
+                ]
+            Notification.objects.bulk_create(notices, ignore_conflicts=True, batch_size=1000)
+            for t in due:
+                t.escalation = level
+            audit.emit_bulk(f"task.{kind}", due)
+            summary = _("%(count)d verification tasks: %(level)s") % {
+                "count": len(due),
+                "level": _level_names()[kind],
+            }
+            transaction.on_commit(partial(broadcast, [], summary))
+        counts[kind] = len(due)
+    return counts
