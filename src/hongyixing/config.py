@@ -7,6 +7,7 @@ at once, in plain words, instead of a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -44,6 +45,15 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
         PROBLEMS.append(f"{name}={value} is below the minimum of {minimum}.")
         return default
     return value
+
+
+def env_time(name: str, default: str) -> dt.time:
+    raw = os.environ.get(name) or default
+    try:
+        return dt.time.fromisoformat(raw.strip())
+    except ValueError:
+        PROBLEMS.append(f"{name}={raw!r} is not a time of day (use HH:MM, e.g. 16:00).")
+        return dt.time.fromisoformat(default)
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from hongyixing.config import PROBLEMS, env_bool, env_int, env_list, env_str, file_secret
+from hongyixing.config import PROBLEMS, env_bool, env_int, env_list, env_str, env_time, file_secret
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("HONGYIXING_HOME") or Path.cwd() / "var").resolve()
@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "hongyixing.people",
     "hongyixing.rules",
     "hongyixing.verification",
+    "hongyixing.control",
     "hongyixing.demo",
 ]
 
@@ -160,3 +161,12 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Control measures: the twice-daily checks' cut-offs (local time), the temperature that counts as
+# abnormal, how long a picked-up transfer may stay open before it is an alarm, the fever clinic.
+CHECK_MORNING_CUTOFF = env_time("HONGYIXING_CHECK_MORNING_CUTOFF", "10:00")
+CHECK_EVENING_CUTOFF = env_time("HONGYIXING_CHECK_EVENING_CUTOFF", "20:00")
+ABNORMAL_TEMPERATURE = env_str("HONGYIXING_ABNORMAL_TEMPERATURE") or "37.3"
+TRANSFER_OPEN_LOOP_MINUTES = env_int("HONGYIXING_TRANSFER_OPEN_LOOP_MINUTES", 240, minimum=10)
+FEVER_CLINIC = env_str("HONGYIXING_FEVER_CLINIC") or "洪泽区人民医院发热门诊"
+RELEASE_NOTICE_ISSUER = env_str("HONGYIXING_RELEASE_ISSUER") or "淮安市洪泽区新冠肺炎疫情防控指挥部"

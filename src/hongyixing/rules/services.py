@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from hongyixing.core import audit
-from hongyixing.rules.models import VerificationRule
+from hongyixing.rules.models import MeasureRule, VerificationRule
 
 DEFAULT_CATEGORY = "general"
 
@@ -49,4 +49,18 @@ def do_supersede_rule(
         category=category, name=name, deadline_minutes=deadline_minutes, valid_from=start
     )
     audit.log_create(actor, rule)
+    return rule
+
+
+def measure_rule(measure_type: str, category: str, on: dt.date) -> MeasureRule:
+    """The rule for a measure of ``measure_type`` starting on ``on`` for ``category``; the general
+    rule of that type when the category has none."""
+    in_force = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+    rules = MeasureRule.objects.filter(
+        in_force, measure_type=measure_type, category__in=[category, DEFAULT_CATEGORY]
+    )
+    by_category = {rule.category: rule for rule in rules.order_by("valid_from")}
+    rule = by_category.get(category) or by_category.get(DEFAULT_CATEGORY)
+    if rule is None:
+        raise LookupError(f"no {measure_type} rule in force on {on.isoformat()} for {category!r}")
     return rule

@@ -41,6 +41,7 @@ from hongyixing.verification.models import (
     VerificationTask,
 )
 from hongyixing.verification.notify import broadcast
+from hongyixing.verification.signals import measure_requested
 
 DISTRICT_PATH = "320813"
 # Below this routing confidence a person waits in the manual queue instead of reaching a grid.
@@ -474,6 +475,13 @@ def do_submit_feedback(actor: Any, task: VerificationTask, data: FeedbackInput) 
     if locked.measure_requested:
         audit.emit(
             "measure.requested", locked, actor, data={"measure": locked.measure_requested, "task": locked.pk}
+        )
+        measure_requested.send(
+            sender=VerificationTask,
+            task=locked,
+            actor=actor,
+            measure=locked.measure_requested,
+            arrival=data.arrival_date,
         )
     return feedback
 

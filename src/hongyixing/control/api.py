@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from hongyixing.control import queries, services
+from hongyixing.control.choices import CheckSource
+
+router = Router(tags=["control"])
+
+
+class CheckIn(Schema):
+    client_id: str
+    measure_id: int
+    temperature: float | None = None
+    symptoms: list[str] = []
+    day: dt.date | None = None
+    slot: str | None = None
+
+
+class ChecksIn(Schema):
+    checks: list[CheckIn]
+
+
+class CheckResultOut(Schema):
+    client_id: str
+    check_id: int
+    duplicate: bool
+    abnormal: bool
+
+
+class ChecksOut(Schema):
+    results: list[CheckResultOut]
+
+
+class ChecksError(Schema):
+    code: str
+    detail: str
+    errors: list[dict[str, Any]] = []
+
+
+class MeasureOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    type: str
+    state: str
+    start_date: dt.date
+    end_date: dt.date
+    unit_path: str
+    grid_id: int | None
+    version: int
+
+
+class TodayOut(Schema):
+    measure: MeasureOut
+    morning_done: bool
+    evening_done: bool
+    tests_due: int
+    open_alerts: int
+
+
+def _measure(m: Any) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "person_id": m.person_id,
+        "name": m.person.name,
+        "type": m.type,
+        "state": m.state,
+        "start_date": m.start_date,
+        "end_date": m.end_date,
+        "unit_path": m.unit_path,
+        "grid_id": m.grid_id,
+        "version": m.version,
+    }
+
+
+@router.post(
+    "/checks",
+    response={200: ChecksOut, 400: ChecksError},
+    summary="Record health checks (one or a household's batch); a replayed client_id is acknowledged, "
+    "never stored twice",
+)
+def post_checks(request: HttpRequest, payload: ChecksIn) -> Any:
+    items = [services.CheckInput(**c.dict()) for c in payload.checks]
+    try:
+        results = services.do_record_checks(request.user, items, CheckSource.TEAM)
+    except services.ControlError as error:
+        return Status(400, {"code": error.code, "detail": error.message, "errors": error.errors})
+    return {"results": [r.__dict__ for r in results]}
+
+
+@router.get("/today", response=list[TodayOut], summary="My people today: checks done, tests due, alerts")
+def today(request: HttpRequest) -> Any:
+    return [
+        {
+            "measure": _measure(row.measure),
+            "morning_done": row.morning is not None,
+            "evening_done": row.evening is not None,
+            "tests_due": len(row.samples_due),
+            "open_alerts": row.open_alerts,
+        }
+        for row in queries.my_people_today(request.user)
+    ]
+
+
+@router.get("/measures/{measure_id}", response=MeasureOut)
+def get_measure(request: HttpRequest, measure_id: int) -> Any:
+    return _measure(get_object_or_404(queries.visible_measure(request.user), pk=measure_id))

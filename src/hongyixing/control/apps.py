@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ControlConfig(AppConfig):
+    name = "hongyixing.control"
+    label = "control"
+    verbose_name = _("Control measures")
+
+    def ready(self) -> None:
+        from hongyixing.control import receivers
+
+        receivers.connect()

@@ -1,0 +1,179 @@
+"""Reading control measures: lists, "my people today", the day's check grid, boards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from hongyixing.control.choices import AlertState, MeasureState, RoomStatus, SampleStatus, Slot, TransferState
+from hongyixing.control.models import (
+    Alert,
+    HealthCheck,
+    Measure,
+    Room,
+    Sample,
+    Site,
+    Stay,
+    TeamMember,
+    Transfer,
+)
+
+
+def measures(
+    user: Any, *, state: str = MeasureState.ACTIVE, type: str = "", unit: str = ""
+) -> QuerySet[Measure]:
+    qs = Measure.objects.restrict(user).select_related("person", "grid")
+    if state:
+        qs = qs.filter(state=state)
+    if type:
+        qs = qs.filter(type=type)
+    if unit:
+        from hongyixing.core.scope import path_prefix_q
+
+        qs = qs.filter(path_prefix_q("unit_path", unit))
+    return qs.order_by("end_date", "id")
+
+
+def visible_measure(user: Any) -> QuerySet[Measure]:
+    """Measures the user may open: in scope, or on the person's team."""
+    on_team = TeamMember.objects.filter(user=user).values("measure_id")
+    return Measure.objects.filter(
+        Q(pk__in=Measure.objects.restrict(user).values("pk")) | Q(pk__in=on_team)
+    ).select_related("person", "grid", "rule")
+
+
+@dataclass
+class DueRow:
+    measure: Measure
+    morning: HealthCheck | None
+    evening: HealthCheck | None
+    samples_due: list[Sample]
+    open_alerts: int
+
+
+def my_people_today(user: Any, day: dt.date | None = None) -> list[DueRow]:
+    """Everyone whose team the user is on, or (for a grid worker) under measure in the user's grids,
+    with today's checks, tests due and open alerts; people missing a check come first."""
+    day = day or timezone.localdate()
+    on_team = TeamMember.objects.filter(user=user).values("measure_id")
+    qs = (
+        Measure.objects.filter(state=MeasureState.ACTIVE, start_date__lte=day, end_date__gte=day)
+        .filter(Q(pk__in=on_team) | Q(pk__in=Measure.objects.restrict(user, "change").values("pk")))
+        .select_related("person", "grid")
+        .order_by("unit_path", "household_id", "id")[:500]
+    )
+    rows = list(qs)
+    ids = [m.pk for m in rows]
+    checks: dict[tuple[int, str], HealthCheck] = {}
+    for check in HealthCheck.objects.filter(measure_id__in=ids, day=day).order_by("recorded_at"):
+        checks.setdefault((check.measure_id, check.slot), check)
+    samples: dict[int, list[Sample]] = {}
+    for sample in Sample.objects.filter(measure_id__in=ids, status=SampleStatus.SCHEDULED, due_date__lte=day):
+        samples.setdefault(sample.measure_id or 0, []).append(sample)
+    alerts = dict(
+        Alert.objects.filter(measure_id__in=ids, state=AlertState.OPEN)
+        .values("measure_id")
+        .annotate(n=Count("id"))
+        .values_list("measure_id", "n")
+    )
+    due = [
+        DueRow(
+            m,
+            checks.get((m.pk, Slot.MORNING)),
+            checks.get((m.pk, Slot.EVENING)),
+            samples.get(m.pk, []),
+            alerts.get(m.pk, 0),
+        )
+        for m in rows
+    ]
+    due.sort(key=lambda r: (r.morning is not None and r.evening is not None, -r.open_alerts))
+    return due
+
+
+def check_grid(measure: Measure) -> list[dict[str, Any]]:
+    """One row per day of the measure with the morning and evening checks (first of each slot)."""
+    checks: dict[tuple[dt.date, str], HealthCheck] = {}
+    for check in measure.checks.order_by("recorded_at"):
+        checks.setdefault((check.day, check.slot), check)
+    days = []
+    today = timezone.localdate()
+    day = measure.start_date
+    while day <= min(measure.end_date, today):
+        days.append(
+            {
+                "day": day,
+                "morning": checks.get((day, Slot.MORNING)),
+                "evening": checks.get((day, Slot.EVENING)),
+            }
+        )
+        day += dt.timedelta(days=1)
+    days.reverse()
+    return days
+
+
+def alerts(user: Any, state: str = AlertState.OPEN) -> QuerySet[Alert]:
+    qs = Alert.objects.restrict(user).select_related("measure", "person", "transfer")
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-created_at")
+
+
+def samples_attention(user: Any, day: dt.date | None = None) -> dict[str, QuerySet[Sample]]:
+    day = day or timezone.localdate()
+    base = Sample.objects.restrict(user).select_related("person", "measure")
+    return {
+        "overdue": base.filter(status=SampleStatus.SCHEDULED, due_date__lt=day).order_by("due_date")[:200],
+        "today": base.filter(status=SampleStatus.SCHEDULED, due_date=day).order_by("id")[:200],
+        "pending": base.filter(status=SampleStatus.SAMPLED).order_by("sampled_at")[:200],
+    }
+
+
+def sites(user: Any) -> list[dict[str, Any]]:
+    rows = list(
+        Site.objects.restrict(user)
+        .filter(active=True)
+        .annotate(
+            rooms_total=Count("rooms", distinct=True),
+            occupied=Count("rooms", filter=Q(rooms__status=RoomStatus.OCCUPIED), distinct=True),
+            free=Count("rooms", filter=Q(rooms__status=RoomStatus.FREE), distinct=True),
+        )
+        .order_by("name")
+    )
+    return [{"site": s, "rooms": s.rooms_total, "occupied": s.occupied, "free": s.free} for s in rows]
+
+
+def site_board(site: Site) -> list[dict[str, Any]]:
+    stays = {
+        s.room_id: s
+        for s in Stay.objects.filter(room__site=site, checked_out_at__isnull=True).select_related(
+            "person", "measure"
+        )
+    }
+    return [{"room": room, "stay": stays.get(room.pk)} for room in Room.objects.filter(site=site)]
+
+
+def transfers(user: Any, open_only: bool = True) -> QuerySet[Transfer]:
+    qs = Transfer.objects.restrict(user).annotate(persons=Count("carried"))
+    if open_only:
+        qs = qs.filter(
+            state__in=[TransferState.SCHEDULED, TransferState.PICKED_UP, TransferState.HANDED_OVER]
+        )
+    return qs.order_by("state", "scheduled_at")
+
+
+def open_loops(user: Any, now: dt.datetime | None = None) -> QuerySet[Transfer]:
+    return Transfer.objects.restrict(user).filter(state=TransferState.PICKED_UP).order_by("picked_up_at")
+
+
+def missing_now(user: Any, day: dt.date, slot: str) -> int:
+    checked = HealthCheck.objects.filter(measure=OuterRef("pk"), day=day, slot=slot)
+    return (
+        Measure.objects.restrict(user)
+        .filter(state=MeasureState.ACTIVE, start_date__lte=day, end_date__gte=day)
+        .exclude(Exists(checked))
+        .count()
+    )
