@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from hongyixing.accounts import views as accounts_views
 from hongyixing.api.api import api
+from hongyixing.control import views as control_views
 from hongyixing.core import views as core_views
 from hongyixing.verification.selfreg import self_registration
 
@@ -12,6 +13,8 @@ urlpatterns = [
     path("areas/", include("hongyixing.areas.urls")),
     path("people/", include("hongyixing.people.urls")),
     path("verification/", include("hongyixing.verification.urls")),
+    path("control/", include("hongyixing.control.urls")),
+    path("r/<str:token>/", control_views.self_report, name="self_report"),
     path("register/", self_registration, name="self_registration"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

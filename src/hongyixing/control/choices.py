@@ -87,13 +87,13 @@ class AlertKind(models.TextChoices):
 
 
 class AlertState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Not handled")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     CLOSED = "closed", _("Closed")
 
 
 class SampleStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("Scheduled")
+    SCHEDULED = "scheduled", _("Waiting to be sampled")
     SAMPLED = "sampled", _("Sampled, waiting for result")
     NEGATIVE = "negative", _("Negative")
     POSITIVE = "positive", _("Positive")

@@ -228,8 +228,11 @@ def _open(actor: Any, person: Person, spec: MeasureSpec, *, previous: Measure | 
     if Measure.objects.filter(person=person, state=MeasureState.ACTIVE).exists():
         raise ControlError("measure.already_active", _("This person is already under a measure."))
     start = spec.start or schedule.start_from(spec.arrival, spec.last_exposure, today())
-    rule = measure_rule(spec.type, spec.category, start)
     follow_on = spec.source == MeasureSource.FOLLOW_ON
+    # A follow-on phase belongs to the rule of the measure it follows (7+3 is one rule).
+    rule = (
+        previous.rule if follow_on and previous is not None else measure_rule(spec.type, spec.category, start)
+    )
     period = rule.follow_on_days if follow_on else rule.period_days
     tests = list(rule.follow_on_test_days if follow_on else rule.test_days)
     measure = Measure(
@@ -1262,7 +1265,9 @@ def do_create_transfer(actor: Any, spec: TransferSpec, measures: Sequence[Measur
         raise ControlError(
             "transfer.not_allowed", _("Transfers are arranged by the command office or the town.")
         )
-    return _create_transfer(actor, spec, [(m.person, m) for m in measures], unit_path=common)
+    grids = {m.grid_id for m in measures}
+    grid_id = grids.pop() if len(grids) == 1 else None
+    return _create_transfer(actor, spec, [(m.person, m) for m in measures], unit_path=common, grid_id=grid_id)
 
 
 def _transfer_for_change(actor: Any, transfer: Transfer) -> Transfer:

@@ -1,0 +1,754 @@
+"""Pages of control measures: the measure and its team, my people today (fast household entry),
+alerts, tests, sites with their room boards, transfers, inbound arrivals, the release notice, and
+the person's own self-report page. Thin faces over services and queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hongyixing.accounts.models import User
+from hongyixing.control import queries, services
+from hongyixing.control.choices import (
+    SUITABILITY_ITEMS,
+    AlertState,
+    CheckSource,
+    MeasureCategory,
+    MeasureState,
+    MeasureType,
+    RoomStatus,
+    SiteKind,
+    Slot,
+    Symptom,
+    TeamRole,
+    TransferReason,
+)
+from hongyixing.control.documents import release_notice_docx
+from hongyixing.control.models import (
+    Alert,
+    InboundArrival,
+    Measure,
+    Room,
+    Sample,
+    SelfReportLink,
+    Site,
+    Stay,
+    Transfer,
+)
+from hongyixing.core.crypto import unseal
+from hongyixing.core.ratelimit import allow
+from hongyixing.core.scope import scope_for
+from hongyixing.exchange.errors import ExchangeError
+from hongyixing.people.models import Person
+
+MAX_UPLOAD_BYTES = 10 * 2**20
+
+
+def _run(request: HttpRequest, action: Callable[[], Any], done: str | None = None) -> Any:
+    """Call a service; a refusal becomes a plain-language message on the page it came from."""
+    try:
+        result = action()
+    except services.ControlError as error:
+        messages.error(request, error.message)
+        for row in error.errors[:20]:
+            messages.error(request, f"{row.get('row') or row.get('index', '')}: {row['message']}")
+        return None
+    if done:
+        messages.success(request, done)
+    return result if result is not None else True
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _int(value: str | None, default: int = 0) -> int:
+    try:
+        return int(value or default)
+    except ValueError:
+        return default
+
+
+# ---------------------------------------------------------------------------------------------
+# Measures
+
+
+@login_required
+def measure_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", MeasureState.ACTIVE)
+    kind = request.GET.get("type", "")
+    listing = queries.measures(request.user, state=state if state in MeasureState.values else "", type=kind)
+    return render(
+        request,
+        "control/measures.html",
+        {
+            "measures": listing[:200],
+            "total": listing.count(),
+            "state": state,
+            "type": kind,
+            "states": MeasureState.choices,
+            "types": MeasureType.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _visible(request: HttpRequest, measure_id: int) -> Measure:
+    return get_object_or_404(queries.visible_measure(request.user), pk=measure_id)
+
+
+def _self_report_url(request: HttpRequest, measure: Measure) -> tuple[str, str] | None:
+    link = SelfReportLink.objects.filter(measure=measure, revoked_at__isnull=True).first()
+    if link is None or not measure.is_active:
+        return None
+    url = request.build_absolute_uri(reverse("self_report", args=[unseal(link.token_sealed)]))
+    buffer = io.BytesIO()
+    qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=6).save(buffer)
+    return url, buffer.getvalue().decode()
+
+
+@login_required
+def measure_detail(request: HttpRequest, measure_id: int) -> HttpResponse:
+    measure = _visible(request, measure_id)
+    can_manage = services.can_manage(request.user, measure)
+    link = _self_report_url(request, measure) if can_manage else None
+    return render(
+        request,
+        "control/measure.html",
+        {
+            "measure": measure,
+            "person": measure.person,
+            "team": measure.team.select_related("user").order_by("id"),
+            "days": queries.check_grid(measure),
+            "samples": measure.samples.order_by("due_date", "id"),
+            "alerts": measure.alerts.order_by("-created_at")[:20],
+            "stay": measure.stays.filter(checked_out_at__isnull=True).select_related("room__site").first(),
+            "can_manage": can_manage and measure.is_active,
+            "blockers": services.release_blockers(measure),
+            "link": link,
+            "suitability_items": [(k, v, measure.suitability.get(k)) for k, v in SUITABILITY_ITEMS.items()],
+            "types": [t for t in MeasureType.choices if t[0] != measure.type],
+            "team_roles": TeamRole.choices,
+            "symptoms": Symptom.choices,
+            "client_id": uuid.uuid4(),
+            "slot": services.schedule.slot_at(timezone.localtime(), services.settings.CHECK_MORNING_CUTOFF),
+            "slots": Slot.choices,
+            "sites": queries.sites(request.user) if measure.type == MeasureType.CENTRAL_ISOLATION else [],
+            "transfer_reasons": TransferReason.choices,
+            "is_office": request.user.is_superuser or "district_office" in services.roles_of(request.user),
+            "can_confirm": bool(services.CONFIRM_ROLES & services.roles_of(request.user))
+            or request.user.is_superuser,
+        },
+    )
+
+
+@login_required
+def measure_open(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.restrict(request.user), pk=person_id)
+    if request.method == "POST":
+        spec = services.MeasureSpec(
+            type=request.POST.get("type", ""),
+            category=request.POST.get("category", MeasureCategory.GENERAL),
+            source=request.POST.get("source", "manual")
+            if request.POST.get("source") == "contact"
+            else "manual",
+            reason=request.POST.get("reason", ""),
+            arrival=_date(request.POST.get("arrival")),
+            last_exposure=_date(request.POST.get("last_exposure")),
+        )
+        measure = _run(
+            request, lambda: services.do_open_measure(request.user, person, spec), _("Measure opened.")
+        )
+        if measure:
+            return redirect("control:measure", measure_id=measure.pk)
+    return render(
+        request,
+        "control/open.html",
+        {
+            "person": person,
+            "types": MeasureType.choices,
+            "categories": MeasureCategory.choices,
+            "active": person.measures.filter(state=MeasureState.ACTIVE).first(),
+        },
+    )
+
+
+MEASURE_ACTIONS: dict[str, Callable[[HttpRequest, Measure], Any]] = {
+    "suitability": lambda r, m: services.do_record_suitability(
+        r.user, m, {k: k in r.POST.getlist("items") for k in SUITABILITY_ITEMS}
+    ),
+    "notice": lambda r, m: services.do_sign_notice(r.user, m, r.POST.get("signed_by", "")),
+    "extend": lambda r, m: services.do_extend(
+        r.user, m, _int(r.POST.get("days")), r.POST.get("reason", ""), _int(r.POST.get("version")) or None
+    ),
+    "end_early": lambda r, m: services.do_end_early(
+        r.user, m, r.POST.get("reason", ""), _int(r.POST.get("version")) or None
+    ),
+    "convert": lambda r, m: services.do_convert(r.user, m, r.POST.get("type", ""), r.POST.get("reason", "")),
+    "transfer_out": lambda r, m: services.do_request_transfer_out(
+        r.user, m, r.POST.get("destination", ""), r.POST.get("reason", "")
+    ),
+    "approve_transfer_out": lambda r, m: services.do_decide_transfer_out(r.user, m, True),
+    "reject_transfer_out": lambda r, m: services.do_decide_transfer_out(r.user, m, False),
+    "team": lambda r, m: services.do_set_team_member(
+        r.user,
+        m,
+        r.POST.get("role", ""),
+        User.objects.filter(username=r.POST.get("username", "").strip(), is_active=True).first(),
+        r.POST.get("name", ""),
+        r.POST.get("duty", ""),
+    ),
+    "propose_release": lambda r, m: services.do_propose_release(r.user, m),
+    "confirm_release": lambda r, m: services.do_confirm_release(r.user, m),
+    "check": lambda r, m: services.do_record_checks(
+        r.user,
+        [
+            services.CheckInput(
+                client_id=r.POST.get("client_id", ""),
+                measure_id=m.pk,
+                temperature=r.POST.get("temperature") or None,
+                symptoms=r.POST.getlist("symptoms"),
+                slot=r.POST.get("slot") or None,
+            )
+        ],
+        CheckSource.TEAM,
+    ),
+}
+
+
+@login_required
+@require_POST
+def measure_action(request: HttpRequest, measure_id: int) -> HttpResponse:
+    measure = _visible(request, measure_id)
+    action = MEASURE_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, _("Unknown action."))
+        return redirect("control:measure", measure_id=measure.pk)
+    result = _run(request, lambda: action(request, measure), _("Saved."))
+    if isinstance(result, Measure) and result.pk != measure.pk:
+        return redirect("control:measure", measure_id=result.pk)
+    if request.POST.get("action") == "confirm_release" and result:
+        follow = measure.next_measures.filter(state=MeasureState.ACTIVE).first()
+        if follow is not None:
+            messages.info(request, _("The follow-on measure has opened."))
+    return redirect("control:measure", measure_id=measure.pk)
+
+
+@login_required
+def release_notice(request: HttpRequest, measure_id: int) -> HttpResponse:
+    measure = _visible(request, measure_id)
+    if measure.state != MeasureState.RELEASED or not measure.release_number:
+        messages.error(request, _("The release notice exists once the release is confirmed."))
+        return redirect("control:measure", measure_id=measure.pk)
+    response = HttpResponse(
+        release_notice_docx(measure),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="release-{measure.pk}.docx"'
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# My people today
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    rows = queries.my_people_today(request.user)
+    households: dict[Any, list[queries.DueRow]] = {}
+    for row in rows:
+        households.setdefault(row.measure.household_id or f"p{row.measure.pk}", []).append(row)
+    now = timezone.localtime()
+    return render(
+        request,
+        "control/today.html",
+        {
+            "households": list(households.values()),
+            "count": len(rows),
+            "slot": services.schedule.slot_at(now, services.settings.CHECK_MORNING_CUTOFF),
+            "slots": Slot.choices,
+            "symptoms": Symptom.choices,
+            "batch_id": uuid.uuid4().hex,
+            "alerts": queries.alerts(request.user)[:10],
+        },
+    )
+
+
+@login_required
+@require_POST
+def record_checks(request: HttpRequest) -> HttpResponse:
+    """A household's checks in one submission. Each person's row carries a client id derived from
+    the form's batch id, so submitting the same form twice stores nothing twice."""
+    batch = request.POST.get("batch_id", "")
+    slot = request.POST.get("slot") or None
+    items = []
+    for measure_id in request.POST.getlist("measure"):
+        temperature = request.POST.get(f"t{measure_id}", "").strip()
+        symptoms = request.POST.getlist(f"s{measure_id}")
+        if not temperature and not symptoms:
+            continue
+        try:
+            client_id = uuid.uuid5(uuid.UUID(hex=batch), measure_id)
+        except ValueError:
+            messages.error(request, _("The form is out of date; reload the page."))
+            return redirect("control:today")
+        items.append(
+            services.CheckInput(
+                client_id=str(client_id),
+                measure_id=_int(measure_id),
+                temperature=temperature or None,
+                symptoms=symptoms,
+                slot=slot,
+            )
+        )
+    if not items:
+        messages.error(request, _("Enter at least one temperature."))
+        return redirect("control:today")
+    results = _run(request, lambda: services.do_record_checks(request.user, items, CheckSource.TEAM))
+    if results:
+        abnormal = sum(1 for r in results if r.abnormal)
+        messages.success(request, _("%(count)d check(s) recorded.") % {"count": len(results)})
+        if abnormal:
+            messages.warning(
+                request,
+                _("%(count)d abnormal: the team is alerted and a fever-clinic transfer is ordered.")
+                % {"count": abnormal},
+            )
+    return redirect("control:today")
+
+
+# ---------------------------------------------------------------------------------------------
+# Alerts
+
+
+@login_required
+def alert_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", AlertState.OPEN)
+    return render(
+        request,
+        "control/alerts.html",
+        {
+            "alerts": queries.alerts(request.user, state if state in AlertState.values else "")[:200],
+            "state": state,
+            "states": AlertState.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def alert_handle(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = get_object_or_404(Alert.objects.restrict(request.user), pk=alert_id)
+    _run(
+        request,
+        lambda: services.do_handle_alert(
+            request.user, alert, request.POST.get("state", ""), request.POST.get("note", "")
+        ),
+        _("Saved."),
+    )
+    return (
+        redirect(request.POST.get("next") or "control:alerts")
+        if request.POST.get("next", "").startswith("/")
+        else redirect("control:alerts")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Tests
+
+
+@login_required
+def tests(request: HttpRequest) -> HttpResponse:
+    upload: Any = request.FILES.get("file") if request.method == "POST" else None
+    if upload is not None:
+        if upload.size and upload.size > MAX_UPLOAD_BYTES:
+            messages.error(request, _("The file is larger than 10 MB."))
+        else:
+            from hongyixing.control.results import read_results
+
+            try:
+                rows = read_results(upload.read(), upload.name or "")
+            except ExchangeError as refusal:
+                messages.error(request, refusal.message)
+            else:
+                outcome = _run(request, lambda: services.do_import_results(request.user, rows))
+                if outcome:
+                    messages.success(
+                        request,
+                        _("%(applied)d result(s) applied, %(positive)d positive.") % outcome,
+                    )
+        return redirect("control:tests")
+    return render(request, "control/tests.html", queries.samples_attention(request.user))
+
+
+@login_required
+@require_POST
+def sample_action(request: HttpRequest, sample_id: int) -> HttpResponse:
+    sample = get_object_or_404(Sample.objects.restrict(request.user), pk=sample_id)
+    if request.POST.get("action") == "result":
+        _run(
+            request,
+            lambda: services.do_record_result(
+                request.user, sample, request.POST.get("result", ""), request.POST.get("lab", "")
+            ),
+            _("Saved."),
+        )
+    else:
+        _run(
+            request,
+            lambda: services.do_record_sampling(
+                request.user,
+                sample,
+                request.POST.get("barcode", ""),
+                request.POST.get("sampler", ""),
+                request.POST.get("site", ""),
+                _int(request.POST.get("pool"), 1),
+            ),
+            _("Saved."),
+        )
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else reverse("control:tests"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Sites
+
+
+@login_required
+def site_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        spec = services.SiteSpec(
+            name=request.POST.get("name", "").strip(),
+            kind=request.POST.get("kind", SiteKind.HOTEL),
+            address=request.POST.get("address", "").strip(),
+            capacity=_int(request.POST.get("capacity")),
+            manager_name=request.POST.get("manager_name", "").strip(),
+            medical_staff=request.POST.get("medical_staff", "").strip(),
+            unit_path=request.POST.get("unit_path", "").strip(),
+            manager=User.objects.filter(username=request.POST.get("manager", "").strip()).first(),
+            rooms=request.POST.get("rooms", "").replace("，", ",").split(","),
+        )
+        if not spec.name or not spec.address or not spec.manager_name:
+            messages.error(request, _("Enter the name, address and manager."))
+        else:
+            site = _run(request, lambda: services.do_create_site(request.user, spec), _("Site created."))
+            if site:
+                return redirect("control:site", site_id=site.pk)
+    can_create = scope_for(request.user, "change").unit_paths or request.user.is_superuser
+    return render(
+        request,
+        "control/sites.html",
+        {
+            "sites": queries.sites(request.user),
+            "kinds": SiteKind.choices,
+            "can_create": can_create,
+            "default_path": (scope_for(request.user, "change").unit_paths or ("320813",))[0],
+        },
+    )
+
+
+@login_required
+def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
+    site = get_object_or_404(Site.objects.restrict(request.user), pk=site_id)
+    board = queries.site_board(site)
+    waiting = Measure.objects.filter(state=MeasureState.ACTIVE, type=MeasureType.CENTRAL_ISOLATION).exclude(
+        pk__in=Stay.objects.filter(checked_out_at__isnull=True).values("measure_id")
+    )
+    return render(
+        request,
+        "control/site.html",
+        {
+            "site": site,
+            "board": board,
+            "counts": {s: sum(1 for b in board if b["room"].status == s) for s in RoomStatus.values},
+            "statuses": RoomStatus.choices,
+            "waiting": waiting.restrict(request.user).select_related("person")[:50]
+            if site.in_scope(request.user, "change")
+            else [],
+            "can_change": site.in_scope(request.user, "change"),
+            "symptoms": Symptom.choices,
+            "batch_id": uuid.uuid4().hex,
+        },
+    )
+
+
+@login_required
+@require_POST
+def site_action(request: HttpRequest, site_id: int) -> HttpResponse:
+    site = get_object_or_404(Site.objects.restrict(request.user, "change"), pk=site_id)
+    action = request.POST.get("action")
+    if action == "rooms":
+        _run(
+            request,
+            lambda: services.do_add_rooms(
+                request.user, site, request.POST.get("rooms", "").replace("，", ",").split(",")
+            ),
+            _("Saved."),
+        )
+    elif action == "status":
+        room = get_object_or_404(Room, site=site, pk=_int(request.POST.get("room")))
+        _run(
+            request,
+            lambda: services.do_set_room_status(request.user, room, request.POST.get("status", "")),
+            _("Saved."),
+        )
+    elif action == "check_in":
+        room = get_object_or_404(Room, site=site, pk=_int(request.POST.get("room")))
+        measure = get_object_or_404(
+            Measure.objects.restrict(request.user), pk=_int(request.POST.get("measure"))
+        )
+        _run(request, lambda: services.do_check_in(request.user, measure, room), _("Checked in."))
+    elif action == "check_out":
+        stay = get_object_or_404(
+            Stay, room__site=site, pk=_int(request.POST.get("stay")), checked_out_at__isnull=True
+        )
+        _run(
+            request,
+            lambda: services.do_check_out(request.user, stay, request.POST.get("note", "")),
+            _("Checked out."),
+        )
+    elif action == "checks":
+        batch = request.POST.get("batch_id", "")
+        items = []
+        for stay in Stay.objects.filter(room__site=site, checked_out_at__isnull=True):
+            value = request.POST.get(f"t{stay.measure_id}", "").strip()
+            if value:
+                items.append(
+                    services.CheckInput(
+                        client_id=str(uuid.uuid5(uuid.UUID(hex=batch), str(stay.measure_id))),
+                        measure_id=stay.measure_id,
+                        temperature=value,
+                    )
+                )
+        if items:
+            _run(
+                request,
+                lambda: services.do_record_checks(request.user, items, CheckSource.SITE),
+                _("%(count)d check(s) recorded.") % {"count": len(items)},
+            )
+    return redirect("control:site", site_id=site.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Transfers
+
+
+@login_required
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    show_all = request.GET.get("all") == "1"
+    return render(
+        request,
+        "control/transfers.html",
+        {
+            "transfers": queries.transfers(request.user, open_only=not show_all)[:200],
+            "show_all": show_all,
+            "now": timezone.now(),
+            "limit": services.settings.TRANSFER_OPEN_LOOP_MINUTES,
+        },
+    )
+
+
+@login_required
+@require_POST
+def transfer_create(request: HttpRequest) -> HttpResponse:
+    ids = [_int(v) for v in request.POST.getlist("measure")]
+    chosen = list(queries.visible_measure(request.user).filter(pk__in=ids))
+    if len(chosen) != len(set(ids)) or not chosen:
+        messages.error(request, _("Choose at least one person to carry."))
+        return redirect("control:transfers")
+    site = Site.objects.restrict(request.user).filter(pk=_int(request.POST.get("site"))).first()
+    when = request.POST.get("scheduled_at", "")
+    try:
+        scheduled = (
+            timezone.make_aware(dt.datetime.fromisoformat(when))
+            if when
+            else timezone.now() + dt.timedelta(hours=2)
+        )
+    except ValueError:
+        scheduled = timezone.now() + dt.timedelta(hours=2)
+    spec = services.TransferSpec(
+        reason=request.POST.get("reason", ""),
+        from_place=request.POST.get("from_place", "").strip() or chosen[0].person.current_address or "—",
+        to_place=request.POST.get("to_place", "").strip(),
+        to_site=site,
+        scheduled_at=scheduled,
+        vehicle_plate=request.POST.get("plate", ""),
+        driver=request.POST.get("driver", ""),
+        escort=request.POST.get("escort", ""),
+    )
+    transfer = _run(
+        request, lambda: services.do_create_transfer(request.user, spec, chosen), _("Transfer order created.")
+    )
+    if transfer:
+        return redirect("control:transfer", transfer_id=transfer.pk)
+    return redirect("control:measure", measure_id=chosen[0].pk)
+
+
+@login_required
+def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    transfer = get_object_or_404(Transfer.objects.restrict(request.user), pk=transfer_id)
+    return render(
+        request,
+        "control/transfer.html",
+        {
+            "transfer": transfer,
+            "carried": transfer.carried.select_related("person", "measure"),
+            "can_run": services.can_run_transfers(request.user, transfer.unit_path),
+            "alerts": Alert.objects.filter(transfer=transfer).order_by("-created_at"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def transfer_action(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    transfer = get_object_or_404(Transfer.objects.restrict(request.user), pk=transfer_id)
+    action = request.POST.get("action")
+    post = request.POST
+    if action == "pick_up":
+        temps = {c.person_id: post.get(f"t{c.person_id}", "") for c in transfer.carried.all()}
+        _run(
+            request,
+            lambda: services.do_pick_up(
+                request.user,
+                transfer,
+                post.get("signed_by", ""),
+                temps,
+                post.get("plate", ""),
+                post.get("driver", ""),
+                post.get("escort", ""),
+            ),
+            _("Picked up."),
+        )
+    elif action == "hand_over":
+        _run(
+            request,
+            lambda: services.do_hand_over(
+                request.user, transfer, post.get("handed_by", ""), post.get("received_by", "")
+            ),
+            _("Handed over."),
+        )
+    elif action == "close":
+        _run(
+            request,
+            lambda: services.do_close_transfer(request.user, transfer, post.get("disinfected_by", "")),
+            _("Closed."),
+        )
+    elif action == "cancel":
+        _run(
+            request,
+            lambda: services.do_cancel_transfer(request.user, transfer, post.get("reason", "")),
+            _("Cancelled."),
+        )
+    return redirect("control:transfer", transfer_id=transfer.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Inbound from abroad
+
+
+@login_required
+def inbound_list(request: HttpRequest) -> HttpResponse:
+    arrivals = (
+        InboundArrival.objects.restrict(request.user)
+        .select_related("person", "liaison", "measure", "transfer")
+        .order_by("-entry_date")[:200]
+    )
+    return render(request, "control/inbound.html", {"arrivals": arrivals})
+
+
+@login_required
+def inbound_register(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.restrict(request.user), pk=person_id)
+    if request.method == "POST":
+        entry = _date(request.POST.get("entry_date"))
+        liaison = User.objects.filter(
+            username=request.POST.get("liaison", "").strip(), is_active=True
+        ).first()
+        if entry is None:
+            messages.error(request, _("Enter the entry date."))
+        else:
+            spec = services.InboundSpec(
+                entry_port=request.POST.get("entry_port", ""),
+                entry_date=entry,
+                liaison=liaison,
+                local_measure=request.POST.get("local_measure", MeasureType.HOME_ISOLATION),
+                nationality=request.POST.get("nationality", "中国") or "中国",
+                flight=request.POST.get("flight", ""),
+                countries_14d=request.POST.get("countries", ""),
+                first_entry_place=request.POST.get("first_entry_place", ""),
+                first_entry_until=_date(request.POST.get("first_entry_until")),
+            )
+            arrival = _run(
+                request, lambda: services.do_register_inbound(request.user, person, spec), _("Registered.")
+            )
+            if arrival:
+                return redirect("control:measure", measure_id=arrival.measure_id)
+    return render(
+        request,
+        "control/inbound_form.html",
+        {"person": person, "types": MeasureType.choices, "user_name": request.user.username},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The person's own self-report page (no login: the token is the key)
+
+SELF_REPORT_LIMIT = 12
+
+
+def self_report(request: HttpRequest, token: str) -> HttpResponse:
+    link = (
+        SelfReportLink.objects.filter(digest=services.token_digest(token), revoked_at__isnull=True)
+        .select_related("measure__person")
+        .first()
+    )
+    measure = link.measure if link else None
+    today_local = timezone.localdate()
+    if link is None or measure is None or not measure.is_active or today_local > measure.end_date:
+        return render(request, "control/self_report.html", {"expired": True}, status=404)
+    done = None
+    if request.method == "POST":
+        if not allow(f"selfreport:{link.pk}", SELF_REPORT_LIMIT, dt.timedelta(hours=1)):
+            return render(request, "control/self_report.html", {"limited": True}, status=429)
+        item = services.CheckInput(
+            client_id=request.POST.get("client_id", ""),
+            measure_id=measure.pk,
+            temperature=request.POST.get("temperature") or None,
+            symptoms=request.POST.getlist("symptoms"),
+        )
+        try:
+            done = services.do_record_checks(None, [item], CheckSource.SELF, self_measure=measure)[0]
+        except services.ControlError as error:
+            messages.error(request, "；".join(e["message"] for e in error.errors) or error.message)
+    recent = measure.checks.order_by("-day", "-recorded_at")[:6]
+    return render(
+        request,
+        "control/self_report.html",
+        {
+            "measure": measure,
+            "first_name": measure.person.name[:1] + "＊" * (len(measure.person.name) - 1),
+            "done": done,
+            "recent": recent,
+            "symptoms": Symptom.choices,
+            "client_id": uuid.uuid4(),
+            "day_number": (today_local - measure.start_date).days + 1,
+        },
+    )
