@@ -328,3 +328,24 @@ def test_commands_if_empty_and_totp_code(seeded: Seeded) -> None:
     code = io.StringIO()
     call_command("totp_code", "district", stdout=code, skip_checks=True)
     assert re.fullmatch(r"\d{6}\n", code.getvalue())
+
+
+@pytestmark_db
+def test_the_demo_holds_control_measures_end_to_end(seeded: Seeded) -> None:
+    from hongyixing.control.models import Alert, Measure, Room, Site, Transfer
+
+    active = Measure.objects.filter(state="active")
+    assert {"home_isolation", "home_monitoring", "central_isolation"} <= set(
+        active.values_list("type", flat=True)
+    )
+    assert all(m.team.exists() for m in active)
+    hotel = Site.objects.get(name="湖滨宾馆集中隔离观察点")
+    statuses = set(Room.objects.filter(site=hotel).values_list("status", flat=True))
+    assert statuses == {"free", "occupied", "cleaning", "sealed"}
+    assert Alert.objects.filter(kind="abnormal_check").exists()
+    assert Transfer.objects.filter(reason="fever_clinic").exists()
+    released = Measure.objects.filter(state="released")
+    assert released.count() == 2 and all(m.release_number for m in released)
+    follow = Measure.objects.get(source="follow_on")
+    assert (follow.type, follow.previous.category) == ("home_isolation", "close_contact")
+    assert Transfer.objects.filter(reason="to_home").exists()

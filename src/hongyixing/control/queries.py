@@ -6,10 +6,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from hongyixing.control.choices import AlertState, MeasureState, RoomStatus, SampleStatus, Slot, TransferState
+from hongyixing.control.choices import (
+    AlertKind,
+    AlertState,
+    MeasureState,
+    MeasureType,
+    RoomStatus,
+    SampleStatus,
+    Slot,
+    TransferState,
+)
 from hongyixing.control.models import (
     Alert,
     HealthCheck,
@@ -116,10 +125,16 @@ def check_grid(measure: Measure) -> list[dict[str, Any]]:
 
 
 def alerts(user: Any, state: str = AlertState.OPEN) -> QuerySet[Alert]:
-    qs = Alert.objects.restrict(user).select_related("measure", "person", "transfer")
+    """Urgent kinds first (abnormal check, positive test, open loop), then the newest."""
+    urgent = [AlertKind.ABNORMAL_CHECK, AlertKind.POSITIVE_TEST, AlertKind.OPEN_LOOP]
+    qs = (
+        Alert.objects.restrict(user)
+        .select_related("measure", "person", "transfer")
+        .annotate(urgent=Case(When(kind__in=urgent, then=Value(0)), default=Value(1)))
+    )
     if state:
         qs = qs.filter(state=state)
-    return qs.order_by("-created_at")
+    return qs.order_by("urgent", "-created_at", "-id")
 
 
 def samples_attention(user: Any, day: dt.date | None = None) -> dict[str, QuerySet[Sample]]:
@@ -176,4 +191,20 @@ def missing_now(user: Any, day: dt.date, slot: str) -> int:
         .filter(state=MeasureState.ACTIVE, start_date__lte=day, end_date__gte=day)
         .exclude(Exists(checked))
         .count()
+    )
+
+
+def awaiting_check_in(user: Any, site: Site) -> QuerySet[Measure]:
+    """People under centralised quarantine not yet in a room: those in the user's jurisdiction, and
+    those a transfer order is bringing to this site (the site's own staff see only these)."""
+    from hongyixing.control.models import TransferPerson
+
+    bound_here = TransferPerson.objects.filter(transfer__to_site=site).values("measure_id")
+    in_scope = Measure.objects.restrict(user).values("pk")
+    return (
+        Measure.objects.filter(state=MeasureState.ACTIVE, type=MeasureType.CENTRAL_ISOLATION)
+        .filter(Q(pk__in=in_scope) | Q(pk__in=bound_here))
+        .exclude(pk__in=Stay.objects.filter(checked_out_at__isnull=True).values("measure_id"))
+        .select_related("person")
+        .order_by("start_date", "id")
     )

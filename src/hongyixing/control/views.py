@@ -468,9 +468,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
 def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
     site = get_object_or_404(Site.objects.restrict(request.user), pk=site_id)
     board = queries.site_board(site)
-    waiting = Measure.objects.filter(state=MeasureState.ACTIVE, type=MeasureType.CENTRAL_ISOLATION).exclude(
-        pk__in=Stay.objects.filter(checked_out_at__isnull=True).values("measure_id")
-    )
+    can_change = site.in_scope(request.user, "change")
     return render(
         request,
         "control/site.html",
@@ -479,10 +477,8 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
             "board": board,
             "counts": {s: sum(1 for b in board if b["room"].status == s) for s in RoomStatus.values},
             "statuses": RoomStatus.choices,
-            "waiting": waiting.restrict(request.user).select_related("person")[:50]
-            if site.in_scope(request.user, "change")
-            else [],
-            "can_change": site.in_scope(request.user, "change"),
+            "waiting": queries.awaiting_check_in(request.user, site)[:50] if can_change else [],
+            "can_change": can_change,
             "symptoms": Symptom.choices,
             "batch_id": uuid.uuid4().hex,
         },

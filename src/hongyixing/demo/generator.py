@@ -17,6 +17,7 @@ from hongyixing.areas.choices import UnitLevel
 from hongyixing.areas.models import AdminUnit, Grid, Household
 from hongyixing.core.context import request_context
 from hongyixing.demo import staff
+from hongyixing.demo.control_scenario import seed_control
 from hongyixing.demo.plan import DEFAULT_PERSONS, DISTRICT_PATH, DistrictPlan
 from hongyixing.demo.population import HouseholdDraft, LeafKey, generate
 from hongyixing.people.services import do_bulk_create_persons
@@ -68,6 +69,8 @@ def seed_district(
         counts["persons"] = created
         log(f"people: {households} households, {created} persons")
         # Counters moved with every bulk write (households here, persons in the people service): no recount.
+        control = seed_control(seed)
+        log(f"control measures: {control['measures']} measures, 2 quarantine sites")
         staff.write_logins(seed=seed, persons=persons)
     return counts
 
