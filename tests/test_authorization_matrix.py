@@ -50,6 +50,8 @@ PLAIN_PAGES = [
     "control:sites",
     "control:transfers",
     "control:inbound",
+    "reports:dashboard",
+    "reports:daily",
 ]
 # Covered by their own tests below or elsewhere: the login flow, the public self-registration form,
 # and the verification writes and district-wide pages walked in the last two tests of this module.
@@ -80,6 +82,9 @@ SKIP = {
     "control:transfer_action",
     "control:release_notice",
     "self_report",
+    # Filing a report and a filed snapshot: tests/reports/.
+    "reports:file",
+    "reports:filed",
 }
 API_ELSEWHERE = {
     "api:openapi-json",
@@ -143,7 +148,7 @@ def _control_objects(world: World, place: str) -> dict[str, Any]:
 
 # Routes whose objects some personas in the place still do not see: a grid worker's scope is
 # their grid, and a quarantine site belongs to the town, not to a grid.
-HIDDEN_FROM = {"control:site": {"grid_a1"}}
+HIDDEN_FROM = {"control:site": {"grid_a1"}, "reports:unit_daily": {"grid_a1"}}
 
 
 def _object_urls(world: World, place: str) -> dict[str, str]:
@@ -152,6 +157,7 @@ def _object_urls(world: World, place: str) -> dict[str, str]:
     control = _control_objects(world, place)
     return {
         "control:measure": f"/control/measures/{control['measure'].id}/",
+        "reports:unit_daily": f"/dashboard/daily/{p.town.path}/",
         "control:open_measure": f"/control/persons/{person.id}/open/",
         "control:inbound_register": f"/control/persons/{person.id}/inbound/",
         "control:site": f"/control/sites/{control['site'].id}/",

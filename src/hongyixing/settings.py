@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "hongyixing.rules",
     "hongyixing.verification",
     "hongyixing.control",
+    "hongyixing.reports",
     "hongyixing.demo",
 ]
 
@@ -169,4 +170,6 @@ CHECK_EVENING_CUTOFF = env_time("HONGYIXING_CHECK_EVENING_CUTOFF", "20:00")
 ABNORMAL_TEMPERATURE = env_str("HONGYIXING_ABNORMAL_TEMPERATURE") or "37.3"
 TRANSFER_OPEN_LOOP_MINUTES = env_int("HONGYIXING_TRANSFER_OPEN_LOOP_MINUTES", 240, minimum=10)
 FEVER_CLINIC = env_str("HONGYIXING_FEVER_CLINIC") or "洪泽区人民医院发热门诊"
+# The daily report's data cut-off (一天一调度: figures of day D run from D−1 at this time to D).
+REPORT_CUTOFF = env_time("HONGYIXING_REPORT_CUTOFF", "16:00")
 RELEASE_NOTICE_ISSUER = env_str("HONGYIXING_RELEASE_ISSUER") or "淮安市洪泽区新冠肺炎疫情防控指挥部"

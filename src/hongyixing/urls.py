@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/", include("hongyixing.people.urls")),
     path("verification/", include("hongyixing.verification.urls")),
     path("control/", include("hongyixing.control.urls")),
+    path("dashboard/", include("hongyixing.reports.urls")),
     path("r/<str:token>/", control_views.self_report, name="self_report"),
     path("register/", self_registration, name="self_registration"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,110 @@
+"""The daily report page (any unit in scope, any date; file/correct; Word and Excel) and the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hongyixing.areas.models import AdminUnit
+from hongyixing.areas.queries import visible_roots
+from hongyixing.reports import documents, queries, services
+from hongyixing.reports.models import DailyReport, ReportState
+
+
+def _day(request: HttpRequest) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return timezone.localdate()  # today's report: live until the cut-off, then final
+
+
+def _unit(request: HttpRequest, path: str | None) -> AdminUnit | None:
+    if path:
+        return get_object_or_404(AdminUnit.objects.restrict(request.user), path=path)
+    roots, _grids = visible_roots(request.user)
+    return min(roots, key=lambda u: len(u.path)) if roots else None
+
+
+@login_required
+def daily_report(request: HttpRequest, path: str | None = None) -> HttpResponse:
+    unit = _unit(request, path)
+    if unit is None:  # a grid's worker or a site's manager: no unit of theirs files a report
+        return render(request, "reports/no_unit.html")
+    day = _day(request)
+    report = queries.build_report(request.user, unit, day)
+    fmt = request.GET.get("format")
+    filed = next((r for r in report.signed if r.state == ReportState.SIGNED), None)
+    if fmt == "docx":
+        response = HttpResponse(
+            documents.report_docx(report, filed),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        response["Content-Disposition"] = f'attachment; filename="daily-report-{unit.path}-{day}.docx"'
+        return response
+    if fmt == "xlsx":
+        response = HttpResponse(
+            documents.report_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="daily-report-{unit.path}-{day}.xlsx"'
+        return response
+    return render(
+        request,
+        "reports/daily.html",
+        {
+            "report": report,
+            "unit": unit,
+            "day": day,
+            "filed": filed,
+            "prev_day": day - dt.timedelta(days=1),
+            "next_day": day + dt.timedelta(days=1),
+            "can_file": unit.in_scope(request.user, "change") and timezone.now() >= report.end,
+        },
+    )
+
+
+@login_required
+@require_POST
+def file_report(request: HttpRequest, path: str) -> HttpResponse:
+    unit = get_object_or_404(AdminUnit.objects.restrict(request.user, "change"), path=path)
+    try:
+        day = dt.date.fromisoformat(request.POST.get("day", ""))
+    except ValueError:
+        messages.error(request, _("Choose a date."))
+        return redirect("reports:unit_daily", path=unit.path)
+    try:
+        services.do_sign_report(
+            request.user,
+            unit,
+            day,
+            compiled_by=request.POST.get("compiled_by", ""),
+            reviewed_by=request.POST.get("reviewed_by", ""),
+            problems=request.POST.get("problems", ""),
+            next_steps=request.POST.get("next_steps", ""),
+            correction_reason=request.POST.get("correction_reason", ""),
+        )
+    except services.ReportError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The report is filed."))
+    return redirect(f"{request.path.rsplit('file/', 1)[0]}?day={day.isoformat()}")
+
+
+@login_required
+def filed_report(request: HttpRequest, report_id: int) -> HttpResponse:
+    filed = get_object_or_404(
+        DailyReport.objects.restrict(request.user).select_related("unit", "signed_by"), pk=report_id
+    )
+    return render(request, "reports/filed.html", {"filed": filed, "figures": filed.figures})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/dashboard.html", queries.dashboard(request.user))
