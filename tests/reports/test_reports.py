@@ -88,8 +88,9 @@ def test_a_closed_day_equals_a_recount_from_raw_rows(world: World) -> None:
         return sum(DailyStat.objects.filter(day=DAY, metric=metric).values_list("value", flat=True))
 
     start, end = metrics.window(DAY)
-    assert stat("checks") == HealthCheck.objects.filter(day=DAY).count()
-    assert stat("abnormal") == HealthCheck.objects.filter(day=DAY, abnormal=True).count()
+    recorded = HealthCheck.objects.filter(recorded_at__gt=start, recorded_at__lte=end)
+    assert stat("checks") == recorded.count() == 3
+    assert stat("abnormal") == recorded.filter(abnormal=True).count() == 1
     opened = Measure.objects.filter(opened_at__gt=start, opened_at__lte=end)
     for kind in ("home_isolation", "central_isolation", "home_monitoring"):
         assert stat(f"opened:{kind}") == opened.filter(type=kind).count()
@@ -123,27 +124,22 @@ def test_a_filed_report_is_an_immutable_snapshot_and_corrections_are_versions(wo
     with frozen(local(2026, 11, 29, 16, 30)):
         first = services.do_sign_report(officer, town, DAY, compiled_by="张三", problems="人手紧张")
         assert first.figures["totals"]["checks"] == 3 and not first.zero_report
-        control.do_record_checks(
-            officer,
-            [
-                control.CheckInput(
-                    client_id=str(uuid.uuid4()),
-                    measure_id=Measure.objects.filter(unit_path__startswith=TOWN_A).first().pk,
-                    temperature="36.4",
-                    day=DAY,
-                    slot="e",
-                )
-            ],
-        )
+        # The province withdraws town A's push list: it no longer counts in the window.
+        VerificationTask.objects.update(created_at=local(2026, 11, 1))
         with pytest.raises(services.ReportError) as again:
             services.do_sign_report(officer, town, DAY, compiled_by="张三")
         assert again.value.code == "report.needs_reason"
         second = services.do_sign_report(
-            officer, town, DAY, compiled_by="张三", correction_reason="补录一条体温"
+            officer, town, DAY, compiled_by="张三", correction_reason="省平台撤回名单"
         )
     first.refresh_from_db()
-    assert (first.state, first.figures["totals"]["checks"]) == ("superseded", 3)
-    assert (second.version, second.state, second.figures["totals"]["checks"]) == (2, "signed", 4)
+    assert (first.state, first.figures["totals"]["tasks_received"]) == ("superseded", 1)
+    assert (second.version, second.state, second.figures["totals"].get("tasks_received", 0)) == (
+        2,
+        "signed",
+        0,
+    )
+    assert second.figures["totals"]["checks"] == first.figures["totals"]["checks"] == 3
 
 
 def test_zero_reports_and_missing_filings(world: World) -> None:

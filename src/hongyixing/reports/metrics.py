@@ -44,8 +44,13 @@ def _grouped(qs: QuerySet[Any], metric: str, into: Figures, by: str | None = Non
         into[row["village"]][name] += row["n"]
 
 
-def compute(day: dt.date, unit_path: str = "", cutoff: dt.time | None = None) -> Figures:
+def compute(
+    day: dt.date, unit_path: str = "", cutoff: dt.time | None = None, check_day: dt.date | None = None
+) -> Figures:
+    """``check_day`` is the calendar day whose missing checks count (the live dashboard passes today
+    while the open window already belongs to tomorrow's report)."""
     start, end = window(day, cutoff)
+    check_day = check_day or day
     figures: Figures = defaultdict(lambda: defaultdict(int))
     place = path_prefix_q("unit_path", unit_path) if unit_path else Q()
 
@@ -76,10 +81,13 @@ def compute(day: dt.date, unit_path: str = "", cutoff: dt.time | None = None) ->
     _grouped(active, "active", figures, by="type")
     _grouped(active.filter(category=MeasureCategory.CLOSE_CONTACT), "contacts", figures)
     _grouped(active.filter(end_date=day + dt.timedelta(days=1)), "ending_tomorrow", figures)
-    checked = HealthCheck.objects.filter(measure=OuterRef("pk"), day=day)
-    _grouped(active.filter(start_date__lte=day).exclude(Exists(checked)), "unchecked", figures)
+    checked = HealthCheck.objects.filter(measure=OuterRef("pk"), day=check_day)
+    _grouped(active.filter(start_date__lte=check_day).exclude(Exists(checked)), "unchecked", figures)
 
-    checks = HealthCheck.objects.filter(place, day=day)
+    # Checks recorded in the window (the day index bounds the scan to the window's two days).
+    checks = HealthCheck.objects.filter(
+        place, day__in=[day - dt.timedelta(days=1), day], recorded_at__gt=start, recorded_at__lte=end
+    )
     _grouped(checks, "checks", figures)
     _grouped(checks.filter(abnormal=True), "abnormal", figures)
     transfers = Transfer.objects.filter(place)

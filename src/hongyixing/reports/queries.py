@@ -203,7 +203,7 @@ def dashboard(user: Any, days: int = 14) -> dict[str, Any]:
     root = min(roots, key=lambda u: len(u.path))
     path = root.path
     today = reporting_day()
-    live = metrics.compute(today, path if len(path) > 6 else "")
+    live = metrics.compute(today, path if len(path) > 6 else "", check_day=timezone.localdate())
     yesterday = figures_for(today - dt.timedelta(days=1), path)
     totals, before = metrics.total(live, path[:12]), metrics.total(yesterday, path[:12])
     closed = set(
