@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "hongyixing.people",
     "hongyixing.rules",
     "hongyixing.verification",
+    "hongyixing.command",
     "hongyixing.demo",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("areas/", include("hongyixing.areas.urls")),
     path("people/", include("hongyixing.people.urls")),
     path("verification/", include("hongyixing.verification.urls")),
+    path("command/", include("hongyixing.command.urls")),
     path("register/", self_registration, name="self_registration"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
