@@ -302,3 +302,22 @@ def test_pages_issue_and_act(world: World, client) -> None:
     for url in ("/command/", "/command/directives/", "/command/assignments/", "/command/supervision/"):
         assert office.get(url).status_code == 200, url
         assert town.get(url).status_code == 200, url
+
+
+def test_the_issuer_extends_one_units_deadline_and_the_clock_restarts(world: World) -> None:
+    share = _shares(issue(world, now=T0, hours=10, units=[world.a.town]))[world.a.town.name]
+    do_escalate_directives(T0 + dt.timedelta(hours=9))
+    with pytest.raises(CommandCentreError) as town:
+        services.do_extend_deadline(world.users["town_a"], share, T0 + dt.timedelta(hours=30), "村组分散")
+    assert town.value.code == "assignment.not_allowed"
+    with pytest.raises(CommandCentreError) as no_reason:
+        services.do_extend_deadline(world.users["district"], share, T0 + dt.timedelta(hours=30), " ")
+    assert no_reason.value.code == "assignment.bad_extension"
+    at = T0 + dt.timedelta(hours=9, minutes=30)
+    share = services.do_extend_deadline(
+        world.users["district"], share, T0 + dt.timedelta(hours=29, minutes=30), "村组分散", now=at
+    )
+    assert share.escalation == 0 and share.warn_half_at == T0 + dt.timedelta(hours=19, minutes=30)
+    assert do_escalate_directives(T0 + dt.timedelta(hours=11)) == {}  # the old deadline no longer counts
+    assert do_escalate_directives(T0 + dt.timedelta(hours=19, minutes=31)) == {"directive.half": 1}
+    assert DomainEvent.objects.filter(name="assignment.extended", subject_id=share.pk).exists()

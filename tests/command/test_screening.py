@@ -185,3 +185,21 @@ def test_visits_stay_in_scope_and_in_the_campaign_days(world: World, client) -> 
     office = login(client.__class__(), world.users["district"])
     coverage = office.get(f"/command/screening/{campaign.id}/?within={VILLAGE_A}")
     assert coverage.status_code == 200 and world.a.grid.name in coverage.content.decode()
+
+
+def test_a_resent_backlog_of_visits_is_stored_once(world: World) -> None:
+    campaign = _campaign(world)
+    office = world.users["district"]
+
+    def backlog() -> list[Visit]:
+        return [
+            Visit(household=h, unit_path=h.unit_path, grid_id=h.grid_id, outcome="visited", client_id=f"bulk-{h.pk}",
+                  visited_by=office, visited_at=timezone.now())
+            for h in (world.a.household, world.b.household)
+        ]  # fmt: skip
+
+    assert len(services.do_bulk_record_visits(office, campaign, backlog())) == 2
+    assert services.do_bulk_record_visits(office, campaign, backlog()) == []
+    assert Visit.objects.count() == 2 == ChangeLog.objects.filter(object_type="command.visit").count()
+    _rows, total, _level = queries.coverage(office, campaign)
+    assert (total.households, total.visited) == (2, 2)

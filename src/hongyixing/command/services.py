@@ -40,6 +40,7 @@ from hongyixing.command.models import (
     WorkingGroup,
 )
 from hongyixing.core import audit
+from hongyixing.core.bulk import insert_returning_ids
 from hongyixing.core.crypto import seal, unseal
 from hongyixing.core.masking import mask_phone
 from hongyixing.core.models import PiiAccessKind
@@ -663,6 +664,43 @@ def do_act(
     return locked
 
 
+@transaction.atomic
+def do_extend_deadline(
+    actor: Any, assignment: Assignment, deadline: dt.datetime, reason: str, now: dt.datetime | None = None
+) -> Assignment:
+    """The issuer grants one unit more time (延期): the clock restarts towards the new deadline."""
+    now = now or timezone.now()
+    locked = (
+        Assignment.objects.select_for_update().select_related("directive").filter(pk=assignment.pk).first()
+    )
+    if locked is None:
+        raise Http404
+    if not is_issuer_side(actor, locked):
+        raise CommandCentreError("assignment.not_allowed", _("You cannot do this with this assignment."))
+    if locked.state not in CLOCK_STATES:
+        raise CommandCentreError(
+            "assignment.bad_transition",
+            _("This cannot be done in the assignment's state: %(state)s")
+            % {"state": locked.get_state_display()},
+        )
+    if deadline <= max(now, locked.deadline) or not reason.strip():
+        raise CommandCentreError("assignment.bad_extension", _("Give a later deadline and the reason."))
+    before = audit.snapshot(locked)
+    for name, value in sla_times(now, deadline).items():
+        setattr(locked, name, value)
+    locked.escalation = 0
+    locked.version += 1
+    locked.save()
+    audit.log_update(actor, locked, before)
+    audit.emit(
+        "assignment.extended",
+        locked,
+        actor,
+        data={"deadline": deadline.isoformat(), "reason": reason.strip()[:300]},
+    )
+    return locked
+
+
 def _notify_step(assignment: Assignment, directive: Directive, action: str, now: dt.datetime) -> None:
     values = {"number": directive.number, "target": assignment.target_name}
     if action == "complete":
@@ -885,6 +923,27 @@ def do_submit_visit(
     if data.raise_task:
         do_raise_task(actor, visit, now=now)
     return visit
+
+
+@transaction.atomic
+def do_bulk_record_visits(actor: Any, campaign: Campaign, visits: list[Visit]) -> list[Visit]:
+    """Many visits at once (an offline phone's backlog, the demo): one insert, audited in bulk.
+    Visits whose ``client_id`` is already stored are skipped, so a resent backlog is harmless."""
+    known: set[str] = set()
+    ids = [v.client_id for v in visits]
+    for start in range(0, len(ids), 500):
+        known |= set(
+            Visit.objects.filter(client_id__in=ids[start : start + 500]).values_list("client_id", flat=True)
+        )
+    fresh = [v for v in visits if v.client_id not in known]
+    for v in fresh:
+        if not v.unit_path.startswith(campaign.unit_path):
+            raise CommandCentreError("visit.outside_campaign", _("This household is outside the campaign."))
+        v.campaign = campaign
+    created = insert_returning_ids(Visit, fresh)
+    audit.log_bulk_create(actor, created)
+    audit.emit_bulk("household.visited", created, actor)
+    return created
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from hongyixing.areas.choices import UnitLevel
 from hongyixing.areas.models import AdminUnit, Grid, Household
 from hongyixing.core.context import request_context
 from hongyixing.demo import staff
+from hongyixing.demo.command import seed_command
 from hongyixing.demo.plan import DEFAULT_PERSONS, DISTRICT_PATH, DistrictPlan
 from hongyixing.demo.population import HouseholdDraft, LeafKey, generate
 from hongyixing.people.services import do_bulk_create_persons
@@ -68,6 +69,9 @@ def seed_district(
         counts["persons"] = created
         log(f"people: {households} households, {created} persons")
         # Counters moved with every bulk write (households here, persons in the people service): no recount.
+        command = seed_command(seed)
+        counts.update(command)
+        log(f"command centre: {command['shifts']} duty shifts, {command['visits']} visits")
         staff.write_logins(seed=seed, persons=persons)
     return counts
 
