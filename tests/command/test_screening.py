@@ -193,10 +193,17 @@ def test_a_resent_backlog_of_visits_is_stored_once(world: World) -> None:
 
     def backlog() -> list[Visit]:
         return [
-            Visit(household=h, unit_path=h.unit_path, grid_id=h.grid_id, outcome="visited", client_id=f"bulk-{h.pk}",
-                  visited_by=office, visited_at=timezone.now())
+            Visit(
+                household=h,
+                unit_path=h.unit_path,
+                grid_id=h.grid_id,
+                outcome="visited",
+                client_id=f"bulk-{h.pk}",
+                visited_by=office,
+                visited_at=timezone.now(),
+            )
             for h in (world.a.household, world.b.household)
-        ]  # fmt: skip
+        ]
 
     assert len(services.do_bulk_record_visits(office, campaign, backlog())) == 2
     assert services.do_bulk_record_visits(office, campaign, backlog()) == []
