@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.command.builders import build_command
 from tests.personas import World
 
 # Who may see what: place "a" (town A, grid A1) and "b" (town B).
@@ -52,6 +53,13 @@ PLAIN_PAGES = [
     "control:inbound",
     "reports:dashboard",
     "reports:daily",
+    "command:home",
+    "command:groups",
+    "command:duty",
+    "command:directives",
+    "command:assignments",
+    "command:supervision",
+    "command:campaigns",
 ]
 # Covered by their own tests below or elsewhere: the login flow, the public self-registration form,
 # and the verification writes and district-wide pages walked in the last two tests of this module.
@@ -85,6 +93,21 @@ SKIP = {
     # Filing a report and a filed snapshot: tests/reports/.
     "reports:file",
     "reports:filed",
+    # The command centre's own expectations: test_command_reads_are_scoped / _writes_are_scoped.
+    "command:group",
+    "command:groups_defaults",
+    "command:group_edit",
+    "command:member_add",
+    "command:member_remove",
+    "command:duty_remove",
+    "command:duty_call",
+    "command:directive_new",
+    "command:directive",
+    "command:directive_file",
+    "command:assignment",
+    "command:assignment_act",
+    "command:note_file",
+    "command:visit_task",
 }
 API_ELSEWHERE = {
     "api:openapi-json",
@@ -98,6 +121,15 @@ API_ELSEWHERE = {
     "api:transition",
     "api:post_checks",
     "api:today",
+    "api:list_assignments",
+    "api:get_assignment",
+    "api:acknowledge_assignment",
+    "api:report_progress",
+    "api:report_completion",
+    "api:accept_assignment",
+    "api:return_assignment",
+    "api:list_directives",
+    "api:submit_visit",
 }
 DISTRICT_WIDE = {p for p, places in SEES.items() if places == {"a", "b"}}
 EXPORTERS = {"district", "superuser"}
@@ -155,6 +187,7 @@ def _object_urls(world: World, place: str) -> dict[str, str]:
     p = getattr(world, place)
     person = p.persons[0]
     control = _control_objects(world, place)
+    campaign = build_command(world).campaigns[place]
     return {
         "control:measure": f"/control/measures/{control['measure'].id}/",
         "reports:unit_daily": f"/dashboard/daily/{p.town.path}/",
@@ -177,6 +210,10 @@ def _object_urls(world: World, place: str) -> dict[str, str]:
         "api:search_persons": f"/api/persons?q={p.plain_ids[0]}",
         "verification:task": f"/verification/tasks/{p.task.id}/",
         "api:get_task": f"/api/verification/tasks/{p.task.id}",
+        # A town's screening campaign: its grid workers reach it from below, the district from above.
+        "command:campaign": f"/command/screening/{campaign.id}/",
+        "command:campaign_households": f"/command/screening/{campaign.id}/households/",
+        "command:visit": f"/command/screening/{campaign.id}/households/{p.household.id}/",
     }
 
 
@@ -369,3 +406,177 @@ def test_verification_writes_are_scoped(world: World, client_for: Any, persona: 
         persona,
         _body(intake),
     )
+
+
+# --- Command centre -------------------------------------------------------------------------------
+# A directive's share to a town: the town's officers and the district (issuer side) reach it; a grid
+# worker does not. The directive itself is the issuer side's; its attachment reaches every target.
+ASSIGNMENT_SEES = {
+    "district": {"a", "b"},
+    "town_a": {"a"},
+    "town_b": {"b"},
+    "cdc": {"a", "b"},
+    "superuser": {"a", "b"},
+}
+DIRECTIVE_SEES = {"district", "cdc", "superuser"}
+COMMAND_RUNNERS = {"district", "town_a", "town_b", "superuser"}  # units whose command they run
+DISTRICT_COMMAND = {"district", "superuser"}
+
+
+@pytest.fixture
+def command(world: World, settings: Any, tmp_path: Any) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hongyixing.command.services import Report, check_act
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    built = build_command(world, attachment=True)
+    for key in ("a", "b"):
+        share = built.assignments[key]
+        share, _ = check_act(world.users[f"town_{key}"], share, "acknowledge")
+        share, _ = check_act(
+            world.users[f"town_{key}"],
+            share,
+            "progress",
+            Report(text="进展", figures={"q1": 1}, file=SimpleUploadedFile("进展.txt", b"x")),
+        )
+        built.assignments[key] = share
+    return built
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_command_reads_are_scoped(world: World, command: Any, client_for: Any, persona: str) -> None:
+    client = client_for(persona)
+    directive = command.directive
+    group = command.groups["office"]
+    expect = 404 if persona == "enterprise" else 200
+    response = client.get(f"/command/groups/{group.id}/")
+    assert response.status_code == expect, persona
+    assert client.get("/command/directives/new/").status_code == (200 if persona in COMMAND_RUNNERS else 404)
+    page = client.get(f"/command/directives/{directive.id}/")
+    assert page.status_code == (200 if persona in DIRECTIVE_SEES else 404), persona
+    attachment = directive.attachments.get()
+    file = client.get(f"/command/directives/{directive.id}/files/{attachment.id}/")
+    sees_a_share = bool(ASSIGNMENT_SEES.get(persona))
+    assert file.status_code == (200 if sees_a_share else 404), persona
+    for place in ("a", "b"):
+        share = command.assignments[place]
+        allowed = place in ASSIGNMENT_SEES.get(persona, set())
+        for url in (f"/command/assignments/{share.id}/", f"/api/command/assignments/{share.id}"):
+            response = client.get(url)
+            assert response.status_code == (200 if allowed else 404), (persona, place, url)
+            _assert_no_plain_pii(world, _body(response))
+        note = share.notes.exclude(file="").get()
+        evidence = client.get(f"/command/assignments/{share.id}/notes/{note.id}/file/")
+        assert evidence.status_code == (200 if allowed else 404), (persona, place)
+    listed = {row["id"] for row in client.get("/api/command/assignments").json()}
+    own = {"town_a": {"a"}, "town_b": {"b"}}.get(persona, set())
+    assert listed == {command.assignments[p].id for p in own}, persona
+    directives = client.get("/api/command/directives").json()
+    assert bool(directives) == (persona in DIRECTIVE_SEES), persona
+    for url in ("/command/duty/", "/command/"):
+        body = _body(client.get(url))
+        assert "13911112222" not in body and "13933334444" not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_command_writes_are_scoped(world: World, command: Any, client_for: Any, persona: str) -> None:
+    from hongyixing.command.models import Assignment, GroupMember, Visit, WorkingGroup
+
+    client = client_for(persona)
+    may_change = {
+        "district": {"a", "b"},
+        "town_a": {"a"},
+        "town_b": {"b"},
+        "grid_a1": {"a"},
+        "superuser": {"a", "b"},
+    }.get(persona, set())
+    for place in ("a", "b"):
+        target = getattr(world, place)
+        share = command.assignments[place]
+        # The shares were acknowledged and are in progress: completing is the town's step.
+        body = json.dumps({"client_id": f"{persona}-{place}", "text": "完成", "figures": {"q1": 2}})
+        api = client.post(
+            f"/api/command/assignments/{share.id}/complete", data=body, content_type="application/json"
+        )
+        own = persona == f"town_{place}"
+        in_change_scope = place in ASSIGNMENT_SEES.get(persona, set()) and persona != "cdc"
+        expected = 201 if own else 400 if in_change_scope else 404
+        assert api.status_code == expected, (persona, place, _body(api))
+        if expected == 400:
+            assert api.json()["code"] == "assignment.not_allowed"
+        page = client.post(f"/command/assignments/{share.id}/act/", {"action": "accept", "version": 99})
+        assert page.status_code == (302 if in_change_scope or own else 404), (persona, place)
+        assert Assignment.objects.get(pk=share.pk).state != "accepted"  # stale version: nothing changed
+        call = client.post(f"/command/duty/{command.shifts[place].id}/call/")
+        assert call.status_code == (200 if place in REVEALS.get(persona, set()) else 404), (persona, place)
+        campaign = command.campaigns[place]
+        visit = client.post(
+            f"/api/command/screening/{campaign.id}/visits",
+            data=json.dumps(
+                {
+                    "client_id": f"v-{persona}-{place}",
+                    "household_id": target.household.id,
+                    "outcome": "visited",
+                }
+            ),
+            content_type="application/json",
+        )
+        assert visit.status_code == (201 if place in may_change else 404), (persona, place, _body(visit))
+        form = client.post(
+            f"/command/screening/{campaign.id}/households/{target.household.id}/",
+            {
+                "client_id": f"f-{persona}-{place}",
+                "outcome": "visited",
+                "findings": "发现",
+                "person": target.persons[0].id,
+            },
+        )
+        assert form.status_code == (302 if place in may_change else 404), (persona, place)
+        found = Visit.objects.filter(client_id=f"f-{persona}-{place}").first()
+        if found is not None:
+            raised = client.post(f"/command/screening/{campaign.id}/visits/{found.id}/task/")
+            assert raised.status_code == 302
+        other = Visit.objects.filter(campaign=campaign).exclude(visited_by=world.users[persona]).first()
+        if other is not None and place not in may_change:
+            assert client.post(f"/command/screening/{campaign.id}/visits/{other.id}/task/").status_code == 404
+        removed = client.post(f"/command/duty/{command.shifts[place].id}/remove/")
+        district_side = persona in DISTRICT_COMMAND or own
+        assert removed.status_code == (302 if district_side else 404), (persona, place)
+    group = command.groups["office"]
+    office_only = 302 if persona in DISTRICT_COMMAND else 404
+    edit = client.post(
+        f"/command/groups/{group.id}/edit/", {"version": group.version, "name": "办公室", "position": 0}
+    )
+    assert edit.status_code == office_only, persona
+    add = client.post(
+        f"/command/groups/{group.id}/members/", {"user": world.users["cdc"].id, "role": "member"}
+    )
+    assert add.status_code == office_only, persona
+    member = GroupMember.objects.filter(group=group).first()
+    if member is not None:
+        assert (
+            client.post(f"/command/groups/{group.id}/members/{member.id}/remove/").status_code == office_only
+        )
+    defaults = client.post("/command/groups/defaults/", {"unit": command.district.id})
+    assert defaults.status_code == office_only, persona
+    assert WorkingGroup.objects.count() == 9
+    campaign = client.post(
+        "/command/screening/",
+        {
+            "title": "t",
+            "unit": world.a.town.id,
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-01-02",
+            "checklist": "q",
+        },
+    )
+    assert campaign.status_code == (
+        302
+        if persona in {"district", "town_a", "superuser"}
+        else 404
+        if persona not in COMMAND_RUNNERS
+        else 200
+    ), persona

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "hongyixing.verification",
     "hongyixing.control",
     "hongyixing.reports",
+    "hongyixing.command",
     "hongyixing.demo",
 ]
 

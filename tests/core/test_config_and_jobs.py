@@ -44,15 +44,17 @@ def test_recurring_jobs_are_declared_and_due(db) -> None:
         "hongyixing.core.tasks.purge_expired_sessions",
         "hongyixing.verification.tasks.escalate_overdue_tasks",
         "hongyixing.control.tasks.sweep_control_measures",
+        "hongyixing.command.tasks.escalate_directives",
     } <= set(RECURRING)
     now = timezone.now()
     assert due_jobs({}, now)
     recent = {job.name: now for job in RECURRING.values()}
     assert due_jobs(recent, now + dt.timedelta(seconds=30)) == []
-    assert sorted(job.name for job in due_jobs(recent, now + dt.timedelta(minutes=1))) == [
-        "hongyixing.control.tasks.sweep_control_measures",
+    assert {job.name for job in due_jobs(recent, now + dt.timedelta(minutes=1))} == {
         "hongyixing.verification.tasks.escalate_overdue_tasks",
-    ]
+        "hongyixing.control.tasks.sweep_control_measures",
+        "hongyixing.command.tasks.escalate_directives",
+    }
 
 
 def test_purge_expired_sessions_is_idempotent(db) -> None:

@@ -349,3 +349,22 @@ def test_the_demo_holds_control_measures_end_to_end(seeded: Seeded) -> None:
     follow = Measure.objects.get(source="follow_on")
     assert (follow.type, follow.previous.category) == ("home_isolation", "close_contact")
     assert Transfer.objects.filter(reason="to_home").exists()
+
+
+def test_command_centre_scenario(seeded: Seeded) -> None:
+    from hongyixing.command import queries
+    from hongyixing.command.models import Assignment, Campaign, DutyShift, WorkingGroup
+    from hongyixing.command.supervision import supervision_items
+
+    assert WorkingGroup.objects.count() == 9
+    office = User.objects.get(username="district")
+    on_duty = list(queries.on_duty(office))
+    assert len(on_duty) == 11 and DutyShift.objects.count() == 22  # office + 10 towns, yesterday and today
+    states = dict(Assignment.objects.values_list("unit__name", "state"))
+    assert states == {"朱坝街道": "accepted", "岔河镇": "issued", "高良涧街道": "in_progress"}
+    board = supervision_items(office)
+    assert [(i.responsible, i.level) for i in board.items if i.source == "directive"] == [("岔河镇", 4)]
+    campaign = Campaign.objects.get()
+    rows, total, level = queries.coverage(office, campaign)
+    assert level == "village" and total.visited > 0 and total.households == sum(r.households for r in rows)
+    assert campaign.visits.exclude(task=None).count() == 1

@@ -18,6 +18,7 @@ from hongyixing.areas.models import AdminUnit, Grid, Household
 from hongyixing.core.context import request_context
 from hongyixing.demo import staff
 from hongyixing.demo.control_scenario import seed_control
+from hongyixing.demo.command import seed_command
 from hongyixing.demo.plan import DEFAULT_PERSONS, DISTRICT_PATH, DistrictPlan
 from hongyixing.demo.population import HouseholdDraft, LeafKey, generate
 from hongyixing.people.services import do_bulk_create_persons
@@ -71,6 +72,9 @@ def seed_district(
         # Counters moved with every bulk write (households here, persons in the people service): no recount.
         control = seed_control(seed)
         log(f"control measures: {control['measures']} measures, 2 quarantine sites")
+        command = seed_command(seed)
+        counts.update(command)
+        log(f"command centre: {command['shifts']} duty shifts, {command['visits']} visits")
         staff.write_logins(seed=seed, persons=persons)
     return counts
 

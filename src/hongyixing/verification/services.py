@@ -517,6 +517,92 @@ def do_route_manually(actor: Any, row: PushRow, grid: Grid) -> VerificationTask:
     return task
 
 
+@transaction.atomic
+def do_create_task_for_person(
+    actor: Any,
+    person: Any,
+    source: PushSource,
+    *,
+    reason: str,
+    category: str = "general",
+    now: dt.datetime | None = None,
+) -> tuple[VerificationTask, bool]:
+    """A task for a known resident raised from the field (a carpet-screening finding, a check …).
+
+    The person joins the source's list of the day like any pushed row, routed to their registered
+    grid. A person who already has an open task gets no second one: ``(task, False)``."""
+    now = now or timezone.now()
+    if person.grid_id is None:
+        raise VerificationError("task.no_grid", _("This person has no registered grid."))
+    open_task = (
+        VerificationTask.objects.select_for_update()
+        .filter(person_id=person.pk, state__in=OPEN_STATES)
+        .order_by("id")
+        .first()
+    )
+    if open_task is not None:
+        return open_task, False
+    day = timezone.localtime(now).date().isoformat()
+    batch = (
+        PushBatch.objects.select_for_update()
+        .filter(source=source, external_id=f"{source.code}-{day}")
+        .first()
+    )
+    if batch is None:
+        batch = PushBatch.objects.create(
+            source=source,
+            external_id=f"{source.code}-{day}",
+            title=_("%(source)s %(day)s") % {"source": source.name, "day": day},
+            category=category,
+            received_at=now,
+            unit_path=DISTRICT_PATH,
+            headers=["name", "reason"],
+            mapping={"name": "name"},
+        )
+        audit.log_create(actor, batch)
+    rule = rules_in_force(now)
+    chosen = rule.get(category) or rule.get("general")
+    if chosen is None:
+        raise VerificationError("rules.missing", _("No verification rule is in force."))
+    task = VerificationTask.objects.create(
+        batch=batch,
+        person_id=person.pk,
+        name=person.name[:60],
+        category=category,
+        rule_id_pinned=chosen.pk,
+        unit_path=person.unit_path,
+        grid_id=person.grid_id,
+        state=TaskState.DISPATCHED,
+        created_at=now,
+        note=reason[:300],
+        **sla_times(now, now + dt.timedelta(minutes=chosen.deadline_minutes)),
+    )
+    row_number = batch.row_count + 1
+    row = PushRow.objects.create(
+        batch=batch,
+        row_number=row_number,
+        row_key=f"t{task.pk}",
+        raw_ciphertext=seal(json.dumps([person.name, reason], ensure_ascii=False)),
+        name=person.name[:60],
+        document_masked=person.document_masked,
+        category=category,
+        status=RowStatus.TASKED,
+        person_id=person.pk,
+        link_confidence=1.0,
+        link_reason=_("Known resident"),
+        unit_path=person.unit_path,
+        grid_id=person.grid_id,
+        route_confidence=1.0,
+        route_reason=_("Registered household"),
+        task=task,
+    )
+    PushBatch.objects.filter(pk=batch.pk).update(row_count=F("row_count") + 1)
+    audit.log_create(actor, task)
+    audit.log_create(actor, row)
+    audit.emit("task.dispatched", task, actor, data={"source": source.code, "reason": reason[:300]})
+    return task, True
+
+
 # Who may take each step (on top of having the task in their "change" scope).
 DESK_ROLES = {"town_officer", "district_office"}
 ACTION_ROLES: dict[str, set[str]] = {
