@@ -282,10 +282,16 @@ def _route_figures(result: RunResult) -> tuple[dict[str, dict[str, Any]], float,
 
 
 async def _step(
-    client: Client, mix: Mix, side: str, checkins_per_s: float, seconds: float, seed: int
+    client: Client,
+    mix: Mix,
+    side: str,
+    checkins_per_s: float,
+    seconds: float,
+    seed: int,
+    writes_only: bool = False,
 ) -> StepFigures:
     write_path = PRODUCT_PATH if side == "product" else BASELINE_PATH
-    rate = checkins_per_s / CHECKINS_PER_REQUEST
+    rate = checkins_per_s / (WRITES_PER_REQUEST_FAULT if writes_only else CHECKINS_PER_REQUEST)
     ledger = mix.ledger
     fresh_before, replays_before, wrong_before = ledger.fresh_acked, ledger.replays_acked, ledger.wrong_flags
 
@@ -294,7 +300,7 @@ async def _step(
 
     def pick() -> tuple[str, Any]:
         worker = mix.rng.randrange(len(mix.workers))
-        r = mix.rng.random()
+        r = mix.rng.random() * (0.85 if writes_only else 1.0)
         if r < 0.85:
             batch = r >= 0.75
             checks, flags = mix.writes(worker, batch)
@@ -424,7 +430,23 @@ def _exactly(value: float, wanted: float) -> dict[str, Any]:
 # Load run
 
 
+async def _drain(client: Client, timeout: float = 120.0) -> None:
+    """Wait until the server answers /healthz quickly again: a step that overloaded it leaves queued
+    requests behind (their clients gave up), and the next step must not inherit them."""
+    started = time.perf_counter()
+    quick = 0
+    while quick < 3 and time.perf_counter() - started < timeout:
+        t = time.perf_counter()
+        try:
+            await asyncio.wait_for(client.request("GET", "/healthz"), 10)
+            quick = quick + 1 if time.perf_counter() - t < 0.05 else 0
+        except (TimeoutError, OSError, asyncio.IncompleteReadError):
+            quick = 0
+        await asyncio.sleep(0.2)
+
+
 async def _load(args: argparse.Namespace, state: dict[str, Any]) -> None:
+    writes_only = args.mix == "writes"
     server = Server(_free_port(), args.workers)
     client = Client(server.port)
     mix = Mix(state["tokens"], seed=args.seed)
@@ -435,19 +457,30 @@ async def _load(args: argparse.Namespace, state: dict[str, Any]) -> None:
         print(f"server up in {boot:.1f} s on 127.0.0.1:{server.port} ({args.workers} workers × 4 threads)")
         print(f"warm-up: {args.warmup:.0f} s per side at {args.rates[0]:,.0f} check-ins/s")
         for side in ("product", "baseline"):
-            await _step(client, mix, side, args.rates[0], args.warmup, seed=args.seed)
+            await _step(
+                client, mix, side, args.rates[0], args.warmup, seed=args.seed, writes_only=writes_only
+            )
+            await _drain(client)
         live = {"product": True, "baseline": True}
         for index, rate in enumerate(args.rates):
             for side in ("product", "baseline"):
                 if not live[side]:
                     continue
-                figures = await _step(client, mix, side, rate, args.duration, seed=args.seed + 10 * index)
+                figures = await _step(
+                    client,
+                    mix,
+                    side,
+                    rate,
+                    args.duration,
+                    seed=args.seed + 10 * index,
+                    writes_only=writes_only,
+                )
                 steps.append(figures)
+                await _drain(client)
                 if not figures.sustained:
                     live[side] = False  # the next rate up would only fail harder
             if not any(live.values()):
                 break
-            await asyncio.sleep(2)  # let the previous step's stragglers drain
     finally:
         client.close()
         server.stop()
@@ -469,9 +502,10 @@ async def _load(args: argparse.Namespace, state: dict[str, Any]) -> None:
     )
     duplicates = verification["duplicated_client_ids"] + mix.ledger.wrong_flags + mix.ledger.id_mismatch
     emit(
-        "checkins",
+        "checkins" if not writes_only else "checkins-writes-only",
         {
             "database": "postgresql",
+            "mix": "issue (75/10/10/5)" if not writes_only else "writes only (75 single : 10 batch)",
             "checks_in_table_at_start": state.get("rows_at_start"),
             "server": f"gunicorn {args.workers} workers × 4 gthread threads (make demo's command)",
             "step_seconds": args.duration,
@@ -619,6 +653,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make demo: 2)")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument(
+        "--mix", choices=["issue", "writes"], default="issue", help="writes: the check-in requests alone"
+    )
     parser.add_argument("--fault", action="store_true", help="the SIGKILL run instead of the rate steps")
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--kill-every", type=float, default=5.0, help="mean seconds between kills")
