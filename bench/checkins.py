@@ -147,11 +147,14 @@ class Server:
         except subprocess.TimeoutExpired:
             self.kill()
 
-    async def ready(self, client: Client, timeout: float = 60.0) -> float:
+    async def ready(self, _client: Client | None = None, timeout: float = 180.0) -> float:
+        """First answer to /healthz, on a connection of its own (not queued behind the load's)."""
+        client = Client(self.port, max_connections=4)
         started = time.perf_counter()
         while time.perf_counter() - started < timeout:
             try:
-                if (await asyncio.wait_for(client.request("GET", "/healthz"), 5)).status == 200:
+                if (await asyncio.wait_for(client.request("GET", "/healthz"), 30)).status == 200:
+                    client.close()
                     return time.perf_counter() - started
             except (TimeoutError, OSError, asyncio.IncompleteReadError):
                 pass
@@ -548,7 +551,7 @@ async def _fault(args: argparse.Namespace, state: dict[str, Any]) -> None:
     server.start()
     await server.ready(client)
     rate = args.fault_rate / WRITES_PER_REQUEST_FAULT
-    load_seconds = args.kills * args.kill_every + 2 * args.kill_every
+    load_seconds = args.kills * (args.kill_every + 10)  # a bound for the retry deadline only
     deadline_after_load = 90.0
 
     def pick() -> tuple[str, Any]:
@@ -595,13 +598,25 @@ async def _fault(args: argparse.Namespace, state: dict[str, Any]) -> None:
 
     print(
         f"fault run: {args.kills} SIGKILLs of the server's process group, ~every {args.kill_every:.0f} s, "
-        f"under {args.fault_rate:,.0f} offered check-ins/s for {load_seconds:.0f} s"
+        f"under {args.fault_rate:,.0f} offered check-ins/s until the last restart has answered"
     )
     started = time.perf_counter()
     try:
         killer = asyncio.create_task(supervisor())
-        result = await open_model(rate, load_seconds, pick, seed=args.seed)
+        # Load in slices until the last kill's restart has answered, and one slice more after it.
+        result = RunResult()
+        chunk = 0
+        while True:
+            done_before = killer.done()
+            part = await open_model(rate, args.kill_every * 2, pick, seed=args.seed + chunk)
+            result.samples += part.samples
+            result.offered += part.offered
+            result.seconds += part.seconds
+            chunk += 1
+            if done_before:
+                break
         await killer
+        load_seconds = result.seconds
     finally:
         client.close()
         server.stop()
@@ -611,7 +626,8 @@ async def _fault(args: argparse.Namespace, state: dict[str, Any]) -> None:
     print(
         f"  {len(downtimes)} kills, restart-to-first-answer median {statistics.median(downtimes):.2f} s, "
         f"max {max(downtimes):.2f} s; {attempts['requests']:,} requests, {attempts['attempts']:,} attempts, "
-        f"gave up {attempts['gave_up']}; acknowledged as duplicate after a lost answer: "
+        f"gave up {attempts['gave_up']}; load {load_seconds:.0f} s; "
+        f"acknowledged as duplicate after a lost answer: "
         f"{ledger.duplicate_after_retry}; wrong flags {ledger.wrong_flags}; wall {wall:.0f} s"
     )
     for example in examples:
