@@ -351,6 +351,7 @@ def test_the_demo_holds_control_measures_end_to_end(seeded: Seeded) -> None:
     assert Transfer.objects.filter(reason="to_home").exists()
 
 
+@pytestmark_db
 def test_command_centre_scenario(seeded: Seeded) -> None:
     from hongyixing.command import queries
     from hongyixing.command.models import Assignment, Campaign, DutyShift, WorkingGroup

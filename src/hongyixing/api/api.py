@@ -40,8 +40,8 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 def _mount() -> None:
     from hongyixing.areas.api import router as areas_router
-    from hongyixing.control.api import router as control_router
     from hongyixing.command.api import router as command_router
+    from hongyixing.control.api import router as control_router
     from hongyixing.people.api import router as people_router
     from hongyixing.verification.api import router as verification_router
 

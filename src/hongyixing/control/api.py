@@ -94,8 +94,12 @@ def post_checks(request: HttpRequest, payload: ChecksIn) -> Any:
     return {"results": [r.__dict__ for r in results]}
 
 
-@router.get("/today", response=list[TodayOut], summary="My people today: checks done, tests due, alerts")
-def today(request: HttpRequest) -> Any:
+@router.get(
+    "/today",
+    response=list[TodayOut],
+    summary="My people today: checks done, tests due, alerts (missing checks first; at most `limit`)",
+)
+def today(request: HttpRequest, limit: int = 200) -> Any:
     return [
         {
             "measure": _measure(row.measure),
@@ -104,7 +108,7 @@ def today(request: HttpRequest) -> Any:
             "tests_due": len(row.samples_due),
             "open_alerts": row.open_alerts,
         }
-        for row in queries.my_people_today(request.user)
+        for row in queries.my_people_today(request.user, limit=max(1, min(limit, 500)))
     ]
 
 

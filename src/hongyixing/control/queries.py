@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from hongyixing.control.choices import (
@@ -64,39 +64,63 @@ class DueRow:
     open_alerts: int
 
 
-def my_people_today(user: Any, day: dt.date | None = None) -> list[DueRow]:
+def my_people_today(user: Any, day: dt.date | None = None, limit: int = 500) -> list[DueRow]:
     """Everyone whose team the user is on, or (for a grid worker) under measure in the user's grids,
-    with today's checks, tests due and open alerts; people missing a check come first."""
+    with today's checks, tests due and open alerts; people missing a check come first.
+
+    Today's checks are read per measure through the (measure, day, slot) index: a correlated
+    subquery per person, never a scan of the whole district's day."""
     day = day or timezone.localdate()
-    on_team = TeamMember.objects.filter(user=user).values("measure_id")
-    qs = (
-        Measure.objects.filter(state=MeasureState.ACTIVE, start_date__lte=day, end_date__gte=day)
-        .filter(Q(pk__in=on_team) | Q(pk__in=Measure.objects.restrict(user, "change").values("pk")))
-        .select_related("person", "grid")
-        .order_by("unit_path", "household_id", "id")[:500]
+    running = Measure.objects.filter(state=MeasureState.ACTIVE, start_date__lte=day, end_date__gte=day)
+    ids = set(
+        running.filter(pk__in=TeamMember.objects.filter(user=user).values("measure_id")).values_list(
+            "pk", flat=True
+        )[:limit]
     )
-    rows = list(qs)
-    ids = [m.pk for m in rows]
-    checks: dict[tuple[int, str], HealthCheck] = {}
-    for check in HealthCheck.objects.filter(measure_id__in=ids, day=day).order_by("recorded_at"):
-        checks.setdefault((check.measure_id, check.slot), check)
+    ids |= set(running.restrict(user, "change").values_list("pk", flat=True)[:limit])
+
+    def first(slot: str, field: str) -> Subquery:
+        checks = HealthCheck.objects.filter(measure=OuterRef("pk"), day=day, slot=slot).order_by(
+            "recorded_at"
+        )
+        return Subquery(checks.values(field)[:1])
+
+    rows = list(
+        Measure.objects.filter(pk__in=ids)
+        .select_related("person", "grid")
+        .annotate(
+            morning_id=first(Slot.MORNING, "id"),
+            morning_t=first(Slot.MORNING, "temperature"),
+            morning_bad=first(Slot.MORNING, "abnormal"),
+            evening_id=first(Slot.EVENING, "id"),
+            evening_t=first(Slot.EVENING, "temperature"),
+            evening_bad=first(Slot.EVENING, "abnormal"),
+        )
+        .order_by("unit_path", "household_id", "id")[:limit]
+    )
+    found = [m.pk for m in rows]
     samples: dict[int, list[Sample]] = {}
-    for sample in Sample.objects.filter(measure_id__in=ids, status=SampleStatus.SCHEDULED, due_date__lte=day):
+    for sample in Sample.objects.filter(
+        measure_id__in=found, status=SampleStatus.SCHEDULED, due_date__lte=day
+    ):
         samples.setdefault(sample.measure_id or 0, []).append(sample)
     alerts = dict(
-        Alert.objects.filter(measure_id__in=ids, state=AlertState.OPEN)
+        Alert.objects.filter(measure_id__in=found, state=AlertState.OPEN)
         .values("measure_id")
         .annotate(n=Count("id"))
         .values_list("measure_id", "n")
     )
-    due = [
-        DueRow(
-            m,
-            checks.get((m.pk, Slot.MORNING)),
-            checks.get((m.pk, Slot.EVENING)),
-            samples.get(m.pk, []),
-            alerts.get(m.pk, 0),
+
+    def check(m: Any, slot: str) -> HealthCheck | None:
+        pk = getattr(m, f"{slot}_id")
+        if pk is None:
+            return None
+        return HealthCheck(
+            pk=pk, day=day, temperature=getattr(m, f"{slot}_t"), abnormal=bool(getattr(m, f"{slot}_bad"))
         )
+
+    due = [
+        DueRow(m, check(m, "morning"), check(m, "evening"), samples.get(m.pk, []), alerts.get(m.pk, 0))
         for m in rows
     ]
     due.sort(key=lambda r: (r.morning is not None and r.evening is not None, -r.open_alerts))

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
@@ -59,6 +59,7 @@ from hongyixing.control.models import (
 )
 from hongyixing.core import audit
 from hongyixing.core.crypto import seal
+from hongyixing.core.scope import scope_for
 from hongyixing.people.choices import DocumentType
 from hongyixing.people.models import Person
 from hongyixing.people.services import document_index
@@ -592,19 +593,69 @@ def _allowed_measures(
 ) -> dict[int, Measure]:
     if source == CheckSource.SELF:
         return {self_measure.pk: self_measure} if self_measure is not None and self_measure.pk in ids else {}
-    candidates = Measure.objects.filter(pk__in=ids)
+    fields = ("id", "person_id", "unit_path", "grid_id", "state", "start_date", "end_date")
+    candidates = list(Measure.objects.filter(pk__in=ids).only(*fields))
     if source == CheckSource.SITE:
         sites = Site.objects.restrict(actor, "change")
-        allowed = candidates.filter(
-            Exists(
-                Stay.objects.filter(measure=OuterRef("pk"), checked_out_at__isnull=True, room__site__in=sites)
-            )
+        at_site = set(
+            Stay.objects.filter(
+                measure_id__in=ids, checked_out_at__isnull=True, room__site__in=sites
+            ).values_list("measure_id", flat=True)
         )
-    else:
-        in_scope = Measure.objects.restrict(actor, "change").filter(pk__in=ids).values("pk")
-        on_team = TeamMember.objects.filter(user=actor, measure_id__in=ids).values("measure_id")
-        allowed = candidates.filter(Q(pk__in=in_scope) | Q(pk__in=on_team))
-    return {m.pk: m for m in allowed}
+        return {m.pk: m for m in candidates if m.pk in at_site}
+    # The same test restrict() applies, on rows already fetched by primary key (the hot path of
+    # twice-daily checks); team members reach their people outside their tree scope.
+    scope = scope_for(actor, "change")
+    allowed = {m.pk: m for m in candidates if scope.covers(m.unit_path, m.grid_id)}
+    others = [m.pk for m in candidates if m.pk not in allowed]
+    if others:
+        on_team = set(
+            TeamMember.objects.filter(user=actor, measure_id__in=others).values_list("measure_id", flat=True)
+        )
+        allowed.update({m.pk: m for m in candidates if m.pk in on_team})
+    return allowed
+
+
+_CHECK_COLUMNS = (
+    "client_id",
+    "measure_id",
+    "person_id",
+    "unit_path",
+    "grid_id",
+    "day",
+    "slot",
+    "temperature",
+    "symptoms",
+    "abnormal",
+    "source",
+    "recorded_by_id",
+    "recorded_at",
+)
+
+
+def _insert_checks(rows: list[HealthCheck]) -> dict[uuid.UUID, int]:
+    """One INSERT … ON CONFLICT (client_id) DO NOTHING RETURNING: the ids of the rows this call
+    stored; a client id already stored (a replay, or a concurrent retry) returns nothing."""
+    if not rows:
+        return {}
+    meta = HealthCheck._meta
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    fields = [by_attname[name] for name in _CHECK_COLUMNS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params: list[Any] = []
+    for row in rows:
+        params += [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    # Table and column names come from the model, never from input; values are parameters.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([one] * len(rows))} "  # noqa: S608
+        f"ON CONFLICT ({quote('client_id')}) DO NOTHING RETURNING {quote('id')}, {quote('client_id')}"
+    )
+    client_field = by_attname["client_id"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {client_field.to_python(client_id): pk for pk, client_id in cursor.fetchall()}
 
 
 @transaction.atomic
@@ -633,11 +684,10 @@ def do_record_checks(
     if errors:
         raise ControlError("checks.invalid", _("Some checks could not be read; nothing was saved."), errors)
     client_ids = [p["client_id"] for p in parsed if p]
-    seen = {c.client_id: c for c in HealthCheck.objects.filter(client_id__in=client_ids)}
-    fresh = [(item, p) for item, p in zip(items, parsed, strict=True) if p and p["client_id"] not in seen]
-    measures = _allowed_measures(actor, source, {item.measure_id for item, _p in fresh}, self_measure)
+    measures = _allowed_measures(actor, source, {item.measure_id for item in items}, self_measure)
     rows: list[HealthCheck] = []
-    for index, (item, p) in enumerate(fresh):
+    for index, (item, p) in enumerate(zip(items, parsed, strict=True)):
+        assert p is not None
         measure = measures.get(item.measure_id)
         if measure is None:
             errors.append({"index": index, "client_id": str(item.client_id), "message": _("Not found.")})
@@ -658,28 +708,47 @@ def do_record_checks(
                 unit_path=measure.unit_path,
                 grid_id=measure.grid_id,
                 source=source,
-                recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                recorded_by_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
                 recorded_at=now,
                 **p,
             )
         )
     if errors:
-        raise ControlError("checks.invalid", _("Some checks could not be saved; nothing was saved."), errors)
-    # A concurrent retry of the same id may land between our read and the insert: the unique client
-    # id decides, and the stored row is what both requests acknowledge.
-    HealthCheck.objects.bulk_create(rows, ignore_conflicts=True)
-    stored = {c.client_id: c for c in HealthCheck.objects.filter(client_id__in=client_ids)}
-    created_ids = {row.client_id for row in rows}
+        # A replay of checks stored earlier is acknowledged even if its measure has ended since.
+        failed = {e["client_id"] for e in errors}
+        stored_before = set(
+            HealthCheck.objects.filter(client_id__in=[uuid.UUID(c) for c in failed]).values_list(
+                "client_id", flat=True
+            )
+        )
+        errors = [e for e in errors if uuid.UUID(e["client_id"]) not in stored_before]
+        if errors:
+            raise ControlError(
+                "checks.invalid", _("Some checks could not be saved; nothing was saved."), errors
+            )
+        rows = [r for r in rows if r.client_id not in stored_before]
+    created = _insert_checks(rows)
     for row in rows:
-        check = stored[row.client_id]
-        if check.abnormal and check.recorded_at == now:
-            _on_abnormal(actor, check, measures[check.measure_id])
+        if row.client_id in created:
+            row.pk = created[row.client_id]
+            if row.abnormal:
+                _on_abnormal(actor, row, measures[row.measure_id])
+    replayed = [cid for cid in client_ids if cid not in created]
+    stored = (
+        {
+            c.client_id: c
+            for c in HealthCheck.objects.filter(client_id__in=replayed).only("id", "client_id", "abnormal")
+        }
+        if replayed
+        else {}
+    )
+    by_client = {row.client_id: row for row in rows}
     return [
         CheckResult(
             client_id=str(cid),
-            check_id=stored[cid].pk,
-            duplicate=cid not in created_ids or stored[cid].recorded_at != now,
-            abnormal=stored[cid].abnormal,
+            check_id=created[cid] if cid in created else stored[cid].pk,
+            duplicate=cid not in created,
+            abnormal=by_client[cid].abnormal if cid in created else stored[cid].abnormal,
         )
         for cid in client_ids
     ]
@@ -1069,8 +1138,6 @@ class SiteSpec:
 
 @transaction.atomic
 def do_create_site(actor: Any, spec: SiteSpec) -> Site:
-    from hongyixing.core.scope import scope_for
-
     _require(scope_for(actor, "change").covers_path(spec.unit_path))
     if spec.capacity < 1:
         raise ControlError("site.bad_capacity", _("Capacity must be at least one."))
@@ -1242,8 +1309,6 @@ def _create_transfer(
 
 
 def can_run_transfers(actor: Any, transfer_path: str) -> bool:
-    from hongyixing.core.scope import scope_for
-
     if actor is None:
         return False
     if actor.is_superuser:
