@@ -1369,6 +1369,17 @@ ZH.update(
 )
 
 
+ZH.update(
+    {
+        "Overdue assignments": "超时未办结指令",
+        "Assignments received": "收到指令",
+        "Due in the window": "统计时段内到期",
+        "Overdue at the cut-off": "截止时超时未办结",
+        "Control measure": "管控措施",
+    }
+)
+
+
 def _unquote(lines: list[str]) -> str:
     return "".join(re.match(r"^(?:msgid |msgstr )?\"(.*)\"$", line).group(1) for line in lines if line)  # type: ignore[union-attr]
 

@@ -108,6 +108,7 @@ SKIP = {
     "command:assignment_act",
     "command:note_file",
     "command:visit_task",
+    "command:visit_measure",
 }
 API_ELSEWHERE = {
     "api:openapi-json",

@@ -210,3 +210,24 @@ def test_a_resent_backlog_of_visits_is_stored_once(world: World) -> None:
     assert Visit.objects.count() == 2 == ChangeLog.objects.filter(object_type="command.visit").count()
     _rows, total, _level = queries.coverage(office, campaign)
     assert (total.households, total.visited) == (2, 2)
+
+
+def test_a_finding_becomes_a_control_measure_in_one_step(world: World) -> None:
+    from hongyixing.control.models import Measure
+
+    campaign = _campaign(world)
+    worker = world.users["grid_a1"]
+    person = world.a.persons[0]
+    visit, _ = _visit(worker, campaign, world.a.household, findings="发热两天未就医", person_id=person.pk)
+    measure = services.do_open_measure_from_finding(worker, visit, None, "home_isolation")
+    assert (measure.person, measure.type, measure.state) == (person, "home_isolation", "active")
+    assert "发热两天未就医" in measure.reason and measure.team.exists()
+    assert services.do_open_measure_from_finding(worker, visit, None, "home_isolation") == measure
+    assert Measure.objects.filter(person=person).count() == 1
+    other, _ = _visit(
+        world.users["district"], campaign, world.b.household, findings="x", person_id=world.b.persons[0].pk
+    )
+    from django.http import Http404
+
+    with pytest.raises(Http404):  # a grid worker cannot act on another town's visit
+        services.do_open_measure_from_finding(worker, other, None, "home_isolation")

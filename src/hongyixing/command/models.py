@@ -402,6 +402,9 @@ class Visit(ScopedModel):
     task = models.ForeignKey(
         VerificationTask, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
+    measure = models.ForeignKey(
+        "control.Measure", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -415,6 +418,7 @@ class Visit(ScopedModel):
         "client_id",
         "person_id",
         "task_id",
+        "measure_id",
     )
 
     class Meta:

@@ -974,3 +974,37 @@ def do_raise_task(
     audit.log_update(actor, locked, before)
     audit.emit("visit.task_raised", locked, actor, data={"task": task.pk})
     return task
+
+
+@transaction.atomic
+def do_open_measure_from_finding(actor: Any, visit: Visit, person: Person | None, measure_type: str) -> Any:
+    """A finding becomes a control measure for the person in one step (the team and the test days
+    follow as for any measure); a second click returns the measure already opened."""
+    from hongyixing.control import services as control
+
+    locked = Visit.objects.select_for_update().restrict(actor, "change").filter(pk=visit.pk).first()
+    if locked is None:
+        raise Http404
+    if locked.measure_id is not None:
+        return locked.measure
+    person = person or locked.person
+    if person is None or person.household_id != locked.household_id:
+        raise CommandCentreError("visit.bad_person", _("Name a person of this household."))
+    if not locked.findings:
+        raise CommandCentreError("visit.no_finding", _("Write down the finding first."))
+    campaign: Any = locked.campaign
+    spec = control.MeasureSpec(
+        type=measure_type,
+        reason=_("Carpet screening %(campaign)s: %(finding)s")
+        % {"campaign": campaign.title, "finding": locked.findings},
+    )
+    try:
+        measure = control.do_open_measure(actor, person, spec)
+    except control.ControlError as error:
+        raise CommandCentreError(error.code, error.message) from error
+    before = audit.snapshot(locked)
+    locked.person, locked.measure = person, measure
+    locked.save(update_fields=["person", "measure"])
+    audit.log_update(actor, locked, before)
+    audit.emit("visit.measure_opened", locked, actor, data={"measure": measure.pk})
+    return measure

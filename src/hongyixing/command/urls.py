@@ -28,4 +28,9 @@ urlpatterns = [
     path("screening/<int:campaign_id>/households/", views.campaign_households, name="campaign_households"),
     path("screening/<int:campaign_id>/households/<int:household_id>/", views.visit, name="visit"),
     path("screening/<int:campaign_id>/visits/<int:visit_id>/task/", views.visit_task, name="visit_task"),
+    path(
+        "screening/<int:campaign_id>/visits/<int:visit_id>/measure/",
+        views.visit_measure,
+        name="visit_measure",
+    ),
 ]

@@ -42,6 +42,7 @@ from hongyixing.command.models import (
     WorkingGroup,
 )
 from hongyixing.command.supervision import supervision_items
+from hongyixing.control.choices import MeasureType
 from hongyixing.core.models import DomainEvent
 from hongyixing.core.scope import path_prefix_q
 from hongyixing.people.models import Person
@@ -545,6 +546,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "within": within if base != campaign.unit_path else "",
             "missing": queries.not_visited(request.user, campaign, within)[:200],
             "findings": queries.findings(request.user, campaign)[:100],
+            "measure_types": MeasureType.choices,
             "is_open": services.campaign_is_open(campaign),
         },
     )
@@ -642,3 +644,24 @@ def visit_task(request: HttpRequest, campaign_id: int, visit_id: int) -> HttpRes
     else:
         messages.success(request, _("Verification task raised for %(name)s.") % {"name": task.name})
     return redirect("command:campaign", campaign_id=campaign.pk)
+
+
+@login_required
+@require_POST
+def visit_measure(request: HttpRequest, campaign_id: int, visit_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    found = get_object_or_404(
+        Visit.objects.restrict(request.user, "change").filter(Q(campaign=campaign)), pk=visit_id
+    )
+    person = None
+    if request.POST.get("person"):
+        person = Person.objects.filter(pk=request.POST["person"], household_id=found.household_id).first()
+    try:
+        measure = services.do_open_measure_from_finding(
+            request.user, found, person, request.POST.get("type", "")
+        )
+    except services.CommandCentreError as error:
+        messages.error(request, error.message)
+        return redirect("command:campaign", campaign_id=campaign.pk)
+    messages.success(request, _("Measure opened."))
+    return redirect("control:measure", measure_id=measure.pk)

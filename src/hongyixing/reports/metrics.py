@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from hongyixing.command.models import Assignment
 from hongyixing.control.choices import MeasureCategory, SampleStatus, TransferReason
 from hongyixing.control.models import HealthCheck, InboundArrival, Measure, Sample, Transfer
 from hongyixing.core.scope import path_prefix_q
@@ -84,10 +85,7 @@ def compute(
     checked = HealthCheck.objects.filter(measure=OuterRef("pk"), day=check_day)
     _grouped(active.filter(start_date__lte=check_day).exclude(Exists(checked)), "unchecked", figures)
 
-    # Checks recorded in the window (the day index bounds the scan to the window's two days).
-    checks = HealthCheck.objects.filter(
-        place, day__in=[day - dt.timedelta(days=1), day], recorded_at__gt=start, recorded_at__lte=end
-    )
+    checks = HealthCheck.objects.filter(place, recorded_at__gt=start, recorded_at__lte=end)
     _grouped(checks, "checks", figures)
     _grouped(checks.filter(abnormal=True), "abnormal", figures)
     transfers = Transfer.objects.filter(place)
@@ -119,6 +117,20 @@ def compute(
 
     arrivals = InboundArrival.objects.filter(place)
     _grouped(arrivals.filter(created_at__gt=start, created_at__lte=end), "inbound_new", figures)
+
+    # Directives: the assignments each unit received, fell due, and still owed at the cut-off (a
+    # completion report stops the clock, as in the supervision engine).
+    assignments = Assignment.objects.filter(place)
+    _grouped(
+        assignments.filter(directive__issued_at__gt=start, directive__issued_at__lte=end),
+        "directives_received",
+        figures,
+    )
+    _grouped(assignments.filter(deadline__gt=start, deadline__lte=end), "directives_due", figures)
+    owed = assignments.filter(directive__issued_at__lte=end, deadline__lt=end).filter(
+        Q(completed_at__isnull=True) | Q(completed_at__gt=end)
+    )
+    _grouped(owed, "directives_overdue", figures)
     return {village: dict(values) for village, values in figures.items()}
 
 

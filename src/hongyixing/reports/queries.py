@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from hongyixing.areas.choices import UnitLevel
 from hongyixing.areas.models import AdminUnit
 from hongyixing.areas.queries import visible_roots
+from hongyixing.command import queries as command_queries
 from hongyixing.control import queries as control_queries
 from hongyixing.reports import metrics, sections
 from hongyixing.reports.models import ClosedDay, DailyReport, DailyStat, ReportState
@@ -234,6 +235,7 @@ def dashboard(user: Any, days: int = 14) -> dict[str, Any]:
         (_("Overdue verification tasks"), "tasks_overdue", "/verification/supervision/"),
         (_("Positive"), "positive", "/control/alerts/"),
         (_("Transfers not handed over"), "open_loops", "/control/transfers/"),
+        (_("Overdue assignments"), "directives_overdue", "/command/supervision/"),
     ]
     cards = [
         {
@@ -274,5 +276,6 @@ def dashboard(user: Any, days: int = 14) -> dict[str, Any]:
         "towns": towns,
         "sites": control_queries.sites(user),
         "loops": control_queries.open_loops(user)[:10],
+        "on_duty": list(command_queries.on_duty(user)[:6]),
         "now": timezone.localtime(),
     }

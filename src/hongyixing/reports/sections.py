@@ -73,6 +73,14 @@ SECTIONS: list[tuple[Promise, list[Line]]] = [
         _("Inbound from abroad"),
         [Line("inbound_new", _("Newly registered"), "/control/inbound/")],
     ),
+    (
+        _("Directives"),
+        [
+            Line("directives_received", _("Assignments received"), "/command/assignments/"),
+            Line("directives_due", _("Due in the window"), "/command/assignments/"),
+            Line("directives_overdue", _("Overdue at the cut-off"), "/command/supervision/"),
+        ],
+    ),
 ]
 
 # The metrics whose zero makes a "zero report" (nothing happened in the window).
