@@ -1,6 +1,11 @@
 import sys
 
-WORKLOADS = {"seed": "bench.seed", "browse": "bench.browse", "verification": "bench.verification"}
+WORKLOADS = {
+    "seed": "bench.seed",
+    "browse": "bench.browse",
+    "verification": "bench.verification",
+    "reports": "bench.reports",
+}
 
 
 def main() -> None:
