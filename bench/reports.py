@@ -163,6 +163,7 @@ results = {{
     "build_live": series(lambda: queries.build_report(user, district, DAY)),
     "page_live": series(lambda: get(report_url(district, DAY))),
     "baseline_live": series(lambda: baseline(DAY)),
+    "compute_live_uncached": series(lambda: metrics.compute(DAY)),
     "dashboard": series(lambda: get("/dashboard/")),
     "drill": {{
         "town_report_closed": series(lambda: get(report_url(town, CLOSED))),
@@ -211,7 +212,15 @@ def _measure(database: str, persons: int, repeat: int, budget: float) -> dict[st
     _w, rss, out = run_child(HOT_CODE.format(day=day, repeat=repeat, budget=budget), env)
     hot = _result(out)
     print(f"  hot run {time.perf_counter() - started:.0f} s, peak RSS {rss / 2**20:.0f} MiB")
-    for key in ("build_closed", "page_closed", "baseline_closed", "build_live", "page_live", "baseline_live"):
+    for key in (
+        "build_closed",
+        "page_closed",
+        "baseline_closed",
+        "build_live",
+        "page_live",
+        "baseline_live",
+        "compute_live_uncached",
+    ):
         print(f"  {key:>16}: {hot[key]}")
     print(f"  {'dashboard':>16}: {hot['dashboard']}")
     for key, value in hot["drill"].items():
@@ -249,6 +258,9 @@ def main(argv: list[str] | None = None) -> None:
                 "ratio_build_closed": round(r["build_closed"]["p50_ms"] / r["baseline_closed"]["p50_ms"], 3),
                 "ratio_build_live": round(r["build_live"]["p50_ms"] / r["baseline_live"]["p50_ms"], 3),
                 "ratio_dashboard": round(r["dashboard"]["p50_ms"] / r["baseline_live"]["p50_ms"], 3),
+                "ratio_compute_live_uncached": round(
+                    r["compute_live_uncached"]["p50_ms"] / r["baseline_live"]["p50_ms"], 3
+                ),
             }
             for kind in ("closed", "live"):
                 hot = max(r[f"build_{kind}"]["p50_ms"], r[f"page_{kind}"]["p50_ms"])
