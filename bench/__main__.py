@@ -5,6 +5,7 @@ WORKLOADS = {
     "browse": "bench.browse",
     "verification": "bench.verification",
     "checkins": "bench.checkins",
+    "reports": "bench.reports",
 }
 
 

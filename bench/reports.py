@@ -1,0 +1,280 @@
+"""W3: the district daily report and the dashboard, against a direct GROUP BY over the raw rows.
+
+Dataset (``bench/reports_seed.py``; cached: ``var/bench/reports-<db>-<persons>/`` and, for PostgreSQL,
+``hongyixing_bench_w3``): the demo district's 285,000 persons, W2's stress variant (everyone with a grid
+under one home-monitoring measure, 30 days × 2 checks ≈ 17 M rows, plus the live day's morning checks),
+~100k verification tasks over 30 days in 10 push batches a day, ~1,500 samples a day, 20 transfers and
+10 inbound arrivals a day, and the 29 finished days closed (DailyStat). The clock of every child is
+frozen to the dataset's live day at 10:00 (before the 16:00 cut-off).
+
+Measured in child processes with Django's test Client, logged in as the district office user
+(force_login + the second-factor session flag, as tests/personas.login does):
+- the district daily report for the last finished day (closed: read from DailyStat) and for the live
+  day (counted from the records), as ``build_report`` and as the page GET; cold = a new process and
+  connection, first call (the OS page cache is not dropped); hot = median/p95 of repeated calls;
+- the dashboard GET and the drill-down pages (p95);
+- the baseline: one GROUP BY per table over the raw rows of the window, grouped by village, giving
+  the headline figures (tasks received/open/overdue, under measure, checks/abnormal, sampled/positive,
+  open transfer loops); ratio = ours / baseline (medians).
+
+Targets (issue 5): district daily report ≤ 1 s hot, ≤ 3 s cold; dashboard and drill-downs p95 ≤ 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from typing import Any
+
+from bench.common import BENCH_HOME, emit, ensure_postgres_database, run_child, target
+
+PG_URL = os.environ.get(
+    "BENCH_REPORTS_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/hongyixing_bench_w3"
+)
+
+SEED_CODE = """
+import datetime as dt, os, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
+from pathlib import Path
+from bench.reports_seed import seed
+t = time.perf_counter()
+state = seed({persons}, Path({state!r}))
+print("SEED_SECONDS", round(time.perf_counter() - t, 1))
+"""
+
+PRELUDE = r"""
+import datetime as dt, json, os, statistics, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
+from bench.reports_seed import anchor_now, freeze
+DAY = dt.date.fromisoformat({day!r})
+freeze(anchor_now(DAY))
+import django
+django.setup()
+from django.conf import settings
+settings.ALLOWED_HOSTS = ["testserver"]
+from django.db import connection
+from django.test import Client
+from hongyixing.accounts.middleware import SESSION_SECOND_FACTOR
+from hongyixing.accounts.models import User
+from hongyixing.areas.models import AdminUnit
+from hongyixing.reports import metrics, queries
+CLOSED = DAY - dt.timedelta(days=1)
+user = User.objects.get(username="district")
+client = Client()
+client.force_login(user)
+session = client.session
+session[SESSION_SECOND_FACTOR] = True
+session.save()
+district = AdminUnit.objects.get(path="320813")
+town = queries.child_units(district)[0]
+
+def get(url):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response
+
+def clock(fn):
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+def report_url(unit, day):
+    return f"/dashboard/daily/{{unit.path}}/?day={{day.isoformat()}}"
+"""
+
+COLD_CODE = (
+    PRELUDE
+    + r"""
+which = {which!r}
+calls = {{
+    "build_closed": lambda: queries.build_report(user, district, CLOSED),
+    "page_closed": lambda: get(report_url(district, CLOSED)),
+    "build_live": lambda: queries.build_report(user, district, DAY),
+    "page_live": lambda: get(report_url(district, DAY)),
+    "dashboard": lambda: get("/dashboard/"),
+}}
+print("RESULT " + json.dumps({{"ms": round(clock(calls[which]), 1)}}))
+"""
+)
+
+HOT_CODE = (
+    PRELUDE
+    + r"""
+REPEAT, BUDGET = {repeat}, {budget}
+
+def series(fn, repeat=REPEAT, warmup=1):
+    for _ in range(warmup):
+        fn()
+    samples, started = [], time.perf_counter()
+    while len(samples) < repeat and (len(samples) < 3 or time.perf_counter() - started < BUDGET):
+        samples.append(clock(fn))
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {{"n": len(samples), "p50_ms": round(statistics.median(samples), 1), "p95_ms": round(p95, 1)}}
+
+V = "substr(unit_path, 1, 12)"
+def baseline(day):
+    start, end = metrics.window(day)
+    s, e = connection.ops.adapt_datetimefield_value(start), connection.ops.adapt_datetimefield_value(end)
+    d = connection.ops.adapt_datefield_value(day)
+    out = {{}}
+    def add(sql, params, names):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                for name, value in zip(names, row[1:]):
+                    out[name] = out.get(name, 0) + int(value or 0)
+    T = "verification_verificationtask"
+    add(f"SELECT {{V}}, count(*) FROM {{T}} WHERE created_at > %s AND created_at <= %s GROUP BY 1",
+        [s, e], ["tasks_received"])
+    add(f"SELECT {{V}}, count(*), sum(CASE WHEN deadline < %s THEN 1 ELSE 0 END) FROM {{T}} "
+        "WHERE created_at <= %s AND (submitted_at IS NULL OR submitted_at > %s) "
+        "AND state NOT IN ('forwarded', 'forwarded_out') GROUP BY 1",
+        [e, e, e], ["tasks_open", "tasks_overdue"])
+    add(f"SELECT {{V}}, count(*) FROM control_measure WHERE opened_at <= %s "
+        "AND (closed_at IS NULL OR closed_at > %s) GROUP BY 1", [e, e], ["sum:active"])
+    add(f"SELECT {{V}}, count(*), sum(CASE WHEN abnormal THEN 1 ELSE 0 END) FROM control_healthcheck "
+        "WHERE day = %s GROUP BY 1", [d], ["checks", "abnormal"])
+    add(f"SELECT {{V}}, sum(CASE WHEN sampled_at > %s AND sampled_at <= %s THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN status = 'positive' AND result_at > %s AND result_at <= %s THEN 1 ELSE 0 END) "
+        "FROM control_sample WHERE (sampled_at > %s AND sampled_at <= %s) "
+        "OR (result_at > %s AND result_at <= %s) GROUP BY 1",
+        [s, e, s, e, s, e, s, e], ["sampled", "positive"])
+    add(f"SELECT {{V}}, count(*) FROM control_transfer WHERE picked_up_at <= %s "
+        "AND (handed_over_at IS NULL OR handed_over_at > %s) GROUP BY 1", [e, e], ["open_loops"])
+    return out
+
+from hongyixing.reports import sections
+def agree(day):
+    ours = queries.build_report(user, district, day).totals
+    raw = baseline(day)
+    return {{k: [sections.value(ours, k), v] for k, v in raw.items() if sections.value(ours, k) != v}}
+
+results = {{
+    "repeat": REPEAT,
+    "budget_s": BUDGET,
+    "mismatch_closed": agree(CLOSED),
+    "mismatch_live": agree(DAY),
+    "build_closed": series(lambda: queries.build_report(user, district, CLOSED)),
+    "page_closed": series(lambda: get(report_url(district, CLOSED))),
+    "baseline_closed": series(lambda: baseline(CLOSED)),
+    "build_live": series(lambda: queries.build_report(user, district, DAY)),
+    "page_live": series(lambda: get(report_url(district, DAY))),
+    "baseline_live": series(lambda: baseline(DAY)),
+    "compute_live_uncached": series(lambda: metrics.compute(DAY)),
+    "dashboard": series(lambda: get("/dashboard/")),
+    "drill": {{
+        "town_report_closed": series(lambda: get(report_url(town, CLOSED))),
+        "town_report_live": series(lambda: get(report_url(town, DAY))),
+        "control_active": series(lambda: get("/control/?state=active")),
+        "control_alerts": series(lambda: get("/control/alerts/")),
+        "verification_desk": series(lambda: get("/verification/desk/")),
+        "verification_supervision": series(lambda: get("/verification/supervision/")),
+        "control_transfers": series(lambda: get("/control/transfers/")),
+    }},
+}}
+print("RESULT " + json.dumps(results))
+"""
+)
+
+COLD_CALLS = ["build_closed", "page_closed", "build_live", "page_live", "dashboard"]
+
+
+def _result(out: str) -> dict[str, Any]:
+    return dict(json.loads(next(line[7:] for line in out.splitlines() if line.startswith("RESULT "))))
+
+
+def _env(database: str, persons: int) -> tuple[dict[str, str], Any]:
+    home = BENCH_HOME / f"reports-{database}-{persons}"
+    (home / "static").mkdir(parents=True, exist_ok=True)  # STATIC_ROOT: silences WhiteNoise's warning
+    env = {"HONGYIXING_HOME": str(home)}
+    if database == "postgresql":
+        env["DATABASE_URL"] = PG_URL if persons == 285_000 else PG_URL + f"_{persons}"
+        ensure_postgres_database(env["DATABASE_URL"])
+    return env, home
+
+
+def _measure(database: str, persons: int, repeat: int, budget: float) -> dict[str, Any]:
+    env, home = _env(database, persons)
+    wall, _rss, out = run_child(SEED_CODE.format(persons=persons, state=str(home / "state.json")), env)
+    state = json.loads((home / "state.json").read_text())
+    print(f"{database} {persons:,}: dataset ready in {wall:.0f} s this run; seeding stages {state['stages']}")
+    print(f"  rows: {state['counts']}")
+    day = state["day"]
+    cold: dict[str, float] = {}
+    for which in COLD_CALLS:
+        _w, _r, out = run_child(COLD_CODE.format(day=day, which=which), env)
+        cold[which] = _result(out)["ms"]
+    print(f"  cold (new process + connection, first call) ms: {cold}")
+    started = time.perf_counter()
+    _w, rss, out = run_child(HOT_CODE.format(day=day, repeat=repeat, budget=budget), env)
+    hot = _result(out)
+    print(f"  hot run {time.perf_counter() - started:.0f} s, peak RSS {rss / 2**20:.0f} MiB")
+    for key in (
+        "build_closed",
+        "page_closed",
+        "baseline_closed",
+        "build_live",
+        "page_live",
+        "baseline_live",
+        "compute_live_uncached",
+    ):
+        print(f"  {key:>16}: {hot[key]}")
+    print(f"  {'dashboard':>16}: {hot['dashboard']}")
+    for key, value in hot["drill"].items():
+        print(f"  {key:>26}: {value}")
+    print(f"  ours vs raw recount, mismatches: closed {hot['mismatch_closed']}, live {hot['mismatch_live']}")
+    return {
+        "day": day,
+        "rows": state["counts"],
+        "seed_stage_seconds": state["stages"],
+        "close_day_seconds": state.get("close_seconds"),
+        "cold_ms": cold,
+        **hot,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench reports")
+    parser.add_argument("--persons", default="285000", help="comma-separated scales")
+    parser.add_argument("--databases", default="postgresql,sqlite")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--budget", type=float, default=40.0, help="seconds per series (at least 3 calls)")
+    args = parser.parse_args(argv)
+    print(f"cores: {os.cpu_count()} (shared with other work); loopback only, Django test Client in a child")
+    metrics: dict[str, Any] = {}
+    baselines: dict[str, Any] = {}
+    targets: dict[str, Any] = {}
+    for database in args.databases.split(","):
+        for persons in (int(p) for p in args.persons.split(",")):
+            key = f"{database}_{persons}"
+            r = _measure(database, persons, args.repeat, args.budget)
+            metrics[key] = r
+            baselines[key] = {
+                "raw_group_by_closed_p50_ms": r["baseline_closed"]["p50_ms"],
+                "raw_group_by_live_p50_ms": r["baseline_live"]["p50_ms"],
+                "ratio_build_closed": round(r["build_closed"]["p50_ms"] / r["baseline_closed"]["p50_ms"], 3),
+                "ratio_build_live": round(r["build_live"]["p50_ms"] / r["baseline_live"]["p50_ms"], 3),
+                "ratio_dashboard": round(r["dashboard"]["p50_ms"] / r["baseline_live"]["p50_ms"], 3),
+                "ratio_compute_live_uncached": round(
+                    r["compute_live_uncached"]["p50_ms"] / r["baseline_live"]["p50_ms"], 3
+                ),
+            }
+            for kind in ("closed", "live"):
+                hot = max(r[f"build_{kind}"]["p50_ms"], r[f"page_{kind}"]["p50_ms"])
+                cold = max(r["cold_ms"][f"build_{kind}"], r["cold_ms"][f"page_{kind}"])
+                targets[f"{key}_district_report_{kind}_hot_s"] = target(hot / 1000, 1)
+                targets[f"{key}_district_report_{kind}_cold_s"] = target(cold / 1000, 3)
+            targets[f"{key}_dashboard_p95_ms"] = target(r["dashboard"]["p95_ms"], 200)
+            worst = max(r["drill"].items(), key=lambda kv: kv[1]["p95_ms"])
+            targets[f"{key}_drilldown_worst_p95_ms"] = target(worst[1]["p95_ms"], 200) | {"page": worst[0]}
+            targets[f"{key}_counts_agree_with_raw"] = {
+                "met": not r["mismatch_closed"] and not r["mismatch_live"]
+            }
+    for name, t in targets.items():
+        print(
+            f"  {'met   ' if t['met'] else 'MISSED'} {name}: {t.get('value', '')} (≤ {t.get('target', '')})"
+        )
+    emit("reports", metrics, baselines, targets)
