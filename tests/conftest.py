@@ -23,3 +23,11 @@ def client_for(world: World):
 def _fast_password_hashing(settings) -> None:
     """Argon2 is deliberately slow; tests of hashing itself override this back."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """The live day's report figures are cached for a minute: each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -138,7 +138,8 @@ class Measure(ScopedModel):
         ]
         indexes = [
             models.Index(fields=["unit_path", "state"], name="control_measure_path_idx"),
-            models.Index(fields=["state", "end_date"], name="control_measure_end_idx"),
+            # the list's order (end_date, id): no sort of every active measure sharing an end date
+            models.Index(fields=["state", "end_date", "id"], name="control_measure_end_idx"),
             models.Index(fields=["grid", "state"], name="control_measure_grid_idx"),
         ]
 
@@ -209,6 +210,8 @@ class HealthCheck(ScopedModel):
             models.Index(
                 fields=["recorded_at"], include=["unit_path", "abnormal"], name="control_check_recorded_idx"
             ),
+            # "Under measure without a check that day": a hash anti-join over one day's entries.
+            models.Index(fields=["day", "measure"], name="control_check_day_measure_idx"),
         ]
 
     def __str__(self) -> str:

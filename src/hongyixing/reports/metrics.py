@@ -45,93 +45,128 @@ def _grouped(qs: QuerySet[Any], metric: str, into: Figures, by: str | None = Non
         into[row["village"]][name] += row["n"]
 
 
+def _counted(qs: QuerySet[Any], into: Figures, counts: dict[str, Q], by: str | None = None) -> None:
+    """One scan for several metrics: ``count(*) FILTER (…)`` per metric, per village (and ``by``).
+    A metric named ``name:*`` is split by the ``by`` value; others sum over it. Zeros are not added."""
+    fields = ["village"] + ([by] if by else [])
+    aggregates = {f"m{i}": Count("pk", filter=q) for i, q in enumerate(counts.values())}
+    rows = qs.annotate(village=Substr("unit_path", 1, 12)).values(*fields).annotate(**aggregates).order_by()
+    names = list(counts)
+    for row in rows:
+        for i, name in enumerate(names):
+            n = row[f"m{i}"]
+            if n:
+                metric = f"{name[:-2]}:{row[by]}" if name.endswith(":*") else name
+                into[row["village"]][metric] += n
+
+
 def compute(
     day: dt.date, unit_path: str = "", cutoff: dt.time | None = None, check_day: dt.date | None = None
 ) -> Figures:
     """``check_day`` is the calendar day whose missing checks count (the live dashboard passes today
-    while the open window already belongs to tomorrow's report)."""
+    while the open window already belongs to tomorrow's report). One scan per table: the metrics of a
+    table are ``count(*) FILTER (…)`` columns of the same GROUP BY."""
     start, end = window(day, cutoff)
     check_day = check_day or day
     figures: Figures = defaultdict(lambda: defaultdict(int))
     place = path_prefix_q("unit_path", unit_path) if unit_path else Q()
 
     tasks = VerificationTask.objects.filter(place)
-    received = tasks.filter(created_at__gt=start, created_at__lte=end)
-    _grouped(received, "tasks_received", figures)
-    _grouped(received, "tasks_by_source", figures, by="batch__source__code")
-    _grouped(received.filter(category=Category.ARRIVAL), "arrivals", figures)
-    submitted = tasks.filter(submitted_at__gt=start, submitted_at__lte=end)
-    _grouped(submitted, "dispositions", figures, by="disposition")
-    _grouped(submitted.filter(submitted_at__lte=F("deadline")), "tasks_on_time", figures)
-    _grouped(submitted.filter(submitted_at__gt=F("deadline")), "tasks_late", figures)
-    _grouped(received.filter(state__in=NOT_DELIVERED), "tasks_forwarded", figures)
-    still_open = tasks.filter(created_at__lte=end).filter(
-        Q(submitted_at__isnull=True) | Q(submitted_at__gt=end)
+    received = Q(created_at__gt=start, created_at__lte=end)
+    submitted = Q(submitted_at__gt=start, submitted_at__lte=end)
+    still_open = (
+        Q(created_at__lte=end)
+        & (Q(submitted_at__isnull=True) | Q(submitted_at__gt=end))
+        & ~Q(state__in=NOT_DELIVERED)
     )
-    still_open = still_open.exclude(state__in=NOT_DELIVERED)
-    _grouped(still_open, "tasks_open", figures)
-    _grouped(still_open.filter(deadline__lt=end), "tasks_overdue", figures)
+    _counted(
+        tasks.filter(received | submitted | still_open),
+        figures,
+        {
+            "tasks_received": received,
+            "arrivals": received & Q(category=Category.ARRIVAL),
+            "dispositions:*": submitted,
+            "tasks_on_time": submitted & Q(submitted_at__lte=F("deadline")),
+            "tasks_late": submitted & Q(submitted_at__gt=F("deadline")),
+            "tasks_forwarded": received & Q(state__in=NOT_DELIVERED),
+            "tasks_open": still_open,
+            "tasks_overdue": still_open & Q(deadline__lt=end),
+        },
+        by="disposition",
+    )
+    _grouped(tasks.filter(received), "tasks_by_source", figures, by="batch__source__code")
 
     measures = Measure.objects.filter(place)
-    opened = measures.filter(opened_at__gt=start, opened_at__lte=end)
-    _grouped(opened, "opened", figures, by="type")
-    _grouped(
-        measures.filter(release_confirmed_at__gt=start, release_confirmed_at__lte=end), "released", figures
+    opened = Q(opened_at__gt=start, opened_at__lte=end)
+    released = Q(release_confirmed_at__gt=start, release_confirmed_at__lte=end)
+    active_q = Q(opened_at__lte=end) & (Q(closed_at__isnull=True) | Q(closed_at__gt=end))
+    _counted(
+        measures.filter(opened | released | active_q),
+        figures,
+        {
+            "opened:*": opened,
+            "released": released,
+            "active:*": active_q,
+            "contacts": active_q & Q(category=MeasureCategory.CLOSE_CONTACT),
+            "ending_tomorrow": active_q & Q(end_date=day + dt.timedelta(days=1)),
+        },
+        by="type",
     )
-    active = measures.filter(opened_at__lte=end).filter(Q(closed_at__isnull=True) | Q(closed_at__gt=end))
-    _grouped(active, "active", figures, by="type")
-    _grouped(active.filter(category=MeasureCategory.CLOSE_CONTACT), "contacts", figures)
-    _grouped(active.filter(end_date=day + dt.timedelta(days=1)), "ending_tomorrow", figures)
     checked = HealthCheck.objects.filter(measure=OuterRef("pk"), day=check_day)
-    _grouped(active.filter(start_date__lte=check_day).exclude(Exists(checked)), "unchecked", figures)
+    _grouped(
+        measures.filter(active_q, start_date__lte=check_day).exclude(Exists(checked)), "unchecked", figures
+    )
 
     checks = HealthCheck.objects.filter(place, recorded_at__gt=start, recorded_at__lte=end)
-    _grouped(checks, "checks", figures)
-    _grouped(checks.filter(abnormal=True), "abnormal", figures)
-    transfers = Transfer.objects.filter(place)
-    _grouped(
-        transfers.filter(reason=TransferReason.FEVER_CLINIC, created_at__gt=start, created_at__lte=end),
-        "fever_transfers",
+    _counted(checks, figures, {"checks": Q(), "abnormal": Q(abnormal=True)})
+    open_loop = Q(picked_up_at__lte=end) & (Q(handed_over_at__isnull=True) | Q(handed_over_at__gt=end))
+    fever = Q(reason=TransferReason.FEVER_CLINIC, created_at__gt=start, created_at__lte=end)
+    _counted(
+        Transfer.objects.filter(place).filter(fever | open_loop),
         figures,
-    )
-    _grouped(
-        transfers.filter(picked_up_at__lte=end).filter(
-            Q(handed_over_at__isnull=True) | Q(handed_over_at__gt=end)
-        ),
-        "open_loops",
-        figures,
+        {"fever_transfers": fever, "open_loops": open_loop},
     )
 
     samples = Sample.objects.filter(place)
-    _grouped(samples.filter(sampled_at__gt=start, sampled_at__lte=end), "sampled", figures)
-    results = samples.filter(result_at__gt=start, result_at__lte=end)
-    _grouped(results.filter(status=SampleStatus.NEGATIVE), "negative", figures)
-    positive = results.filter(status=SampleStatus.POSITIVE)
-    _grouped(positive, "positive", figures)
+    sampled = Q(sampled_at__gt=start, sampled_at__lte=end)
+    results = Q(result_at__gt=start, result_at__lte=end)
+    pending = Q(sampled_at__lte=end) & (Q(result_at__isnull=True) | Q(result_at__gt=end))
+    overdue = (
+        Q(due_date__lt=day)
+        & ~Q(status=SampleStatus.CANCELLED)
+        & (Q(sampled_at__isnull=True) | Q(sampled_at__gt=end))
+    )
+    _counted(
+        samples.filter(sampled | results | pending | overdue),
+        figures,
+        {
+            "sampled": sampled,
+            "negative": results & Q(status=SampleStatus.NEGATIVE),
+            "positive": results & Q(status=SampleStatus.POSITIVE),
+            "pending": pending,
+            "samples_overdue": overdue,
+        },
+    )
     inbound_person = InboundArrival.objects.filter(person=OuterRef("person"))
+    positive = samples.filter(results, status=SampleStatus.POSITIVE)
     _grouped(positive.filter(Exists(inbound_person)), "positive_imported", figures)
-    pending = samples.filter(sampled_at__lte=end).filter(Q(result_at__isnull=True) | Q(result_at__gt=end))
-    _grouped(pending, "pending", figures)
-    overdue = samples.filter(due_date__lt=day).exclude(status=SampleStatus.CANCELLED)
-    _grouped(overdue.filter(Q(sampled_at__isnull=True) | Q(sampled_at__gt=end)), "samples_overdue", figures)
 
     arrivals = InboundArrival.objects.filter(place)
     _grouped(arrivals.filter(created_at__gt=start, created_at__lte=end), "inbound_new", figures)
 
     # Directives: the assignments each unit received, fell due, and still owed at the cut-off (a
     # completion report stops the clock, as in the supervision engine).
-    assignments = Assignment.objects.filter(place)
-    _grouped(
-        assignments.filter(directive__issued_at__gt=start, directive__issued_at__lte=end),
-        "directives_received",
-        figures,
-    )
-    _grouped(assignments.filter(deadline__gt=start, deadline__lte=end), "directives_due", figures)
-    owed = assignments.filter(directive__issued_at__lte=end, deadline__lt=end).filter(
+    got = Q(directive__issued_at__gt=start, directive__issued_at__lte=end)
+    due = Q(deadline__gt=start, deadline__lte=end)
+    owed = Q(directive__issued_at__lte=end, deadline__lt=end) & (
         Q(completed_at__isnull=True) | Q(completed_at__gt=end)
     )
-    _grouped(owed, "directives_overdue", figures)
-    return {village: dict(values) for village, values in figures.items()}
+    _counted(
+        Assignment.objects.filter(place).filter(got | due | owed),
+        figures,
+        {"directives_received": got, "directives_due": due, "directives_overdue": owed},
+    )
+    return {village: {m: n for m, n in values.items() if n} for village, values in figures.items()}
 
 
 def total(figures: Figures, prefix: str = "") -> dict[str, int]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,7 +205,7 @@ def dashboard(user: Any, days: int = 14) -> dict[str, Any]:
     root = min(roots, key=lambda u: len(u.path))
     path = root.path
     today = reporting_day()
-    live = metrics.compute(today, path if len(path) > 6 else "", check_day=timezone.localdate())
+    live = figures_for(today, path if len(path) > 6 else "")
     yesterday = figures_for(today - dt.timedelta(days=1), path)
     totals, before = metrics.total(live, path[:12]), metrics.total(yesterday, path[:12])
     closed = set(
@@ -214,9 +215,9 @@ def dashboard(user: Any, days: int = 14) -> dict[str, Any]:
     stats = DailyStat.objects.filter(day__in=closed)
     if len(path) > 6:
         stats = stats.filter(village_path__startswith=path[:12])
-    for day, metric, value in stats.values_list("day", "metric", "value"):
-        history.setdefault(day, {}).setdefault(metric, 0)
-        history[day][metric] += value
+    # Summed by the database: one row per day and metric, not one per village.
+    for row in stats.values("day", "metric").annotate(total=Sum("value")).order_by():
+        history.setdefault(row["day"], {})[row["metric"]] = row["total"]
     series_days = [today - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
     trends = []
     for metric, label in TREND_METRICS:

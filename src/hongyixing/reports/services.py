@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -20,6 +21,10 @@ from hongyixing.reports.models import ClosedDay, DailyReport, DailyStat, ReportS
 from hongyixing.verification import notify
 
 SIGNING_ROLES = {Role.TOWN_OFFICER, Role.DISTRICT_OFFICE, Role.VILLAGE_CADRE}
+# A day whose window is still open is counted from the records at most once a minute per process (the
+# dashboard and the live report read the same figures); a day past its cut-off is never cached, so a
+# filed report always counts afresh.
+LIVE_SECONDS = 60
 
 
 class ReportError(ValueError):
@@ -59,7 +64,14 @@ def figures_for(day: dt.date, unit_path: str = "") -> metrics.Figures:
         for village, metric, value in rows.values_list("village_path", "metric", "value"):
             stored.setdefault(village, {})[metric] = value
         return stored
-    return metrics.compute(day, unit_path)
+    if metrics.window(day)[1] <= timezone.now():
+        return metrics.compute(day, unit_path)
+    key = f"reports:live:{day.isoformat()}:{unit_path}"
+    figures: metrics.Figures | None = cache.get(key)
+    if figures is None:
+        figures = metrics.compute(day, unit_path, check_day=timezone.localdate())
+        cache.set(key, figures, LIVE_SECONDS)
+    return figures
 
 
 def do_sign_report(
