@@ -118,7 +118,6 @@ V = "substr(unit_path, 1, 12)"
 def baseline(day):
     start, end = metrics.window(day)
     s, e = connection.ops.adapt_datetimefield_value(start), connection.ops.adapt_datetimefield_value(end)
-    d = connection.ops.adapt_datefield_value(day)
     out = {{}}
     def add(sql, params, names):
         with connection.cursor() as cursor:
@@ -136,7 +135,7 @@ def baseline(day):
     add(f"SELECT {{V}}, count(*) FROM control_measure WHERE opened_at <= %s "
         "AND (closed_at IS NULL OR closed_at > %s) GROUP BY 1", [e, e], ["sum:active"])
     add(f"SELECT {{V}}, count(*), sum(CASE WHEN abnormal THEN 1 ELSE 0 END) FROM control_healthcheck "
-        "WHERE day = %s GROUP BY 1", [d], ["checks", "abnormal"])
+        "WHERE recorded_at > %s AND recorded_at <= %s GROUP BY 1", [s, e], ["checks", "abnormal"])
     add(f"SELECT {{V}}, sum(CASE WHEN sampled_at > %s AND sampled_at <= %s THEN 1 ELSE 0 END), "
         "sum(CASE WHEN status = 'positive' AND result_at > %s AND result_at <= %s THEN 1 ELSE 0 END) "
         "FROM control_sample WHERE (sampled_at > %s AND sampled_at <= %s) "
