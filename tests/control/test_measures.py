@@ -388,3 +388,23 @@ def test_temperature_threshold_is_the_configured_one(world: World, settings) -> 
         )
     assert (normal.abnormal, fever.abnormal) == (False, True)
     assert HealthCheck.objects.get(pk=fever.check_id).temperature == Decimal("37.3")
+
+
+def test_not_a_number_is_a_clear_error_and_a_foreign_client_id_is_refused(world: World) -> None:
+    with frozen(local(2026, 11, 29, 8)):
+        measure = _open(world)
+        other = services.do_open_measure(
+            world.users["town_a"], world.a.persons[1], services.MeasureSpec(type=MeasureType.HOME_ISOLATION)
+        )
+        for bad in ("NaN", "Infinity"):
+            with pytest.raises(services.ControlError) as refused:
+                services.do_record_checks(world.users["grid_a1"], [_check(measure, bad)])
+            assert refused.value.code == "checks.invalid"
+        mine = _check(measure)
+        services.do_record_checks(world.users["grid_a1"], [mine])
+        replayed_elsewhere = services.CheckInput(
+            client_id=mine.client_id, measure_id=other.pk, temperature="36.5"
+        )
+        with pytest.raises(services.ControlError):
+            services.do_record_checks(None, [replayed_elsewhere], "self", self_measure=other)
+    assert HealthCheck.objects.count() == 1

@@ -259,3 +259,63 @@ def test_api_checks_are_idempotent_and_scoped(world: World, client_for) -> None:
     assert [row["measure"]["id"] for row in today] == [measure.pk]
     assert HealthCheck.objects.count() == 1
     assert not Alert.objects.filter(kind=AlertKind.ABNORMAL_CHECK).exists()
+
+
+def test_return_addresses_stay_on_this_site(world: World, client_for) -> None:
+    measure = _measure(world)
+    sample = measure.samples.first()
+    assert sample is not None
+    response = client_for("district").post(
+        f"/control/tests/{sample.pk}/", {"barcode": "T-1", "next": "//evil.example/x"}
+    )
+    assert response["Location"] == "/control/tests/"
+    response = client_for("district").post(
+        f"/control/tests/{sample.pk}/", {"action": "result", "result": "negative", "next": "/\\evil.example"}
+    )
+    assert response["Location"] == "/control/tests/"
+
+
+def test_site_staff_check_in_the_people_brought_to_their_site(world: World, client_for) -> None:
+    from hongyixing.accounts import services as accounts
+
+    manager = accounts.do_create_user(None, "site_mgr", password="Persona-pass-2020")
+    accounts.do_grant(None, manager, "site_manager", unit=world.a.town)
+    site = services.do_create_site(
+        world.users["district"],
+        services.SiteSpec(
+            name="湖滨宾馆",
+            kind="hotel",
+            address="x",
+            capacity=2,
+            manager_name="张",
+            unit_path="320813",
+            manager=manager,
+            rooms=["101"],
+        ),
+    )
+    measure = _measure(world, kind=MeasureType.CENTRAL_ISOLATION)
+    services.do_create_transfer(
+        world.users["district"],
+        services.TransferSpec(
+            reason="to_site", from_place="家", to_place="", to_site=site, scheduled_at=measure.opened_at
+        ),
+        [measure],
+    )
+    from django.test import Client
+
+    from tests.personas import login
+
+    staff = login(Client(), manager)
+    board = staff.get(f"/control/sites/{site.pk}/").content.decode()
+    assert measure.person.name in board
+    room = Room.objects.get(site=site)
+    staff.post(
+        f"/control/sites/{site.pk}/action/", {"action": "check_in", "measure": measure.pk, "room": room.pk}
+    )
+    assert Stay.objects.filter(measure=measure, room=room).exists()
+    assert (
+        staff.post(
+            f"/control/sites/{site.pk}/action/", {"action": "checks", "batch_id": "tampered"}
+        ).status_code
+        == 302
+    )

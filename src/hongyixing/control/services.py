@@ -562,7 +562,7 @@ def _parse_check(item: CheckInput, now_local: dt.datetime) -> dict[str, Any]:
         except InvalidOperation as error:
             raise ValueError(_("The temperature is not a number.")) from error
         low, high = TEMPERATURE_RANGE
-        if not low <= temperature <= high:
+        if not temperature.is_finite() or not low <= temperature <= high:
             raise ValueError(_("A temperature must be between 34.0 and 43.0 °C."))
     symptoms = sorted(set(item.symptoms))
     if any(s not in Symptom.values for s in symptoms):
@@ -737,11 +737,21 @@ def do_record_checks(
     stored = (
         {
             c.client_id: c
-            for c in HealthCheck.objects.filter(client_id__in=replayed).only("id", "client_id", "abnormal")
+            for c in HealthCheck.objects.filter(client_id__in=replayed).only(
+                "id", "client_id", "abnormal", "measure_id"
+            )
         }
         if replayed
         else {}
     )
+    requested = {p["client_id"]: item.measure_id for item, p in zip(items, parsed, strict=True) if p}
+    foreign = [cid for cid, check in stored.items() if check.measure_id != requested[cid]]
+    if foreign:  # a client id of someone else's check: acknowledge nothing about it
+        raise ControlError(
+            "checks.invalid",
+            _("Some checks could not be saved; nothing was saved."),
+            [{"client_id": str(cid), "message": _("Not found.")} for cid in foreign],
+        )
     by_client = {row.client_id: row for row in rows}
     return [
         CheckResult(
@@ -872,6 +882,14 @@ def _notify(alert: Alert) -> None:
 @transaction.atomic
 def do_handle_alert(actor: Any, alert: Alert, state: str, note: str = "") -> Alert:
     _require(alert.in_scope(actor, "view") or (alert.measure is not None and can_see(actor, alert.measure)))
+    may_act = (
+        (alert.measure is not None and can_manage(actor, alert.measure))
+        or (alert.transfer is not None and can_run_transfers(actor, alert.transfer.unit_path))
+        or alert.in_scope(actor, "change")
+        or bool(_roles(actor) & MEDICAL_ROLES)
+    )
+    if not may_act:
+        raise ControlError("alert.not_allowed", _("You cannot handle this alert."))
     if state not in (AlertState.ACKNOWLEDGED, AlertState.CLOSED):
         raise ControlError("alert.bad_state", _("Choose acknowledge or close."))
     locked = Alert.objects.select_for_update().get(pk=alert.pk)
@@ -1378,7 +1396,7 @@ def do_pick_up(
             raise ControlError(
                 "transfer.no_temperature", _("Enter every person's temperature at pick-up.")
             ) from error
-        if not TEMPERATURE_RANGE[0] <= value <= TEMPERATURE_RANGE[1]:
+        if not value.is_finite() or not TEMPERATURE_RANGE[0] <= value <= TEMPERATURE_RANGE[1]:
             raise ControlError(
                 "transfer.no_temperature", _("A temperature must be between 34.0 and 43.0 °C.")
             )

@@ -12,17 +12,20 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongyixing.accounts.models import User
-from hongyixing.control import queries, services
+from hongyixing.accounts.permissions import roles_of
+from hongyixing.control import queries, schedule, services
 from hongyixing.control.choices import (
     SUITABILITY_ITEMS,
     AlertState,
@@ -70,6 +73,14 @@ def _run(request: HttpRequest, action: Callable[[], Any], done: str | None = Non
     if done:
         messages.success(request, done)
     return result if result is not None else True
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    """The page to return to: only a path on this site, never another host."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -148,13 +159,12 @@ def measure_detail(request: HttpRequest, measure_id: int) -> HttpResponse:
             "team_roles": TeamRole.choices,
             "symptoms": Symptom.choices,
             "client_id": uuid.uuid4(),
-            "slot": services.schedule.slot_at(timezone.localtime(), services.settings.CHECK_MORNING_CUTOFF),
+            "slot": schedule.slot_at(timezone.localtime(), settings.CHECK_MORNING_CUTOFF),
             "slots": Slot.choices,
             "sites": queries.sites(request.user) if measure.type == MeasureType.CENTRAL_ISOLATION else [],
             "transfer_reasons": TransferReason.choices,
-            "is_office": request.user.is_superuser or "district_office" in services.roles_of(request.user),
-            "can_confirm": bool(services.CONFIRM_ROLES & services.roles_of(request.user))
-            or request.user.is_superuser,
+            "is_office": request.user.is_superuser or "district_office" in roles_of(request.user),
+            "can_confirm": bool(services.CONFIRM_ROLES & roles_of(request.user)) or request.user.is_superuser,
         },
     )
 
@@ -282,7 +292,7 @@ def today(request: HttpRequest) -> HttpResponse:
         {
             "households": list(households.values()),
             "count": len(rows),
-            "slot": services.schedule.slot_at(now, services.settings.CHECK_MORNING_CUTOFF),
+            "slot": schedule.slot_at(now, settings.CHECK_MORNING_CUTOFF),
             "slots": Slot.choices,
             "symptoms": Symptom.choices,
             "batch_id": uuid.uuid4().hex,
@@ -363,11 +373,7 @@ def alert_handle(request: HttpRequest, alert_id: int) -> HttpResponse:
         ),
         _("Saved."),
     )
-    return (
-        redirect(request.POST.get("next") or "control:alerts")
-        if request.POST.get("next", "").startswith("/")
-        else redirect("control:alerts")
-    )
+    return redirect(_safe_next(request, reverse("control:alerts")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -423,8 +429,7 @@ def sample_action(request: HttpRequest, sample_id: int) -> HttpResponse:
             ),
             _("Saved."),
         )
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else reverse("control:tests"))
+    return redirect(_safe_next(request, reverse("control:tests")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -507,8 +512,9 @@ def site_action(request: HttpRequest, site_id: int) -> HttpResponse:
         )
     elif action == "check_in":
         room = get_object_or_404(Room, site=site, pk=_int(request.POST.get("room")))
+        # The people shown on the board: in the user's scope, or carried here by a transfer order.
         measure = get_object_or_404(
-            Measure.objects.restrict(request.user), pk=_int(request.POST.get("measure"))
+            queries.awaiting_check_in(request.user, site), pk=_int(request.POST.get("measure"))
         )
         _run(request, lambda: services.do_check_in(request.user, measure, room), _("Checked in."))
     elif action == "check_out":
@@ -521,14 +527,18 @@ def site_action(request: HttpRequest, site_id: int) -> HttpResponse:
             _("Checked out."),
         )
     elif action == "checks":
-        batch = request.POST.get("batch_id", "")
+        try:
+            batch = uuid.UUID(hex=request.POST.get("batch_id", ""))
+        except ValueError:
+            messages.error(request, _("The form is out of date; reload the page."))
+            return redirect("control:site", site_id=site.pk)
         items = []
         for stay in Stay.objects.filter(room__site=site, checked_out_at__isnull=True):
             value = request.POST.get(f"t{stay.measure_id}", "").strip()
             if value:
                 items.append(
                     services.CheckInput(
-                        client_id=str(uuid.uuid5(uuid.UUID(hex=batch), str(stay.measure_id))),
+                        client_id=str(uuid.uuid5(batch, str(stay.measure_id))),
                         measure_id=stay.measure_id,
                         temperature=value,
                     )
@@ -556,7 +566,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
             "transfers": queries.transfers(request.user, open_only=not show_all)[:200],
             "show_all": show_all,
             "now": timezone.now(),
-            "limit": services.settings.TRANSFER_OPEN_LOOP_MINUTES,
+            "limit": settings.TRANSFER_OPEN_LOOP_MINUTES,
         },
     )
 

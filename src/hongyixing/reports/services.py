@@ -50,7 +50,9 @@ def do_close_day(day: dt.date, now: dt.datetime | None = None) -> int:
         if value
     ]
     DailyStat.objects.bulk_create(rows, batch_size=2000)
-    ClosedDay.objects.create(day=day, closed_at=now)
+    closed = ClosedDay.objects.create(day=day, closed_at=now)
+    # The stored rows are derived (recomputable from the records); the event says when and how many.
+    audit.emit("report.day_closed", closed, None, data={"day": day.isoformat(), "rows": len(rows)})
     return len(rows)
 
 

@@ -20,9 +20,12 @@ from hongyixing.reports.models import DailyReport, ReportState
 
 def _day(request: HttpRequest) -> dt.date:
     try:
-        return dt.date.fromisoformat(request.GET.get("day", ""))
+        day = dt.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
         return timezone.localdate()  # today's report: live until the cut-off, then final
+    if not dt.date(2019, 12, 1) <= day <= timezone.localdate() + dt.timedelta(days=1):
+        return timezone.localdate()
+    return day
 
 
 def _unit(request: HttpRequest, path: str | None) -> AdminUnit | None:
