@@ -1380,6 +1380,14 @@ ZH.update(
 )
 
 
+ZH.update(
+    {"%(count)d people have no %(slot)s check for %(day)s": "%(count)d 人 %(day)s %(slot)s未报健康监测"}
+)
+
+
+ZH.update({"You cannot handle this alert.": "您不能处理此预警。"})
+
+
 def _unquote(lines: list[str]) -> str:
     return "".join(re.match(r"^(?:msgid |msgstr )?\"(.*)\"$", line).group(1) for line in lines if line)  # type: ignore[union-attr]
 

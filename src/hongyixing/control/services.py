@@ -910,9 +910,61 @@ def _missed_check_candidates(day: dt.date, slot: str) -> Any:
     return (
         Measure.objects.filter(state=MeasureState.ACTIVE, start_date__lte=day, end_date__gte=day)
         .exclude(Exists(checked))
-        # Residents of a site are checked by its staff and counted there as well.
         .select_related("person")
     )
+
+
+def _known_keys(keyed: dict[str, Any]) -> set[str]:
+    return set(Alert.objects.filter(key__in=list(keyed)).values_list("key", flat=True)) if keyed else set()
+
+
+def _raise_missed_checks(
+    fresh: list[tuple[str, Measure]], day: dt.date, slot_label: str, now: dt.datetime
+) -> int:
+    """After a cut-off many people can miss a check at once: their alerts, the team notices and the
+    events are written in bulk, and the channels get one summary instead of a message per person."""
+    if not fresh:
+        return 0
+    template = _("%(name)s has no %(slot)s check for %(day)s")
+    alerts = [
+        Alert(
+            kind=AlertKind.MISSED_CHECK,
+            key=key,
+            measure_id=m.pk,
+            person_id=m.person_id,
+            unit_path=m.unit_path,
+            grid_id=m.grid_id,
+            created_at=now,
+            message=(template % {"name": m.person.name, "slot": slot_label, "day": day.strftime("%m-%d")})[
+                :300
+            ],
+        )
+        for key, m in fresh
+    ]
+    Alert.objects.bulk_create(alerts, ignore_conflicts=True, batch_size=1000)
+    stored = list(Alert.objects.filter(key__in=[key for key, _m in fresh], created_at=now))
+    by_measure = {a.measure_id: a for a in stored}
+    team = TeamMember.objects.filter(measure_id__in=list(by_measure), user__isnull=False)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=user_id,
+                created_at=now,
+                kind=f"control.{AlertKind.MISSED_CHECK}",
+                message=by_measure[measure_id].message,
+            )
+            for measure_id, user_id in team.values_list("measure_id", "user_id")
+        ],
+        batch_size=1000,
+    )
+    audit.emit_bulk("alert.raised", stored)
+    summary = _("%(count)d people have no %(slot)s check for %(day)s") % {
+        "count": len(stored),
+        "slot": slot_label,
+        "day": day.strftime("%m-%d"),
+    }
+    transaction.on_commit(lambda: notify.broadcast([], summary))
+    return len(stored)
 
 
 @transaction.atomic
@@ -930,26 +982,19 @@ def do_escalate(now: dt.datetime | None = None) -> dict[str, int]:
         slots += [(day, slot) for slot, cutoff in cutoffs.items() if cutoff <= local]
     labels = dict(Slot.choices)
     for day, slot in slots:
-        candidates = list(_missed_check_candidates(day, slot))
-        keys = {f"missed:{m.pk}:{day.isoformat()}:{slot}": m for m in candidates}
-        known = set(Alert.objects.filter(key__in=list(keys)).values_list("key", flat=True)) if keys else set()
-        for key, measure in keys.items():
-            if key in known:
-                continue
-            raise_alert(
-                AlertKind.MISSED_CHECK,
-                key,
-                _("%(name)s has no %(slot)s check for %(day)s")
-                % {"name": measure.person.name, "slot": labels[slot], "day": day.strftime("%m-%d")},
-                measure=measure,
-                person=measure.person,
-            )
-            counts["missed_check"] += 1
-    for sample in Sample.objects.filter(
-        status=SampleStatus.SCHEDULED, due_date__lt=local.date()
-    ).select_related("person"):
+        keys = {f"missed:{m.pk}:{day.isoformat()}:{slot}": m for m in _missed_check_candidates(day, slot)}
+        known = _known_keys(keys)
+        fresh = [(key, measure) for key, measure in keys.items() if key not in known]
+        counts["missed_check"] += _raise_missed_checks(fresh, day, str(labels[slot]), now)
+    overdue = list(
+        Sample.objects.filter(status=SampleStatus.SCHEDULED, due_date__lt=local.date()).select_related(
+            "person"
+        )
+    )
+    known = _known_keys({f"sample:{s.pk}": s for s in overdue})
+    for sample in overdue:
         key = f"sample:{sample.pk}"
-        if not Alert.objects.filter(key=key).exists():
+        if key not in known:
             raise_alert(
                 AlertKind.OVERDUE_SAMPLE,
                 key,
@@ -961,9 +1006,11 @@ def do_escalate(now: dt.datetime | None = None) -> dict[str, int]:
             )
             counts["overdue_sample"] += 1
     limit = now - dt.timedelta(minutes=settings.TRANSFER_OPEN_LOOP_MINUTES)
-    for transfer in Transfer.objects.filter(state=TransferState.PICKED_UP, picked_up_at__lt=limit):
+    open_loops = list(Transfer.objects.filter(state=TransferState.PICKED_UP, picked_up_at__lt=limit))
+    known = _known_keys({f"loop:{t.pk}": t for t in open_loops})
+    for transfer in open_loops:
         key = f"loop:{transfer.pk}"
-        if not Alert.objects.filter(key=key).exists():
+        if key not in known:
             raise_alert(
                 AlertKind.OPEN_LOOP,
                 key,

@@ -6,64 +6,47 @@ import io
 
 from django.conf import settings
 from django.utils import translation
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
 
+from hongyixing.exchange.word import (
+    HEADING_FACE,
+    TITLE_FACE,
+    chinese_date,
+    official_document,
+    paragraph,
+    to_bytes,
+)
 from hongyixing.exchange.writers import write_xlsx
 from hongyixing.reports import sections
 from hongyixing.reports.models import DailyReport
 from hongyixing.reports.queries import Report
 
 
-def _run(paragraph, text: str, face: str, size: float, bold: bool = False) -> None:
-    run = paragraph.add_run(text)
-    run.font.name = face
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run._element.rPr.rFonts.set(qn("w:eastAsia"), face)
-
-
-def _para(doc, text: str, face: str = "仿宋_GB2312", size: float = 16, align: str = "", bold: bool = False):
-    paragraph = doc.add_paragraph()
-    if align == "center":
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    elif align == "right":
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    paragraph.paragraph_format.line_spacing = Pt(28)
-    _run(paragraph, text, face, size, bold)
-    return paragraph
-
-
 def report_docx(report: Report, filed: DailyReport | None) -> bytes:
     with translation.override("zh-hans"):
-        doc = Document()
-        section = doc.sections[0]
-        section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-        _para(doc, f"{report.unit.name}新冠肺炎疫情防控工作日报", "方正小标宋简体", 22, "center")
+        doc = official_document()
+        paragraph(doc, f"{report.unit.name}新冠肺炎疫情防控工作日报", TITLE_FACE, 22, align="center")
         version = f"（第{filed.version}版）" if filed and filed.version > 1 else ""
-        _para(doc, f"{report.day.year}年{report.day.month}月{report.day.day}日{version}", align="center")
-        _para(
+        paragraph(doc, f"{chinese_date(report.day)}{version}", align="center")
+        paragraph(
             doc,
             f"统计时段：{report.start:%m月%d日%H:%M}至{report.end:%m月%d日%H:%M}",
             size=14,
             align="center",
         )
         headline = "，".join(f"{h['label']}{h['value']}例" for h in report.headline)
-        _para(doc, f"一、总体情况：{headline}。", "黑体", 16)
+        paragraph(doc, f"一、总体情况：{headline}。", HEADING_FACE, 16)
         for h in report.headline:
-            _para(doc, f"{h['label']}：{h['source']}。", size=12)
+            paragraph(doc, f"{h['label']}：{h['source']}。", size=12)
         for number, block in enumerate(report.sections, start=2):
-            _para(doc, f"{'二三四五六七八九十'[number - 2]}、{block['title']}", "黑体", 16)
+            paragraph(doc, f"{'二三四五六七八九十'[number - 2]}、{block['title']}", HEADING_FACE, 16)
             text = "；".join(f"{line['label']}{line['value']}" for line in block["lines"])
-            _para(doc, text + "。")
+            paragraph(doc, text + "。")
         if report.sources:
-            _para(doc, "协查来源：" + "；".join(f"{code} {n}" for code, n in report.sources) + "。", size=14)
+            paragraph(
+                doc, "协查来源：" + "；".join(f"{code} {n}" for code, n in report.sources) + "。", size=14
+            )
         if report.sites:
-            _para(
+            paragraph(
                 doc,
                 "集中隔离点："
                 + "；".join(
@@ -92,17 +75,15 @@ def report_docx(report: Report, filed: DailyReport | None) -> bytes:
                 for cell, value in zip(cells, values, strict=True):
                     cell.text = str(value)
         if report.missing:
-            _para(doc, "未报送日报单位：" + "、".join(u.name for u in report.missing) + "。", size=14)
+            paragraph(doc, "未报送日报单位：" + "、".join(u.name for u in report.missing) + "。", size=14)
         if filed is not None:
-            _para(doc, f"存在问题：{filed.problems or '无'}")
-            _para(doc, f"下步工作：{filed.next_steps or '无'}")
+            paragraph(doc, f"存在问题：{filed.problems or '无'}")
+            paragraph(doc, f"下步工作：{filed.next_steps or '无'}")
             if filed.zero_report:
-                _para(doc, "本日无新增情况（零报告）。")
-            _para(doc, f"填报：{filed.compiled_by}　审核：{filed.reviewed_by or '—'}", align="right")
-        _para(doc, settings.RELEASE_NOTICE_ISSUER, align="right")
-        buffer = io.BytesIO()
-        doc.save(buffer)
-        return buffer.getvalue()
+                paragraph(doc, "本日无新增情况（零报告）。")
+            paragraph(doc, f"填报：{filed.compiled_by}　审核：{filed.reviewed_by or '—'}", align="right")
+        paragraph(doc, settings.RELEASE_NOTICE_ISSUER, align="right")
+        return to_bytes(doc)
 
 
 def report_xlsx(report: Report) -> bytes:
