@@ -71,6 +71,10 @@ SKIP = {
     "accounts:revoke_token",
     "set_language",
     "healthz",
+    # The installable web app's public files: tests/core/test_offline.py.
+    "service_worker",
+    "manifest",
+    "offline",
     "people:reveal",
     "self_registration",
     "verification:route_row",

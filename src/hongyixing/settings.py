@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hongyixing.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "hongyixing.core.offline.OfflineReplayMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hongyixing.core.middleware.SecurityHeadersMiddleware",
 ]
@@ -182,3 +183,28 @@ FEVER_CLINIC = env_str("HONGYIXING_FEVER_CLINIC") or "洪泽区人民医院发�
 # The daily report's data cut-off (一天一调度: figures of day D run from D−1 at this time to D).
 REPORT_CUTOFF = env_time("HONGYIXING_REPORT_CUTOFF", "16:00")
 RELEASE_NOTICE_ISSUER = env_str("HONGYIXING_RELEASE_ISSUER") or "淮安市洪泽区新冠肺炎疫情防控指挥部"
+
+# Field work without signal (core/offline.py, /sw.js): the pages a service worker keeps for offline use
+# (path prefixes; "/" is the home page alone). The cache name changes with the static files, so a
+# release never serves yesterday's scripts.
+OFFLINE_PAGES = (
+    "/",
+    "/verification/my/",
+    "/verification/tasks/",
+    "/control/today/",
+    "/control/measures/",
+    "/command/screening/",
+    "/r/",
+)
+
+
+def _static_version() -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for item in sorted((PACKAGE_DIR / "static" / "hongyixing").glob("*")):
+        digest.update(item.name.encode() + item.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+OFFLINE_CACHE_VERSION = _static_version()

@@ -9,6 +9,9 @@ from hongyixing.verification.selfreg import self_registration
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("sw.js", core_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", core_views.manifest, name="manifest"),
+    path("offline/", core_views.offline, name="offline"),
     path("accounts/", include("hongyixing.accounts.urls")),
     path("areas/", include("hongyixing.areas.urls")),
     path("people/", include("hongyixing.people.urls")),

@@ -43,6 +43,7 @@ from hongyixing.command.models import (
 )
 from hongyixing.command.supervision import supervision_items
 from hongyixing.control.choices import MeasureType
+from hongyixing.core import offline
 from hongyixing.core.models import DomainEvent
 from hongyixing.core.scope import path_prefix_q
 from hongyixing.people.models import Person
@@ -604,6 +605,7 @@ def visit(request: HttpRequest, campaign_id: int, household_id: int) -> HttpResp
             except services.CommandCentreError as error:
                 messages.error(request, error.message)
             else:
+                offline.mark_saved(request)
                 messages.success(
                     request, _("Visit saved.") if created else _("This visit was already saved.")
                 )

@@ -52,6 +52,7 @@ from hongyixing.control.models import (
     Stay,
     Transfer,
 )
+from hongyixing.core import offline
 from hongyixing.core.crypto import unseal
 from hongyixing.core.ratelimit import allow
 from hongyixing.core.scope import scope_for
@@ -70,6 +71,7 @@ def _run(request: HttpRequest, action: Callable[[], Any], done: str | None = Non
         for row in error.errors[:20]:
             messages.error(request, f"{row.get('row') or row.get('index', '')}: {row['message']}")
         return None
+    offline.mark_saved(request)
     if done:
         messages.success(request, done)
     return result if result is not None else True
@@ -742,6 +744,7 @@ def self_report(request: HttpRequest, token: str) -> HttpResponse:
         )
         try:
             done = services.do_record_checks(None, [item], CheckSource.SELF, self_measure=measure)[0]
+            offline.mark_saved(request)
         except services.ControlError as error:
             messages.error(request, "；".join(e["message"] for e in error.errors) or error.message)
     recent = measure.checks.order_by("-day", "-recorded_at")[:6]

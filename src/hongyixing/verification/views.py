@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongyixing.areas.models import AdminUnit, Grid
+from hongyixing.core import offline
 from hongyixing.core.models import DomainEvent
 from hongyixing.core.scope import scope_for
 from hongyixing.exchange.errors import ExchangeError
@@ -231,6 +232,7 @@ def task_feedback(request: HttpRequest, task_id: int) -> HttpResponse:
         except services.VerificationError as error:
             messages.error(request, error.message)
         else:
+            offline.mark_saved(request)
             messages.success(
                 request, _("Feedback saved.") if created else _("This feedback was already saved.")
             )
