@@ -104,7 +104,7 @@ def test_reveal_is_logged_with_reason(world: World) -> None:
         "电话核实行程",
     )
     entries = timeline(person)
-    assert [e.title for e in entries][0] == "person.revealed"
+    assert [e.title for e in entries][0] == "人员：查看完整证件号码或电话（已记录）"
     assert {e.kind for e in entries} == {"change", "event"}
 
 

@@ -53,6 +53,7 @@ class Person(ScopedModel):
 
     objects = ScopedQuerySet.as_manager()
 
+    history_hidden_fields = ("birth_date",)
     audit_fields = (
         "name",
         "sex",

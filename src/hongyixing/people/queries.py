@@ -9,8 +9,10 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from hongyixing.areas.models import Household
+from hongyixing.core import history
 from hongyixing.core.models import ChangeLog, DomainEvent
 from hongyixing.people.choices import DocumentType
 from hongyixing.people.models import Person, PersonPhone
@@ -85,20 +87,35 @@ def household_members(user: Any, household: Household) -> QuerySet[Person]:
 @dataclass
 class TimelineEntry:
     time: Any
-    kind: str  # "change" or "event"
+    kind: str  # "change" (a change-log row) or "event" (a domain event)
+    group: str
     title: str
     user: Any
     request_id: str
-    detail: dict[str, Any]
+    details: list[history.FieldChange]
+
+    @property
+    def day(self) -> Any:
+        return timezone.localtime(self.time).date()
 
 
 def timeline(person: Person, limit: int = 200) -> list[TimelineEntry]:
-    """Change log and domain events of a person, newest first (全流程追溯)."""
+    """Change log and domain events of a person, newest first (全流程追溯), in plain words:
+    what happened, grouped by kind of work, with the field-level detail kept for one click away."""
     changes = ChangeLog.objects.filter(person_id=person.pk).select_related("user").order_by("-time")[:limit]
     events = DomainEvent.objects.filter(person_id=person.pk).select_related("user").order_by("-time")[:limit]
-    entries = [
-        TimelineEntry(c.time, "change", f"{c.object_type}:{c.action}", c.user, c.request_id, c.changes)
-        for c in changes
-    ] + [TimelineEntry(e.time, "event", e.name, e.user, e.request_id, e.data) for e in events]
+    entries = []
+    for c in changes:
+        heading = history.change_heading(c.object_type, c.action)
+        details = history.field_changes(c.object_type, c.changes)
+        entries.append(
+            TimelineEntry(c.time, "change", heading.group, heading.title, c.user, c.request_id, details)
+        )
+    for e in events:
+        heading = history.event_heading(e.name)
+        details = history.data_details(e.data)
+        entries.append(
+            TimelineEntry(e.time, "event", heading.group, heading.title, e.user, e.request_id, details)
+        )
     entries.sort(key=lambda entry: entry.time, reverse=True)
     return entries[:limit]

@@ -1,0 +1,8 @@
+"""How this app's events read in a history (see core/history.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+SUBJECTS = {
+    "user": (_("Accounts"), _("User")),
+    "token": (_("Accounts"), _("API token")),
+}
