@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
-import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -23,6 +21,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from selenium.webdriver.common.by import By
 
 from hongyixing.command import services as command_services
 from hongyixing.command.models import Visit
@@ -30,24 +29,9 @@ from hongyixing.control import services as control_services
 from hongyixing.control.choices import MeasureType
 from hongyixing.control.models import HealthCheck
 from hongyixing.verification.models import Feedback
+from tests.browser import browser_fixture, sign_in, wait_for  # noqa: F401 (the fixture)
 from tests.command.builders import CHECKLIST
 from tests.personas import DISTRICT, World
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-if not (CHROMIUM and CHROMEDRIVER):
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium and chromium-driver (.ci/run installs them)")
-    pytest.skip(
-        "needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
-        allow_module_level=True,
-    )
-
-from selenium import webdriver  # noqa: E402 (only once the browser is known to be there)
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,8 +55,6 @@ Object.keys(radios).forEach(function (name) {
   if (!form.querySelector("input[type=radio][name='" + name + "']:checked")) { radios[name].checked = true; }
 });
 """
-
-PATIENCE = 60  # seconds: the upper bound of every wait; the usual wait is well under a second
 
 
 class Relay:
@@ -150,47 +132,7 @@ def relay(live_server: Any) -> Iterator[Relay]:
     relay.stop()
 
 
-@pytest.fixture
-def browser(settings: Any, tmp_path: Any) -> Iterator[webdriver.Chrome]:
-    settings.ALLOWED_HOSTS = ["*"]
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM or ""
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--window-size=390,844",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER or ""), options=options)
-    driver.set_page_load_timeout(PATIENCE)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def _wait(driver: Any, condition: Any, what: str) -> Any:
-    return WebDriverWait(driver, PATIENCE, poll_frequency=0.2).until(condition, message=what)
-
-
-def _sign_in(driver: Any, base: str, user: Any) -> None:
-    from django.conf import settings as django_settings
-    from django.test import Client
-
-    from tests.personas import login
-
-    client = login(Client(), user)
-    driver.get(base + "/offline/")
-    driver.add_cookie(
-        {
-            "name": django_settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-            "path": "/",
-        }
-    )
+_wait = wait_for
 
 
 def _waiting_count(driver: Any) -> int:
@@ -236,7 +178,7 @@ def test_feedback_check_and_visit_entered_offline_arrive_once_each(
         CHECKLIST,
     )
     base = f"http://127.0.0.1:{relay.port}"
-    _sign_in(browser, base, worker)
+    sign_in(browser, base, worker)
 
     # With signal: open the pages once; the service worker takes control and keeps copies.
     task_page = f"{base}/verification/tasks/{task.pk}/"

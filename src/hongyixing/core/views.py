@@ -46,6 +46,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     static_files = [
         "hongyixing/app.css",
         "hongyixing/offline.js",
+        "hongyixing/tables.js",
         "hongyixing/offline-queue.js",
         "hongyixing/fieldform.js",
         "hongyixing/icon.svg",
