@@ -201,3 +201,45 @@ def test_dashboard_for_the_district_and_nothing_for_a_grid_worker(world: World, 
         assert "高良涧街道" in page and "<polyline" in page
         grid = client_for("grid_a1").get("/dashboard/")
     assert grid.status_code == 200 and "<polyline" not in grid.content.decode()
+
+
+def test_the_dashboards_unclosed_transfers_are_the_transfers_pages_open_list(
+    world: World, client_for
+) -> None:
+    """未闭环转运 counts the orders not yet closed: exactly what the transfers page lists as open,
+    whether they wait for pick-up, are on the road or were handed over and wait for disinfection."""
+    import re
+
+    from hongyixing.control.models import Transfer
+
+    office = world.users["district"]
+    district = client_for("district")
+    with frozen(local(2026, 11, 29, 9)):
+        measures = [
+            control.do_open_measure(office, p, control.MeasureSpec(type="central_isolation"))
+            for p in (*world.a.persons, *world.b.persons)
+        ]
+        urls = []
+        for measure in measures:
+            created = district.post(
+                "/control/transfers/new/",
+                {"measure": [measure.pk], "reason": "to_site", "to_place": "洪泽湖宾馆", "plate": "苏H1"},
+            )
+            urls.append(created["Location"])
+        picked = {"action": "pick_up", "signed_by": "李", "driver": "王"}
+        district.post(f"{urls[1]}action/", {**picked, f"t{measures[1].person_id}": "36.6"})
+        district.post(f"{urls[2]}action/", {**picked, f"t{measures[2].person_id}": "36.6"})
+        district.post(f"{urls[2]}action/", {"action": "hand_over", "handed_by": "李", "received_by": "前台"})
+        district.post(f"{urls[3]}action/", {**picked, f"t{measures[3].person_id}": "36.6"})
+        district.post(f"{urls[3]}action/", {"action": "hand_over", "handed_by": "李", "received_by": "前台"})
+        district.post(f"{urls[3]}action/", {"action": "close", "disinfected_by": "消杀员"})
+    assert Transfer.objects.exclude(state="closed").count() == 3
+    with frozen(local(2026, 11, 29, 12)):
+        office_now = client_for("district")  # a fresh session: the morning's has timed out
+        listing = office_now.get("/control/transfers/").content.decode()
+        listed = set(re.findall(r'href="/control/transfers/(\d+)/"', listing))
+        page = office_now.get("/dashboard/").content.decode()
+    card = re.search(r"<strong>(\d+)</strong>未闭环转运", page)
+    assert card is not None, "the dashboard shows 未闭环转运"
+    assert int(card.group(1)) == 3
+    assert len(listed) == int(card.group(1))

@@ -18,7 +18,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from hongyixing.command.models import Assignment
-from hongyixing.control.choices import MeasureCategory, SampleStatus, TransferReason
+from hongyixing.control.choices import MeasureCategory, SampleStatus, TransferReason, TransferState
 from hongyixing.control.models import HealthCheck, InboundArrival, Measure, Sample, Transfer
 from hongyixing.core.scope import path_prefix_q
 from hongyixing.verification.choices import Category, TaskState
@@ -121,10 +121,16 @@ def compute(
     _counted(checks, figures, {"checks": Q(), "abnormal": Q(abnormal=True)})
     open_loop = Q(picked_up_at__lte=end) & (Q(handed_over_at__isnull=True) | Q(handed_over_at__gt=end))
     fever = Q(reason=TransferReason.FEVER_CLINIC, created_at__gt=start, created_at__lte=end)
+    # 未闭环: ordered and not yet closed (the list on the transfers page); a cancelled order is no loop.
+    unclosed = (
+        Q(created_at__lte=end)
+        & (Q(closed_at__isnull=True) | Q(closed_at__gt=end))
+        & ~Q(state=TransferState.CANCELLED)
+    )
     _counted(
-        Transfer.objects.filter(place).filter(fever | open_loop),
+        Transfer.objects.filter(place).filter(fever | open_loop | unclosed),
         figures,
-        {"fever_transfers": fever, "open_loops": open_loop},
+        {"fever_transfers": fever, "open_loops": open_loop, "unclosed_transfers": unclosed},
     )
 
     samples = Sample.objects.filter(place)

@@ -235,7 +235,7 @@ def dashboard(user: Any, days: int = 14) -> dict[str, Any]:
         (_("Verification tasks received"), "tasks_received", "/verification/desk/"),
         (_("Overdue verification tasks"), "tasks_overdue", "/verification/supervision/"),
         (_("Positive"), "positive", "/control/alerts/"),
-        (_("Transfers not handed over"), "open_loops", "/control/transfers/"),
+        (_("Transfers not closed"), "unclosed_transfers", "/control/transfers/"),
         (_("Overdue assignments"), "directives_overdue", "/command/supervision/"),
     ]
     cards = [
