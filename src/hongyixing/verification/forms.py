@@ -77,6 +77,7 @@ class TransitionForm(forms.Form):
                 "forward",
                 "forward_out",
                 "reassign",
+                "assign",
             )
         ]
     )
@@ -84,6 +85,8 @@ class TransitionForm(forms.Form):
     grid = forms.IntegerField(required=False)
     forwarded_to = forms.CharField(max_length=200, required=False)
     version = forms.IntegerField()
+    # Where to go back to (the desk's one-tap assignment); only the app's own pages are accepted.
+    next = forms.CharField(max_length=200, required=False)
 
 
 class RouteForm(forms.Form):

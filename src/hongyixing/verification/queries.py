@@ -155,3 +155,50 @@ def state_counts(user: Any) -> list[tuple[str, str, int]]:
         for row in VerificationTask.objects.restrict(user).values("state").annotate(n=Count("id")).order_by()
     }
     return [(state, str(label), counts[state]) for state, label in TaskState.choices if counts.get(state)]
+
+
+@dataclass
+class WaitingTask:
+    """A task waiting at a village's or town's desk, with the grids to offer, the likeliest first."""
+
+    task: VerificationTask
+    reason: str
+    suggested: list[Grid]
+    others: list[Grid]
+
+
+def waiting_tasks(user: Any, limit: int = 100) -> tuple[list[WaitingTask], int]:
+    """Tasks waiting for a grid that the user may assign, oldest deadline first, and how many there
+    are. Three queries whatever the page holds: tasks, their rows' suggestions, the grids."""
+    waiting = VerificationTask.objects.restrict(user, "change").filter(state=TaskState.WAITING)
+    total = waiting.count()
+    tasks = list(waiting.select_related("batch").order_by("deadline", "id")[:limit])
+    if not tasks:
+        return [], total
+    hints: dict[int, list[int]] = {}
+    reasons: dict[int, str] = {}
+    for task_id, grid_id, suggestions, reason in (
+        PushRow.objects.filter(task_id__in=[t.pk for t in tasks])
+        .order_by("id")
+        .values_list("task_id", "grid_id", "suggestions", "route_reason")
+    ):
+        ranked = hints.setdefault(task_id, [])
+        reasons.setdefault(task_id, reason)
+        for candidate in [grid_id, *(s.get("grid_id") for s in suggestions or [] if isinstance(s, dict))]:
+            if isinstance(candidate, int) and candidate not in ranked:
+                ranked.append(candidate)
+    towns = sorted({t.waits_at[:9] for t in tasks})
+    grid_filter = Q(pk__in=[])
+    for town in towns:
+        grid_filter |= path_prefix_q("unit_path", town)
+    grids = list(Grid.objects.restrict(user).filter(grid_filter).order_by("code")[:2000])
+    result = []
+    for task in tasks:
+        mine = [g for g in grids if g.unit_path.startswith(task.waits_at)]
+        by_id = {g.pk: g for g in mine}
+        # The gazetteer's grid options (ranked by the grids' share of households) come first.
+        suggested = [by_id[g] for g in hints.get(task.pk, []) if g in by_id][:3]
+        result.append(
+            WaitingTask(task, reasons.get(task.pk, ""), suggested, [g for g in mine if g not in suggested])
+        )
+    return result, total

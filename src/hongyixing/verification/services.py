@@ -46,6 +46,7 @@ from hongyixing.verification.signals import measure_requested
 DISTRICT_PATH = "320813"
 # Below this routing confidence a person waits in the manual queue instead of reaching a grid.
 ROUTE_THRESHOLD = 0.6
+TOWN_PATH_LENGTH, VILLAGE_PATH_LENGTH = 9, 12
 
 
 class VerificationError(ValueError):
@@ -88,18 +89,48 @@ class RouteDecision:
     reason: str = ""
     outside: bool = False
     suggestions: list[Any] = field(default_factory=list)
+    place_confidence: float = 0.0
+
+    @property
+    def desk_path(self) -> str:
+        """The village or town whose desk takes a row placed there for certain but not at one grid."""
+        if self.outside or self.place_confidence < ROUTE_THRESHOLD or len(self.unit_path) < TOWN_PATH_LENGTH:
+            return ""
+        if len(self.unit_path) >= VILLAGE_PATH_LENGTH:
+            return self.unit_path[:VILLAGE_PATH_LENGTH]
+        return self.unit_path[:TOWN_PATH_LENGTH]
 
 
-def _routing_reason(level: str | None, confidence: float, outside: bool) -> str:
-    """What the desk reads: the gazetteer's own evidence trace is for developers, not translated."""
-    if outside:
-        return _("The address is outside the district")
-    if not level:
-        return _("The address could not be placed")
-    label = UnitLevel(level).label if level in UnitLevel.values else level
-    return _("Address placed down to the %(level)s, confidence %(confidence)d%%") % {
-        "level": label,
-        "confidence": round(confidence * 100),
+def _routing_reason(routing: Any) -> str:
+    """What the desk reads, in plain words: where the address led and why the row is where it is (the
+    gazetteer's own evidence trace is for developers, not translated)."""
+    from hongyixing.areas.gazetteer import Gazetteer
+
+    if routing.outside_district:
+        return _("The address is outside the district: forward it to where the person is")
+    if not routing.unit_path:
+        if routing.suggestions:
+            return _("The address names no town or village of the district for certain; closest: %(near)s") % {
+                "near": routing.suggestions[0].names
+            }
+        return _("The address names no town or village of the district")
+    place = Gazetteer.get().chain(routing.unit_path)
+    if routing.grid_id is not None and routing.confidence >= ROUTE_THRESHOLD:
+        return _("Address placed at %(place)s, in one grid") % {"place": place}
+    if routing.place_confidence < ROUTE_THRESHOLD:
+        if "ambiguous" in routing.reason:
+            return _("Several places fit the address (%(place)s and others): choose one") % {
+                "place": place
+            }
+        return _("The address is not clear enough to place for certain (read as %(place)s)") % {
+            "place": place
+        }
+    if len(routing.unit_path) < VILLAGE_PATH_LENGTH:
+        return _("Address placed at %(place)s but no village is written: the town assigns it") % {
+            "place": place
+        }
+    return _("Address placed at %(place)s, which has several grids: the village assigns it") % {
+        "place": place
     }
 
 
@@ -112,12 +143,13 @@ def _route_addresses(addresses: list[str]) -> list[RouteDecision]:
             r.unit_path or "",
             r.grid_id,
             r.confidence,
-            _routing_reason(r.level, r.confidence, r.outside_district),
+            _routing_reason(r),
             r.outside_district,
             [
                 {"unit_path": s.unit_path, "label": s.names, "score": round(s.score, 2), "grid_id": s.grid_id}
                 for s in r.suggestions
             ],
+            r.place_confidence,
         )
         for r in Gazetteer.get().route_many(addresses)
     ]
@@ -131,11 +163,17 @@ def _decide_routes(
     for position, c in enumerate(candidates):
         if c.person_id is not None and residents[c.person_id].unit_path:
             home = residents[c.person_id]
-            decisions.append(RouteDecision(home.unit_path, home.grid_id, 1.0, _("Registered household")))
+            decisions.append(
+                RouteDecision(home.unit_path, home.grid_id, 1.0, _("Registered household"), place_confidence=1.0)
+            )
         elif c.household_hint is not None and c.household_hint[1] is not None:
             decisions.append(
                 RouteDecision(
-                    c.household_hint[0], c.household_hint[1], 0.7, _("Household of the phone's owner")
+                    c.household_hint[0],
+                    c.household_hint[1],
+                    0.7,
+                    _("Household of the phone's owner"),
+                    place_confidence=0.7,
                 )
             )
         elif c.address:
@@ -218,7 +256,9 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
         for position, c in enumerate(candidates):
             if c.person_id in placed:
                 home = placed[c.person_id]
-                routes[position] = RouteDecision(home.unit_path, home.grid_id, 1.0, _("Registered household"))
+                routes[position] = RouteDecision(
+                    home.unit_path, home.grid_id, 1.0, _("Registered household"), place_confidence=1.0
+                )
     rule = rules_in_force(now)
     chosen = rule.get(batch.category) or rule.get("general")
     if chosen is None:
@@ -272,9 +312,10 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
             push_row.status, task_key = RowStatus.MERGED, identity_key
         elif route.outside:
             push_row.status = RowStatus.OUTSIDE
-        elif route.grid_id is None or route.confidence < ROUTE_THRESHOLD:
+        elif (route.grid_id is None or route.confidence < ROUTE_THRESHOLD) and not route.desk_path:
             push_row.status = RowStatus.MANUAL
         else:
+            at_grid = route.grid_id is not None and route.confidence >= ROUTE_THRESHOLD
             push_row.status, task_key = RowStatus.TASKED, identity_key
             new_tasks[identity_key] = VerificationTask(
                 batch=batch,
@@ -283,8 +324,9 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
                 category=batch.category,
                 rule_id_pinned=chosen.pk,
                 unit_path=route.unit_path,
-                grid_id=route.grid_id,
-                state=TaskState.DISPATCHED,
+                grid_id=route.grid_id if at_grid else None,
+                waits_at="" if at_grid else route.desk_path,
+                state=TaskState.DISPATCHED if at_grid else TaskState.WAITING,
                 created_at=now,
                 **sla_times(now, deadline),
             )
@@ -328,6 +370,7 @@ TRANSITIONS: dict[str, set[str]] = {
         TaskState.RETURNED,
     },
     "reassign": {TaskState.NEW, TaskState.DISPATCHED, TaskState.ACCEPTED, TaskState.RETURNED},
+    "assign": {TaskState.WAITING},
 }
 TARGET_STATE = {
     "accept": TaskState.ACCEPTED,
@@ -340,6 +383,7 @@ TARGET_STATE = {
     "forward": TaskState.FORWARDED,
     "forward_out": TaskState.FORWARDED_OUT,
     "reassign": TaskState.DISPATCHED,
+    "assign": TaskState.DISPATCHED,
 }
 
 
@@ -377,10 +421,14 @@ def do_transition(
     locked.version = F("version") + 1
     if note:
         locked.note = note[:300]
-    if action in ("reassign", "forward"):
+    if action in ("reassign", "forward", "assign"):
         if grid is None:
             raise VerificationError("task.no_grid", _("Choose the grid that takes this task."))
-        locked.grid_id, locked.unit_path = grid.pk, grid.unit_path
+        if action == "assign" and not grid.unit_path.startswith(locked.waits_at):
+            raise VerificationError(
+                "task.grid_elsewhere", _("That grid is not in the village or town this task waits at.")
+            )
+        locked.grid_id, locked.unit_path, locked.waits_at = grid.pk, grid.unit_path, ""
         if action == "forward":
             locked.state = TaskState.DISPATCHED
     if action == "forward_out":
@@ -611,6 +659,7 @@ ACTION_ROLES: dict[str, set[str]] = {
     "forward": DESK_ROLES,
     "forward_out": DESK_ROLES,
     "reassign": DESK_ROLES,
+    "assign": DESK_ROLES | {"village_cadre"},
     "review": DESK_ROLES,
     "close": DESK_ROLES,
     "confirm": DESK_ROLES | {"village_cadre"},

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +22,7 @@ from hongyixing.core.scope import scope_for
 from hongyixing.exchange.errors import ExchangeError
 from hongyixing.people.models import Person
 from hongyixing.verification import queries, services
-from hongyixing.verification.choices import RowStatus
+from hongyixing.verification.choices import RowStatus, TaskState
 from hongyixing.verification.exports import batch_export_response
 from hongyixing.verification.forms import FeedbackForm, RouteForm, TransitionForm, UploadForm
 from hongyixing.verification.intake import intake_file
@@ -141,11 +142,14 @@ def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse:
 def desk(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state") or None
     tasks = queries.desk_tasks(request.user, state)[:300]
+    waiting, waiting_total = queries.waiting_tasks(request.user)
     return render(
         request,
         "verification/desk.html",
         {
             "tasks": tasks,
+            "waiting": waiting,
+            "waiting_total": waiting_total,
             "state": state,
             "counts": queries.state_counts(request.user),
             "now": timezone.now(),
@@ -212,6 +216,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "events": events,
             "feedback": task.feedback.order_by("-submitted_at").first(),
             "grids": queries.grids_for_choice(request.user),
+            "waiting_reason": rows[0].route_reason if rows and task.state == TaskState.WAITING else "",
             "can_submit": task.in_scope(request.user, "change")
             and task.state in services.TRANSITIONS["submit"],
             "now": timezone.now(),
@@ -281,6 +286,8 @@ def task_transition(request: HttpRequest, task_id: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Done."))
+    if form.cleaned_data.get("next") == "desk":
+        return redirect(reverse("verification:desk") + "#waiting")
     return redirect("verification:task", task_id=task.pk)
 
 
