@@ -61,10 +61,11 @@ class FeedbackIn(Schema):
     contact_method: str
     disposition: str
     current_location: str = ""
-    arrival_date: dt.date | None = None
+    # Read as sent and checked by the one validator the form uses (same refusals, same messages).
+    arrival_date: str | None = None
     route: str = ""
     symptoms: str = ""
-    temperature: float | None = None
+    temperature: float | str | None = None
     code_colour: str = "unknown"
     test_status: str = "none"
     notes: str = ""
@@ -151,7 +152,7 @@ def post_feedback(request: HttpRequest, task_id: int, payload: FeedbackIn) -> An
             request.user, task, services.FeedbackInput(**payload.dict())
         )
     except services.VerificationError as error:
-        return Status(400, {"code": error.code, "detail": error.message})
+        return Status(400, {"code": error.code, "detail": error.message, "field": error.field})
     task.refresh_from_db()
     return Status(201 if created else 200, {"created": created, "task": task})
 

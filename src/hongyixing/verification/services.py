@@ -16,7 +16,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hongyixing.areas.choices import UnitLevel
 from hongyixing.areas.models import Grid
 from hongyixing.core import audit
 from hongyixing.core.bulk import insert_returning_ids
@@ -32,6 +31,8 @@ from hongyixing.verification.choices import (
     RowStatus,
     TaskState,
 )
+from hongyixing.verification.feedback_input import FeedbackInput as FeedbackInput
+from hongyixing.verification.feedback_input import feedback_problems
 from hongyixing.verification.models import (
     Feedback,
     Notification,
@@ -50,10 +51,11 @@ TOWN_PATH_LENGTH, VILLAGE_PATH_LENGTH = 9, 12
 
 
 class VerificationError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, field: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.field = field
 
 
 class IncomingRow(Protocol):
@@ -110,18 +112,16 @@ def _routing_reason(routing: Any) -> str:
         return _("The address is outside the district: forward it to where the person is")
     if not routing.unit_path:
         if routing.suggestions:
-            return _("The address names no town or village of the district for certain; closest: %(near)s") % {
-                "near": routing.suggestions[0].names
-            }
+            return _(
+                "The address names no town or village of the district for certain; closest: %(near)s"
+            ) % {"near": routing.suggestions[0].names}
         return _("The address names no town or village of the district")
     place = Gazetteer.get().chain(routing.unit_path)
     if routing.grid_id is not None and routing.confidence >= ROUTE_THRESHOLD:
         return _("Address placed at %(place)s, in one grid") % {"place": place}
     if routing.place_confidence < ROUTE_THRESHOLD:
         if "ambiguous" in routing.reason:
-            return _("Several places fit the address (%(place)s and others): choose one") % {
-                "place": place
-            }
+            return _("Several places fit the address (%(place)s and others): choose one") % {"place": place}
         return _("The address is not clear enough to place for certain (read as %(place)s)") % {
             "place": place
         }
@@ -164,7 +164,9 @@ def _decide_routes(
         if c.person_id is not None and residents[c.person_id].unit_path:
             home = residents[c.person_id]
             decisions.append(
-                RouteDecision(home.unit_path, home.grid_id, 1.0, _("Registered household"), place_confidence=1.0)
+                RouteDecision(
+                    home.unit_path, home.grid_id, 1.0, _("Registered household"), place_confidence=1.0
+                )
             )
         elif c.household_hint is not None and c.household_hint[1] is not None:
             decisions.append(
@@ -445,26 +447,19 @@ def do_transition(
     return locked
 
 
-@dataclass
-class FeedbackInput:
-    client_id: str
-    contact_method: str
-    disposition: str
-    current_location: str = ""
-    arrival_date: dt.date | None = None
-    route: str = ""
-    symptoms: str = ""
-    temperature: Any = None
-    code_colour: str = "unknown"
-    test_status: str = "none"
-    notes: str = ""
-    photo: Any = None
-    latitude: Any = None
-    longitude: Any = None
+def check_feedback(data: FeedbackInput) -> FeedbackInput:
+    """The one validator of feedback (form and API): the first problem is refused with its field."""
+    problems = feedback_problems(data)
+    if problems:
+        field_name, message = problems[0]
+        raise VerificationError("feedback.invalid", message, field=field_name)
+    return data
 
 
 def submit_feedback(actor: Any, task: VerificationTask, data: FeedbackInput) -> tuple[Feedback, bool]:
-    """Idempotent by ``client_id``: a retry after a lost answer returns the stored feedback."""
+    """Idempotent by ``client_id``: a retry after a lost answer returns the stored feedback. Refuses
+    what :func:`check_feedback` refuses, whoever calls."""
+    check_feedback(data)
     existing = Feedback.objects.filter(client_id=data.client_id).select_related("task").first()
     if existing is not None:
         if existing.task_id != task.pk:

@@ -24,6 +24,7 @@ from hongyixing.people.models import Person
 from hongyixing.verification import queries, services
 from hongyixing.verification.choices import RowStatus, TaskState
 from hongyixing.verification.exports import batch_export_response
+from hongyixing.verification.feedback_input import feedback_from
 from hongyixing.verification.forms import FeedbackForm, RouteForm, TransitionForm, UploadForm
 from hongyixing.verification.intake import intake_file
 from hongyixing.verification.models import PushBatch, PushRow, VerificationTask
@@ -230,7 +231,7 @@ def task_feedback(request: HttpRequest, task_id: int) -> HttpResponse:
     task = _task(request, task_id, "change")
     form = FeedbackForm(request.POST, request.FILES)
     if form.is_valid():
-        data = services.FeedbackInput(**dict(form.cleaned_data.items()))
+        data = feedback_from(form.cleaned_data)
         try:
             _feedback, created = services.submit_feedback(request.user, task, data)
         except services.VerificationError as error:

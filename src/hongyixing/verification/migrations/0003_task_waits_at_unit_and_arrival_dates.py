@@ -4,30 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('verification', '0002_default_sources'),
+        ("verification", "0002_default_sources"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='pushrow',
-            name='arrival_date',
-            field=models.DateField(blank=True, null=True, verbose_name='arrival date'),
+            model_name="pushrow",
+            name="arrival_date",
+            field=models.DateField(blank=True, null=True, verbose_name="arrival date"),
         ),
         migrations.AddField(
-            model_name='verificationtask',
-            name='arrival_date',
-            field=models.DateField(blank=True, null=True, verbose_name='arrival date'),
+            model_name="verificationtask",
+            name="arrival_date",
+            field=models.DateField(blank=True, null=True, verbose_name="arrival date"),
         ),
         migrations.AddField(
-            model_name='verificationtask',
-            name='waits_at',
-            field=models.CharField(blank=True, max_length=24, verbose_name='waiting at'),
+            model_name="verificationtask",
+            name="waits_at",
+            field=models.CharField(blank=True, max_length=24, verbose_name="waiting at"),
         ),
         migrations.AlterField(
-            model_name='verificationtask',
-            name='state',
-            field=models.CharField(choices=[('new', 'New'), ('waiting', 'Waiting to be assigned'), ('dispatched', 'Dispatched'), ('accepted', 'Accepted'), ('in_progress', 'In progress'), ('submitted', 'Submitted'), ('confirmed', 'Confirmed by the village'), ('reviewed', 'Reviewed by the town'), ('closed', 'Closed'), ('returned', 'Returned'), ('forwarded', 'Forwarded to another town'), ('forwarded_out', 'Forwarded out of the district')], default='new', max_length=14, verbose_name='state'),
+            model_name="verificationtask",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("new", "New"),
+                    ("waiting", "Waiting to be assigned"),
+                    ("dispatched", "Dispatched"),
+                    ("accepted", "Accepted"),
+                    ("in_progress", "In progress"),
+                    ("submitted", "Submitted"),
+                    ("confirmed", "Confirmed by the village"),
+                    ("reviewed", "Reviewed by the town"),
+                    ("closed", "Closed"),
+                    ("returned", "Returned"),
+                    ("forwarded", "Forwarded to another town"),
+                    ("forwarded_out", "Forwarded out of the district"),
+                ],
+                default="new",
+                max_length=14,
+                verbose_name="state",
+            ),
         ),
     ]
