@@ -448,9 +448,22 @@ def _trim(cells: list[str]) -> list[str]:
     return cells[:end]
 
 
-def is_footer(cells: list[str]) -> bool:
-    """Totals ("合计：123人"), signatures ("制表人：张三 审核人：李四") and notes under a table."""
+_SERIAL = re.compile(r"^[0-9]{1,6}$")
+
+
+def without_serial(cells: list[str]) -> list[str]:
+    """The filled cells, less a leading 序号: lists number every line, the footer under them too
+    (``41,制表人：张三``), and a numbered line with nothing else is a blank one."""
     filled = [cell for cell in cells if cell]
+    if filled and cells and cells[0] == filled[0] and _SERIAL.match(filled[0]):
+        return filled[1:]
+    return filled
+
+
+def is_footer(cells: list[str]) -> bool:
+    """Totals ("合计：123人"), signatures ("制表人：张三 审核人：李四") and notes under a table, whether
+    the sender numbered the line or not."""
+    filled = without_serial(cells)
     if not filled:
         return False
     first = filled[0]
@@ -493,7 +506,7 @@ def _split_table(rows: Iterable[Row]) -> tuple[list[str], int, list[Row], list[R
     body: list[Row] = []
     skipped: list[Skipped] = []
     for row in iterator:
-        if row.is_blank:
+        if row.is_blank or not without_serial(row.cells):
             skipped.append(Skipped(row.number, SKIP_BLANK))
         elif len(header_words.intersection(row.cells)) >= limits.MIN_HEADER_MATCHES:
             # Printed lists repeat the header on every page; two-row headers put labels under it.

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from hongyixing.core.crypto import blind_index
 from hongyixing.core.masking import mask_id_number, mask_phone
+from hongyixing.exchange.dates import parse_date
 from hongyixing.people import idnumbers, phones
 from hongyixing.people.choices import DocumentType
 from hongyixing.people.models import Person, PersonPhone
@@ -42,6 +43,7 @@ class Candidate:
     link_confidence: float = 0.0
     link_reason: str = ""
     household_hint: tuple[str, int | None] | None = None  # (unit_path, grid_id) of a phone owner's home
+    arrival_date: dt.date | None = None
 
     @property
     def identifiable(self) -> bool:
@@ -52,13 +54,24 @@ def _clean_name(raw: str) -> str:
     return "".join(raw.split()).replace("·", "").replace("•", "")
 
 
-def prepare(row_number: int, values: dict[str, str], damaged: Iterable[str] = ()) -> Candidate:
-    """Normalise one mapped row; every problem becomes a plain-language warning, never an exception."""
+def prepare(
+    row_number: int, values: dict[str, str], damaged: Iterable[str] = (), today: dt.date | None = None
+) -> Candidate:
+    """Normalise one mapped row; every problem becomes a plain-language warning, never an exception.
+    ``today`` is the day the list was received (it gives ``3月5日`` its year)."""
     candidate = Candidate(
         row_number=row_number,
         name=_clean_name(values.get("name", "")),
         address=values.get("address", "").strip()[:300],
     )
+    arrival = values.get("arrival_time", "").strip()
+    if arrival:
+        candidate.arrival_date = parse_date(arrival, today or dt.date.today())
+        if candidate.arrival_date is None:
+            candidate.warnings.append(
+                _("The arrival date “%(value)s” could not be read as a date; check it with the person")
+                % {"value": arrival[:40]}
+            )
     raw_id = values.get("id_number", "").strip()
     if "id_number" in set(damaged) or (raw_id and idnumbers.looks_like_excel_float(raw_id)):
         candidate.warnings.append(

@@ -113,6 +113,8 @@ class PushRow(ScopedModel):
     task = models.ForeignKey(
         "VerificationTask", on_delete=models.SET_NULL, null=True, blank=True, related_name="rows"
     )
+    # The earlier row of the same list for the same person (merged into it while it has no task yet).
+    same_as_row = models.PositiveIntegerField(_("same person as row"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -128,6 +130,8 @@ class PushRow(ScopedModel):
         "unit_path",
         "grid_id",
         "task_id",
+        "same_as_row",
+        "arrival_date",
     )
 
     class Meta:

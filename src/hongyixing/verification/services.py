@@ -249,7 +249,8 @@ def _row_key(row: IncomingRow) -> str:
 
 
 def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: dt.datetime) -> IntakeResult:
-    candidates = [linking.prepare(row.row_number, row.values, row.damaged_fields) for row in rows]
+    today = timezone.localtime(now).date()
+    candidates = [linking.prepare(row.row_number, row.values, row.damaged_fields, today) for row in rows]
     residents = linking.link(candidates)
     routes = _decide_routes(candidates, residents)
     placed = linking.link_by_place(candidates, [route.unit_path for route in routes])
@@ -274,6 +275,7 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
     )
     push_rows: list[PushRow] = []
     new_tasks: dict[str, VerificationTask] = {}
+    first_rows: dict[str, int] = {}
     row_task_key: list[str | None] = []
     for row, c, route in zip(rows, candidates, routes, strict=True):
         identity_key = (
@@ -295,6 +297,7 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
             phone_masked=c.phone_masked,
             address=c.address,
             category=batch.category,
+            arrival_date=c.arrival_date,
             warnings=c.warnings,
             person_id=c.person_id,
             link_confidence=c.link_confidence,
@@ -312,6 +315,10 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
             push_row.status, push_row.task_id = RowStatus.MERGED, open_tasks[c.person_id]
         elif identity_key in new_tasks:
             push_row.status, task_key = RowStatus.MERGED, identity_key
+        elif identity_key in first_rows:
+            # The same person earlier in the list went to the manual queue or out of the district:
+            # this row follows it (and gets its task when that row is placed by hand).
+            push_row.status, push_row.same_as_row = RowStatus.MERGED, first_rows[identity_key]
         elif route.outside:
             push_row.status = RowStatus.OUTSIDE
         elif (route.grid_id is None or route.confidence < ROUTE_THRESHOLD) and not route.desk_path:
@@ -328,12 +335,15 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
                 unit_path=route.unit_path,
                 grid_id=route.grid_id if at_grid else None,
                 waits_at="" if at_grid else route.desk_path,
+                arrival_date=c.arrival_date,
                 state=TaskState.DISPATCHED if at_grid else TaskState.WAITING,
                 created_at=now,
                 **sla_times(now, deadline),
             )
         push_rows.append(push_row)
         row_task_key.append(task_key)
+        if not c.problem:
+            first_rows.setdefault(identity_key, push_row.row_number)
 
     tasks = insert_returning_ids(VerificationTask, list(new_tasks.values()))
     for row_obj, key in zip(push_rows, row_task_key, strict=True):
@@ -530,12 +540,29 @@ def do_submit_feedback(actor: Any, task: VerificationTask, data: FeedbackInput) 
 
 
 @transaction.atomic
-def do_route_manually(actor: Any, row: PushRow, grid: Grid) -> VerificationTask:
-    """The manual queue: a person placed by hand gets the task the pipeline could not create."""
+def do_route_manually(actor: Any, row: PushRow, grid: Grid) -> tuple[VerificationTask, bool]:
+    """The manual queue: a person placed by hand gets the task the pipeline could not create, and the
+    later rows of the same person in the list join it. A person who meanwhile has an open task is
+    merged into that one instead: ``(task, False)``."""
     locked = PushRow.objects.select_for_update().filter(pk=row.pk, status=RowStatus.MANUAL).first()
     if locked is None:
         raise VerificationError("row.not_manual", _("This row is no longer waiting for routing."))
     batch = locked.batch
+    before = audit.snapshot(locked)
+    open_task = (
+        VerificationTask.objects.filter(person_id=locked.person_id, state__in=OPEN_STATES)
+        .order_by("id")
+        .first()
+        if locked.person_id
+        else None
+    )
+    if open_task is not None:
+        locked.status, locked.task = RowStatus.MERGED, open_task
+        locked.route_reason = _("This person already has an open task: merged into it")
+        locked.save()
+        audit.log_update(actor, locked, before)
+        _join_followers(actor, locked, open_task)
+        return open_task, False
     rule = rules_in_force(batch.received_at)
     chosen = rule.get(batch.category) or rule["general"]
     task = VerificationTask.objects.create(
@@ -548,16 +575,30 @@ def do_route_manually(actor: Any, row: PushRow, grid: Grid) -> VerificationTask:
         grid=grid,
         state=TaskState.DISPATCHED,
         created_at=timezone.now(),
+        arrival_date=locked.arrival_date,
         **sla_times(batch.received_at, batch.received_at + dt.timedelta(minutes=chosen.deadline_minutes)),
     )
-    before = audit.snapshot(locked)
     locked.status, locked.task, locked.grid, locked.unit_path = RowStatus.TASKED, task, grid, grid.unit_path
     locked.route_reason = _("Placed by hand")
     locked.save()
     audit.log_update(actor, locked, before)
     audit.log_create(actor, task)
     audit.emit("task.dispatched", task, actor, data={"manual": True})
-    return task
+    _join_followers(actor, locked, task)
+    return task, True
+
+
+def _join_followers(actor: Any, first: PushRow, task: VerificationTask) -> None:
+    followers = list(
+        PushRow.objects.select_for_update().filter(
+            batch_id=first.batch_id, same_as_row=first.row_number, status=RowStatus.MERGED, task__isnull=True
+        )
+    )
+    for follower in followers:
+        before = audit.snapshot(follower)
+        follower.task = task
+        follower.save(update_fields=["task"])
+        audit.log_update(actor, follower, before)
 
 
 @transaction.atomic

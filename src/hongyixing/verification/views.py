@@ -121,13 +121,19 @@ def route_row(request: HttpRequest, batch_id: int, row_id: int) -> HttpResponse:
         messages.error(request, _("Choose a grid."))
     else:
         try:
-            services.do_route_manually(request.user, row, grid)
+            _task, created = services.do_route_manually(request.user, row, grid)
         except services.VerificationError as error:
             messages.error(request, error.message)
         else:
-            messages.success(
-                request, _("%(name)s was placed in %(grid)s.") % {"name": row.name, "grid": grid.name}
-            )
+            if created:
+                messages.success(
+                    request, _("%(name)s was placed in %(grid)s.") % {"name": row.name, "grid": grid.name}
+                )
+            else:
+                messages.warning(
+                    request,
+                    _("%(name)s already has an open task; the row was merged into it.") % {"name": row.name},
+                )
     return redirect("verification:batch", batch_id=batch.pk)
 
 
