@@ -71,3 +71,22 @@ def test_manual_placement_merges_into_an_open_task_of_the_same_person(world: Wor
     assert not created and task == open_task
     row.refresh_from_db()
     assert row.status == RowStatus.MERGED and row.task == open_task
+
+
+def test_a_formula_cell_is_kept_and_the_user_told(world: World) -> None:
+    row = services.PlainRow(
+        row_number=2, values={"name": "赵大海", "address": "=C2&D2"}, raw=["赵大海", "=C2&D2"]
+    )
+    row.formula_fields = {"address"}  # type: ignore[attr-defined]
+    result = services.do_intake(
+        world.users["district"],
+        PushSource.objects.get(code="province-big-data"),
+        [row],
+        title="协查",
+        category="general",
+        headers=["姓名", "现住址"],
+        received_at=T0,
+    )
+    stored = PushRow.objects.get(batch=result.batch)
+    assert stored.address == "=C2&D2"
+    assert any("=C2&D2" in w for w in stored.warnings)

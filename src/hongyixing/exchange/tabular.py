@@ -25,6 +25,7 @@ from . import limits
 from .cells import clean_text, column_letters, is_damaged_number, row_text
 from .columns import FIELD_LABELS, HEADER_WORDS, count_known_headers
 from .errors import FileRefused
+from .formulas import uncached_formulas
 from .guard_xls import check_xls
 from .guard_xlsx import check_xlsx
 from .writers import write_csv, write_xlsx
@@ -75,6 +76,7 @@ class Row:
     number: int  # 1-based row number as the spreadsheet shows it (the record number in a CSV file)
     cells: list[str]
     damaged: frozenset[int] = frozenset()  # column indexes whose number a spreadsheet rounded
+    formulas: frozenset[int] = frozenset()  # column indexes holding a formula's text (no saved value)
 
     @property
     def is_blank(self) -> bool:
@@ -158,6 +160,8 @@ def read_table(
         else:
             check_xls(data)
         sheet_name, rows = _read_workbook(data, max_rows)
+        if kind == "xlsx":
+            _keep_formula_text(rows, uncached_formulas(data, sheet_name))
     headers, header_row, body, preamble, skipped = _split_table(rows)
     return Table(
         headers=headers,
@@ -172,6 +176,17 @@ def read_table(
         encoding=encoding,
         delimiter=delimiter,
     )
+
+
+def _keep_formula_text(rows: list[Row], formulas: dict[tuple[int, int], str]) -> None:
+    by_number = {row.number: row for row in rows}
+    for (index, column), text in formulas.items():
+        row = by_number.get(index + 1)
+        if row is None or (column < len(row.cells) and row.cells[column]):
+            continue
+        row.cells += [""] * (column + 1 - len(row.cells))
+        row.cells[column] = clean_text(text)
+        row.formulas = row.formulas | {column}
 
 
 def file_size_text(size: int) -> str:
@@ -516,7 +531,7 @@ def _split_table(rows: Iterable[Row]) -> tuple[list[str], int, list[Row], list[R
         else:
             cells = _trim(row.cells)
             cells += [""] * (len(headers) - len(cells))
-            body.append(Row(row.number, cells, row.damaged))
+            body.append(Row(row.number, cells, row.damaged, row.formulas))
     if not body:
         # zh: 表头下面没有数据行
         raise FileRefused(

@@ -21,6 +21,7 @@ from hongyixing.core import audit
 from hongyixing.core.bulk import insert_returning_ids
 from hongyixing.core.crypto import seal, unseal
 from hongyixing.core.models import PiiAccessKind
+from hongyixing.exchange.columns import FIELD_LABELS
 from hongyixing.rules.services import rules_in_force
 from hongyixing.verification import linking
 from hongyixing.verification.choices import (
@@ -244,6 +245,10 @@ def do_intake(
     return result
 
 
+def field_label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
+
+
 def _row_key(row: IncomingRow) -> str:
     return getattr(row, "row_key", "") or f"r{row.row_number}"
 
@@ -251,6 +256,12 @@ def _row_key(row: IncomingRow) -> str:
 def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: dt.datetime) -> IntakeResult:
     today = timezone.localtime(now).date()
     candidates = [linking.prepare(row.row_number, row.values, row.damaged_fields, today) for row in rows]
+    for row, c in zip(rows, candidates, strict=True):
+        for name in sorted(getattr(row, "formula_fields", ())):
+            c.warnings.append(
+                _("The %(field)s cell holds a formula whose result was not saved; its text is kept: %(text)s")
+                % {"field": field_label(name), "text": row.values.get(name, "")[:60]}
+            )
     residents = linking.link(candidates)
     routes = _decide_routes(candidates, residents)
     placed = linking.link_by_place(candidates, [route.unit_path for route in routes])
