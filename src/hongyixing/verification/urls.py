@@ -9,6 +9,7 @@ urlpatterns = [
     path("batches/<int:batch_id>/export.xlsx", views.batch_export, name="batch_export"),
     path("batches/<int:batch_id>/rows/<int:row_id>/route/", views.route_row, name="route_row"),
     path("desk/", views.desk, name="desk"),
+    path("desk/bulk/", views.desk_bulk, name="desk_bulk"),
     path("my/", views.my_tasks, name="my_tasks"),
     path("supervision/", views.supervision, name="supervision"),
     path("tasks/<int:task_id>/", views.task_detail, name="task"),

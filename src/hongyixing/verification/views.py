@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongyixing.areas.models import AdminUnit, Grid
+from hongyixing.core import lists
 from hongyixing.core.models import DomainEvent
 from hongyixing.core.scope import scope_for
 from hongyixing.exchange.errors import ExchangeError
 from hongyixing.people.models import Person
-from hongyixing.verification import queries, services
+from hongyixing.verification import queries, services, worklists
 from hongyixing.verification.choices import RowStatus, TaskState
 from hongyixing.verification.exports import batch_export_response
 from hongyixing.verification.feedback_input import feedback_from
@@ -147,29 +148,65 @@ def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("state") or None
-    tasks = queries.desk_tasks(request.user, state)[:300]
+    """The town's or village's desk: tasks waiting for a grid first, then the work list."""
+    spec = worklists.task_list_spec(request.user)
+    tasks = worklists.task_queryset(request.user, request.GET)
+    if request.GET.get("export") == "xlsx":
+        if scope_for(request.user, "export").is_empty:
+            raise PermissionDenied
+        return lists.export_response(request.user, request, tasks, spec)
     waiting, waiting_total = queries.waiting_tasks(request.user)
     return render(
         request,
         "verification/desk.html",
         {
-            "tasks": tasks,
+            "list": lists.build_list(request, tasks, spec),
             "waiting": waiting,
             "waiting_total": waiting_total,
-            "state": state,
             "counts": queries.state_counts(request.user),
+            "can_export": not scope_for(request.user, "export").is_empty,
             "now": timezone.now(),
         },
     )
 
 
 @login_required
+@require_POST
+def desk_bulk(request: HttpRequest) -> HttpResponse:
+    """Accept or return the ticked tasks; each one goes through the same checks as on its own page."""
+    action = request.POST.get("action", "")
+    if action not in ("accept", "return"):
+        messages.error(request, _("The request was not understood."))
+        return redirect("verification:desk")
+    ids = lists.selected_ids(request)
+    done = refused = 0
+    for task in VerificationTask.objects.restrict(request.user, "change").filter(pk__in=ids).order_by("id"):
+        try:
+            services.check_transition(request.user, task, action, expected_version=task.version)
+        except services.VerificationError:
+            refused += 1
+        else:
+            done += 1
+    refused += len(ids) - done - refused
+    messages.success(request, _("%(done)d tasks done.") % {"done": done})
+    if refused:
+        messages.warning(
+            request, _("%(count)d tasks could not take this step in their state.") % {"count": refused}
+        )
+    back = request.POST.get("back", "")
+    return redirect(reverse("verification:desk") + (back if back.startswith("?") else ""))
+
+
+@login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    tasks = list(queries.my_tasks(request.user)[:200])
+    spec = worklists.task_list_spec(request.user)
+    spec.bulk_actions = []
+    tasks = worklists.task_queryset(request.user, request.GET, mine=True)
     notices = request.user.notifications.filter(read_at__isnull=True).order_by("-created_at")[:20]  # type: ignore[union-attr]
     return render(
-        request, "verification/my_tasks.html", {"tasks": tasks, "now": timezone.now(), "notices": notices}
+        request,
+        "verification/my_tasks.html",
+        {"list": lists.build_list(request, tasks, spec), "now": timezone.now(), "notices": notices},
     )
 
 
