@@ -74,6 +74,7 @@ SKIP = {
     "people:reveal",
     "self_registration",
     "verification:route_row",
+    "verification:route_rows",
     "verification:task_feedback",
     "verification:task_transition",
     "verification:task_call",

@@ -30,7 +30,11 @@ def test_village_and_street_rows_reach_a_village_or_grid_desk(settings, tmp_path
     buffer = io.BytesIO()
     write_xlsx(buffer, HEADERS, [cells for cells, _ in made], sheet_name="协查名单")
     result = intake_file(
-        None, PushSource.objects.get(code="province-big-data"), buffer.getvalue(), "名单.xlsx", category="general"
+        None,
+        PushSource.objects.get(code="province-big-data"),
+        buffer.getvalue(),
+        "名单.xlsx",
+        category="general",
     )
     rows = {r.row_number: r for r in PushRow.objects.filter(batch=result.batch).select_related("task")}
     inside = [(rows[n], truth) for n, (_cells, truth) in enumerate(made, start=2) if not truth.outside]

@@ -122,4 +122,7 @@ class TransitionForm(forms.Form):
 
 
 class RouteForm(forms.Form):
-    grid = forms.IntegerField()
+    """A grid by id (the one-click suggestions) or as picked from the searchable list ("code label")."""
+
+    grid = forms.IntegerField(required=False)
+    grid_pick = forms.CharField(max_length=200, required=False)

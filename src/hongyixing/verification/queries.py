@@ -202,3 +202,45 @@ def waiting_tasks(user: Any, limit: int = 100) -> tuple[list[WaitingTask], int]:
             WaitingTask(task, reasons.get(task.pk, ""), suggested, [g for g in mine if g not in suggested])
         )
     return result, total
+
+
+@dataclass
+class ManualRow:
+    row: PushRow
+    options: list[tuple[int, str]]  # (grid id, label): the top suggestion first, one click each
+
+
+def grid_labels(user: Any) -> list[tuple[int, str, str]]:
+    """(id, code, "town › grid") of every grid the user may place in: one list per page, searched in
+    the browser (a datalist), instead of a dropdown per row."""
+    towns = dict(AdminUnit.objects.filter(level="town").values_list("path", "name"))
+    return [
+        (pk, code, f"{towns.get(path[:9], '')} › {name}")
+        for pk, code, name, path in Grid.objects.restrict(user)
+        .order_by("code")
+        .values_list("id", "code", "name", "unit_path")[:2000]
+    ]
+
+
+def manual_queue(
+    user: Any, batch: PushBatch, labels: list[tuple[int, str, str]], limit: int = 200
+) -> list[ManualRow]:
+    """The rows waiting for a hand, each with up to five grids to place it in one click: the grids the
+    gazetteer suggested, then the other grids of the suggested village."""
+    by_id = {pk: label for pk, _code, label in labels}
+    by_village: dict[str, list[int]] = {}
+    for pk, code, _label in labels:
+        by_village.setdefault(code.split("-")[0][:12], []).append(pk)
+    result = []
+    for row in batch.rows.filter(status=RowStatus.MANUAL).order_by("row_number")[:limit]:
+        ranked: list[int] = []
+        suggestions = [s for s in row.suggestions or [] if isinstance(s, dict)]
+        for s in suggestions:
+            if isinstance(s.get("grid_id"), int) and s["grid_id"] not in ranked:
+                ranked.append(s["grid_id"])
+        for s in suggestions:
+            for pk in by_village.get(str(s.get("unit_path", ""))[:12], []):
+                if pk not in ranked:
+                    ranked.append(pk)
+        result.append(ManualRow(row, [(pk, by_id[pk]) for pk in ranked if pk in by_id][:5]))
+    return result

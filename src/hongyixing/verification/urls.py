@@ -8,6 +8,7 @@ urlpatterns = [
     path("batches/<int:batch_id>/", views.batch_detail, name="batch"),
     path("batches/<int:batch_id>/export.xlsx", views.batch_export, name="batch_export"),
     path("batches/<int:batch_id>/rows/<int:row_id>/route/", views.route_row, name="route_row"),
+    path("batches/<int:batch_id>/rows/route/", views.route_rows, name="route_rows"),
     path("desk/", views.desk, name="desk"),
     path("desk/bulk/", views.desk_bulk, name="desk_bulk"),
     path("my/", views.my_tasks, name="my_tasks"),

@@ -88,6 +88,8 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     within = within if within.isdigit() and len(within) in (9, 12) else ""
     progress = queries.batch_progress(request.user, batch, within=within)
     totals = progress if not within else queries.batch_progress(request.user, batch)
+    can_route = _can_receive_lists(request.user)
+    labels = queries.grid_labels(request.user) if can_route else []
     context = {
         "batch": batch,
         "progress": progress,
@@ -99,14 +101,39 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         "overdue": sum(p.overdue_open for p in totals),
         "rows": queries.row_counts(batch),
         "dispositions": queries.disposition_counts(request.user, batch),
-        "manual": queries.rows_with_status(batch, RowStatus.MANUAL),
+        "manual": queries.manual_queue(request.user, batch, labels) if can_route else [],
+        "manual_rows": queries.rows_with_status(batch, RowStatus.MANUAL) if not can_route else [],
+        "grid_options": labels,
         "attention": queries.rows_with_status(batch, RowStatus.ATTENTION),
         "outside": queries.rows_with_status(batch, RowStatus.OUTSIDE),
         "warned": batch.rows.exclude(warnings=[]).order_by("row_number")[:200],
-        "grids": queries.grids_for_choice(request.user),
-        "can_route": _can_receive_lists(request.user),
+        "can_route": can_route,
     }
     return render(request, "verification/batch.html", context)
+
+
+def _picked_grid(request: HttpRequest) -> Grid | None:
+    form = RouteForm(request.POST)
+    if not form.is_valid():
+        return None
+    grids = Grid.objects.restrict(request.user)
+    if form.cleaned_data.get("grid"):
+        return grids.filter(pk=form.cleaned_data["grid"]).first()
+    code = (form.cleaned_data.get("grid_pick") or "").strip().split(" ")[0]
+    return grids.filter(code=code).first() if code else None
+
+
+def _place(request: HttpRequest, row: PushRow, grid: Grid) -> bool:
+    try:
+        _task, created = services.do_route_manually(request.user, row, grid)
+    except services.VerificationError as error:
+        messages.error(request, error.message)
+        return False
+    if not created:
+        messages.warning(
+            request, _("%(name)s already has an open task; the row was merged into it.") % {"name": row.name}
+        )
+    return True
 
 
 @login_required
@@ -116,26 +143,38 @@ def route_row(request: HttpRequest, batch_id: int, row_id: int) -> HttpResponse:
     if not _can_receive_lists(request.user):
         raise PermissionDenied
     row = get_object_or_404(PushRow.objects.filter(batch=batch), pk=row_id)
-    form = RouteForm(request.POST)
-    grid = Grid.objects.restrict(request.user).filter(pk=form.data.get("grid") or 0).first()
-    if not form.is_valid() or grid is None:
+    grid = _picked_grid(request)
+    if grid is None:
         messages.error(request, _("Choose a grid."))
+    elif _place(request, row, grid):
+        messages.success(
+            request, _("%(name)s was placed in %(grid)s.") % {"name": row.name, "grid": grid.name}
+        )
+    return redirect(reverse("verification:batch", args=[batch.pk]) + "#manual")
+
+
+@login_required
+@require_POST
+def route_rows(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """Bulk placement: the ticked rows of the manual queue into one grid."""
+    batch = _batch(request, batch_id)
+    if not _can_receive_lists(request.user):
+        raise PermissionDenied
+    grid = _picked_grid(request)
+    ids = lists.selected_ids(request)
+    if grid is None or not ids:
+        messages.error(request, _("Tick the rows and choose a grid."))
     else:
-        try:
-            _task, created = services.do_route_manually(request.user, row, grid)
-        except services.VerificationError as error:
-            messages.error(request, error.message)
-        else:
-            if created:
-                messages.success(
-                    request, _("%(name)s was placed in %(grid)s.") % {"name": row.name, "grid": grid.name}
-                )
-            else:
-                messages.warning(
-                    request,
-                    _("%(name)s already has an open task; the row was merged into it.") % {"name": row.name},
-                )
-    return redirect("verification:batch", batch_id=batch.pk)
+        placed = sum(
+            _place(request, row, grid)
+            for row in PushRow.objects.filter(batch=batch, pk__in=ids, status=RowStatus.MANUAL).order_by(
+                "row_number"
+            )
+        )
+        messages.success(
+            request, _("%(count)d rows were placed in %(grid)s.") % {"count": placed, "grid": grid.name}
+        )
+    return redirect(reverse("verification:batch", args=[batch.pk]) + "#manual")
 
 
 @login_required
