@@ -168,7 +168,7 @@ class TransitionIn(Schema):
 @router.post(
     "/tasks/{task_id}/transition",
     response={200: TaskOut, 400: ErrorOut, 404: ErrorOut},
-    summary="accept / start / confirm / review / close / return / forward / forward_out / reassign",
+    summary="accept / start / confirm / review / close / return / forward / forward_out / reassign / assign",
 )
 def transition(request: HttpRequest, task_id: int, payload: TransitionIn) -> Any:
     task = get_object_or_404(VerificationTask.objects.restrict(request.user, "change"), pk=task_id)
