@@ -49,6 +49,7 @@ class TaskOut(Schema):
     state: str
     unit_path: str
     grid_id: int | None
+    waits_at: str  # the village or town whose desk assigns a grid ("" once a grid has the task)
     person_id: int | None
     deadline: dt.datetime
     escalation: int
