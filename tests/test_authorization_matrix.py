@@ -78,9 +78,11 @@ SKIP = {
     "people:reveal",
     "self_registration",
     "verification:route_row",
+    "verification:route_rows",
     "verification:task_feedback",
     "verification:task_transition",
     "verification:task_call",
+    "verification:desk_bulk",
     "verification:batches",
     "verification:batch",
     "verification:batch_export",
@@ -411,6 +413,19 @@ def test_verification_writes_are_scoped(world: World, client_for: Any, persona: 
         persona,
         _body(intake),
     )
+    before = {
+        place: getattr(world, place).task.__class__.objects.get(pk=getattr(world, place).task.pk).state
+        for place in ("a", "b")
+    }
+    bulk = client.post(
+        "/verification/desk/bulk/", {"action": "return", "ids": [world.a.task.pk, world.b.task.pk]}
+    )
+    assert bulk.status_code == 302, persona
+    for place in ("a", "b"):
+        task = getattr(world, place).task
+        task.refresh_from_db()
+        if place not in may_change:
+            assert task.state == before[place], (persona, place)
 
 
 # --- Command centre -------------------------------------------------------------------------------

@@ -22,3 +22,14 @@ def test_push_list_is_deterministic_and_keeps_the_truth() -> None:
     exact = sum(cells[2] == truth.id_number for cells, truth in resident_rows)
     assert 0.8 < exact / len(resident_rows) < 0.95
     assert all(idnumbers.is_valid(truth.id_number) for _, truth in resident_rows)
+
+
+def test_addresses_follow_the_real_mix() -> None:
+    from hongyixing.demo.pushlist import ADDRESS_MIX
+
+    pool = residents(600, 3)
+    truths = [truth for _, truth in push_rows(pool, 4000, seed=11) if not truth.outside]
+    shares = {kind: sum(t.address_kind == kind for t in truths) / len(truths) for kind, _ in ADDRESS_MIX}
+    without_group_or_building = shares["street"] + shares["village"] + shares["compound"]
+    assert without_group_or_building >= 0.6
+    assert 0.17 < shares["village"] < 0.23 and 0.08 < shares["unknown_group"] < 0.12

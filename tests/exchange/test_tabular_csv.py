@@ -153,3 +153,20 @@ def test_data_beyond_the_header_width_is_kept() -> None:
 
     assert table.headers == ["姓名", "电话"]
     assert [row.cells for row in table.rows] == [["张三", "138", "补充说明"], ["李四", ""]]
+
+
+def test_numbered_footer_and_numbered_blank_line_are_not_people() -> None:
+    lines = [
+        "序号,姓名,身份证号码,联系电话,现住址",
+        "1,张三,320813199001011234,13812345678,临河社区",
+        "37,,,,",
+        "41,制表人：王五,审核人：赵六,,",
+        "42,合计,1人,,",
+    ]
+    table = read_table(("\r\n".join(lines) + "\r\n").encode(), "名单.csv")
+    assert [row.number for row in table.rows] == [2]
+    assert [(item.row_number, item.code) for item in table.skipped] == [
+        (3, SKIP_BLANK),
+        (4, SKIP_FOOTER),
+        (5, SKIP_FOOTER),
+    ]

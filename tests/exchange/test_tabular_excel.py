@@ -262,3 +262,32 @@ def test_a_header_with_only_footers_under_it_is_empty() -> None:
 
 def test_a_workbook_without_any_cell_is_empty() -> None:
     assert refused(xlsx(lambda workbook: workbook.add_worksheet()), "a.xlsx").code == "file.empty"
+
+
+def test_a_formula_without_a_saved_value_keeps_its_text_and_is_flagged() -> None:
+    import io
+    import zipfile
+
+    from hongyixing.exchange.columns import apply_mapping, resolve_mapping
+    from tests.exchange.builders import rewrite_zip
+    from tests.exchange.builders import xlsx as build_xlsx
+
+    def build(workbook) -> None:
+        sheet = workbook.add_worksheet("名单")
+        for column, header in enumerate(["姓名", "联系电话", "村", "门牌", "现住址"]):
+            sheet.write_string(0, column, header)
+        for column, value in enumerate(["张三", "13812345678", "临河社区", "人民路18号"]):
+            sheet.write_string(1, column, value)
+        sheet.write_formula(1, 4, "=C2&D2")
+
+    data = build_xlsx(build)
+    member = "xl/worksheets/sheet1.xml"
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(member)
+    assert b"</f><v>0</v>" in xml
+    data = rewrite_zip(
+        data, {member: xml.replace(b"</f><v>0</v>", b"</f>")}
+    )  # a writer that did not calculate
+    table = read_table(data, "名单.xlsx")
+    assert table.rows[0].cells[4] == "=C2&D2" and table.rows[0].formulas == frozenset({4})
+    mapped = apply_mapping(table, resolve_mapping(table.headers, None))
+    assert mapped[0].values["address"] == "=C2&D2" and mapped[0].formula_fields == {"address"}

@@ -43,9 +43,9 @@ def test_upload_splits_the_list_and_nothing_is_lost(world: World, client_for) ->
     assert response.status_code == 302
     batch = PushBatch.objects.get(title="第3批")
     statuses = dict(PushRow.objects.filter(batch=batch).values_list("row_number", "status"))
-    # A numbered but empty line is held for attention, never dropped; the totals line is skipped.
-    assert statuses == {3: "tasked", 4: "tasked", 5: "outside", 6: "attention", 7: "manual"}
-    assert [s["row_number"] for s in batch.skipped] == [8]
+    # A line with only its 序号 is a blank line and the totals line a footer: both skipped, with the reason.
+    assert statuses == {3: "tasked", 4: "tasked", 5: "outside", 7: "manual"}
+    assert [s["row_number"] for s in batch.skipped] == [6, 8]
     page = client.get(response["Location"]).content.decode()
     assert "高良涧街道" in page and "岔河镇" in page and "李四" in page
     assert world.a.plain_ids[0] not in page and world.b.plain_phones[1] not in page
@@ -90,7 +90,7 @@ def test_export_returns_the_senders_layout_with_feedback(world: World, client_fo
     book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     rows = book.get_sheet_by_index(0).to_python()
     assert rows[0][:6] == ["序号", "姓名", "身份证号码", "联系电话", "现住址", "推送原因"]
-    assert len(rows) == 1 + 5
+    assert len(rows) == 1 + 4
     assert rows[1][2] == world.a.plain_ids[0]  # the sender gets its own data back
     assert PiiAccess.objects.filter(kind="export", detail__batch=batch.pk).exists()
 

@@ -88,6 +88,9 @@ class Routing:
     outside_district: bool
     suggestions: tuple[Suggestion, ...] = ()
     parsed: ParsedAddress | None = field(default=None, repr=False, compare=False)
+    # How sure the placement at ``unit_path`` is, leaving out whether one grid follows: a village
+    # placed for certain over several grids is work for the village's desk, not for a person to read.
+    place_confidence: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +378,7 @@ class Gazetteer:
         confidence *= factor
         reasons += notes
         suggestions += options
+        place_confidence = confidence
         grid_id, factor, notes, options = self._grid(deepest)
         confidence *= factor
         reasons += notes
@@ -389,6 +393,7 @@ class Gazetteer:
             False,
             tuple(suggestions[:SUGGESTIONS]),
             parsed,
+            round(place_confidence, 3),
         )
 
     def _ambiguous(self, parsed: ParsedAddress, rivals: list[_Reading], reasons: list[str]) -> Routing:
@@ -412,6 +417,8 @@ class Gazetteer:
             False,
             suggestions,
             parsed,
+            # Every rival lies under the agreed unit: that much is as sure as the readings are.
+            round(rivals[0].quality, 3) if agreed else 0.0,
         )
 
     def _suggest(self, parsed: ParsedAddress, reading: _Reading) -> Suggestion:

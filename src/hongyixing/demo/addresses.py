@@ -104,6 +104,16 @@ _HOUSE = _Variants((lambda n: f"{n}号", 0.55), (lambda n: f"{cn_number(n)}号",
 _NOISE = ("对面", "附近", "旁边", "东侧", "后面", "(老小区)", "老小区")
 
 
+def written_village(rng: random.Random, place: Place) -> str:
+    """The head of an address as people write it, down to the village or community only."""
+    parts = [_PREFIX.write(rng), place.town if rng.random() < 0.85 else place.town_core]
+    if place.is_community:
+        parts.append(_COMMUNITY.write(rng, place.village_core))
+    else:
+        parts.append(_VILLAGE.write(rng, place.village_core))
+    return "".join(parts)
+
+
 def written(rng: random.Random, place: Place) -> str:
     """One way a person might write ``place`` on a form: prefix, suffix and numeral variants, noise."""
     parts = [_PREFIX.write(rng), place.town if rng.random() < 0.85 else place.town_core]

@@ -3,8 +3,10 @@ the district, written the way senders write them, with realistic noise and the g
 
 Noise rates follow the issue (W1): ID missing 10 %, one-digit typo 2 %, transposition 1 %, 15-digit
 legacy 1 %; homophone name 3 %, dropped character 1 %; phone missing 5 %, off by a digit 2 %, shared by
-the household 10 %; the address written every way `addresses.written` knows (no prefix, aliases,
-numerals, noise words), with the room missing 15 % and only the compound 10 %.
+the household 10 %. Addresses follow what real lists carry (``ADDRESS_MIX``, docs/benchmarks.md W1),
+not what the register knows: most name the village or community and a street and number, without the
+villager group or the building; some only the village, some a group number the register does not have,
+some only the compound; the rest the full address, written every way `addresses.written` knows.
 """
 
 from __future__ import annotations
@@ -74,6 +76,23 @@ OUTSIDE_PLACES = (
 )
 
 
+# How the in-district addresses of a list are written (shares of in-district rows). 70 % carry no
+# group or building: street (village + street and number), village only and compound only.
+ADDRESS_MIX: tuple[tuple[str, float], ...] = (
+    ("street", 0.40),  # 临河社区人民路18号
+    ("village", 0.20),  # 临河社区
+    ("unknown_group", 0.10),  # 胡庄村二十三组5号 (the register has no such group)
+    ("compound", 0.10),  # 幸福家园 (rural households: written as a street address instead)
+    ("full", 0.20),  # 临河社区幸福家园3栋2单元501室 / 胡庄村三组12号
+)
+STREETS = (
+    "人民路", "解放路", "建设路", "东风路", "幸福路", "友谊路", "大庆路", "洪泽湖大道", "东七街",
+    "西顺河路", "健康路", "光明路", "新街", "老街", "中心路", "府前路", "育才路", "南环路",
+)  # fmt: skip
+# Registers number villager groups from 1; a list written from memory or an old register says more.
+UNKNOWN_GROUP_OFFSET = 30
+
+
 @dataclass(frozen=True)
 class Truth:
     """What a row really is: the resident's ID (empty for people from outside) and where they live."""
@@ -83,6 +102,7 @@ class Truth:
     village_core: str
     town: str
     leaf: tuple[str, ...] | None
+    address_kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -166,12 +186,38 @@ def _noisy_phone(rng: random.Random, phone: str, household_phone: str) -> str:
     return phone
 
 
-def _noisy_address(rng: random.Random, place: Place) -> str:
+def _address_kind(rng: random.Random) -> str:
+    roll, total = rng.random(), 0.0
+    for kind, share in ADDRESS_MIX:
+        total += share
+        if roll < total:
+            return kind
+    return ADDRESS_MIX[-1][0]
+
+
+def realistic_address(rng: random.Random, place: Place, kind: str | None = None) -> tuple[str, str]:
+    """(address, how it is written) for a resident's home, drawn from ``ADDRESS_MIX`` unless ``kind``."""
+    kind = kind or _address_kind(rng)
+    if kind == "compound" and not place.compound:
+        kind = "street"
+    if kind == "street":
+        text = addresses.written_village(rng, place) + f"{rng.choice(STREETS)}{rng.randint(1, 300)}号"
+    elif kind == "village":
+        text = addresses.written_village(rng, place)
+    elif kind == "unknown_group":
+        group = (place.group or rng.randint(1, 9)) + UNKNOWN_GROUP_OFFSET
+        text = addresses.written_village(rng, place) + f"{group}组{rng.randint(1, 80)}号"
+    elif kind == "compound":
+        text = place.compound
+    else:
+        text = _full_address(rng, place)
+    return text, kind
+
+
+def _full_address(rng: random.Random, place: Place) -> str:
     roll = rng.random()
-    if place.compound and roll < 0.10:
-        return place.compound
     text = addresses.written(rng, place)
-    if place.compound and roll < 0.25:
+    if place.compound and roll < 0.15:
         text = text.split("单元")[0].rstrip("0123456789一二三四五六七八九十") if "单元" in text else text
     if rng.random() < 0.10:
         text += rng.choice(("对面", "附近", "旁边", "(老小区)"))
@@ -190,8 +236,16 @@ def _outsider(rng: random.Random, arrival: dt.date) -> tuple[list[str], Truth]:
 
 
 def push_rows(
-    pool: list[Resident], rows: int, seed: int, outside_share: float = 0.3
+    pool: list[Resident],
+    rows: int,
+    seed: int,
+    outside_share: float = 0.3,
+    *,
+    address_kind: str | None = None,
+    identified: bool = True,
 ) -> Iterator[tuple[list[str], Truth]]:
+    """Rows with their truth. ``address_kind`` writes every in-district address one way of
+    ``ADDRESS_MIX``; without ``identified`` the rows carry no ID number or phone (routing by address)."""
     rng = random.Random(seed)
     arrival = dt.date(2022, 3, 1)
     for index in range(rows):
@@ -199,13 +253,16 @@ def push_rows(
             cells, truth = _outsider(rng, arrival)
         else:
             person = rng.choice(pool)
+            address, kind = realistic_address(rng, person.place, address_kind)
             cells = [
                 _noisy_name(rng, person.name),
-                _noisy_id(rng, person.id_number),
-                _noisy_phone(rng, person.phone, person.household_phone),
-                _noisy_address(rng, person.place),
+                _noisy_id(rng, person.id_number) if identified else "",
+                _noisy_phone(rng, person.phone, person.household_phone) if identified else "",
+                address,
             ]
-            truth = Truth(person.id_number, False, person.place.village_core, person.place.town, person.leaf)
+            truth = Truth(
+                person.id_number, False, person.place.village_core, person.place.town, person.leaf, kind
+            )
         moment = dt.datetime.combine(arrival, dt.time(8)) + dt.timedelta(minutes=rng.randrange(60 * 24 * 5))
         yield (
             [str(index + 1), *cells, rng.choice(REASONS), "省大数据中心", moment.strftime("%Y-%m-%d %H:%M")],

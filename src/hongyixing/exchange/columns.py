@@ -254,6 +254,7 @@ class MappedRow:
     extra: dict[str, str]
     raw: list[str]
     damaged_fields: set[str] = field(default_factory=set)
+    formula_fields: set[str] = field(default_factory=set)  # a formula's text kept as the value
 
     def get(self, name: str) -> str:
         """The value of a field, "" when the file has no such column."""
@@ -329,7 +330,8 @@ def apply_mapping(table: Table, mapping: Mapping[str, int | str], *, require: bo
             if value or index < len(table.headers):
                 extra[key] = value
         damaged = {by_column[index] for index in row.damaged if index in by_column}
-        result.append(MappedRow(row.number, values, extra, list(cells), damaged))
+        formulas = {by_column[index] for index in row.formulas if index in by_column}
+        result.append(MappedRow(row.number, values, extra, list(cells), damaged, formulas))
     return result
 
 

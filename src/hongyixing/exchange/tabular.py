@@ -25,6 +25,7 @@ from . import limits
 from .cells import clean_text, column_letters, is_damaged_number, row_text
 from .columns import FIELD_LABELS, HEADER_WORDS, count_known_headers
 from .errors import FileRefused
+from .formulas import uncached_formulas
 from .guard_xls import check_xls
 from .guard_xlsx import check_xlsx
 from .writers import write_csv, write_xlsx
@@ -75,6 +76,7 @@ class Row:
     number: int  # 1-based row number as the spreadsheet shows it (the record number in a CSV file)
     cells: list[str]
     damaged: frozenset[int] = frozenset()  # column indexes whose number a spreadsheet rounded
+    formulas: frozenset[int] = frozenset()  # column indexes holding a formula's text (no saved value)
 
     @property
     def is_blank(self) -> bool:
@@ -158,6 +160,8 @@ def read_table(
         else:
             check_xls(data)
         sheet_name, rows = _read_workbook(data, max_rows)
+        if kind == "xlsx":
+            _keep_formula_text(rows, uncached_formulas(data, sheet_name))
     headers, header_row, body, preamble, skipped = _split_table(rows)
     return Table(
         headers=headers,
@@ -172,6 +176,17 @@ def read_table(
         encoding=encoding,
         delimiter=delimiter,
     )
+
+
+def _keep_formula_text(rows: list[Row], formulas: dict[tuple[int, int], str]) -> None:
+    by_number = {row.number: row for row in rows}
+    for (index, column), text in formulas.items():
+        row = by_number.get(index + 1)
+        if row is None or (column < len(row.cells) and row.cells[column]):
+            continue
+        row.cells += [""] * (column + 1 - len(row.cells))
+        row.cells[column] = clean_text(text)
+        row.formulas = row.formulas | {column}
 
 
 def file_size_text(size: int) -> str:
@@ -448,9 +463,22 @@ def _trim(cells: list[str]) -> list[str]:
     return cells[:end]
 
 
-def is_footer(cells: list[str]) -> bool:
-    """Totals ("合计：123人"), signatures ("制表人：张三 审核人：李四") and notes under a table."""
+_SERIAL = re.compile(r"^[0-9]{1,6}$")
+
+
+def without_serial(cells: list[str]) -> list[str]:
+    """The filled cells, less a leading 序号: lists number every line, the footer under them too
+    (``41,制表人：张三``), and a numbered line with nothing else is a blank one."""
     filled = [cell for cell in cells if cell]
+    if filled and cells and cells[0] == filled[0] and _SERIAL.match(filled[0]):
+        return filled[1:]
+    return filled
+
+
+def is_footer(cells: list[str]) -> bool:
+    """Totals ("合计：123人"), signatures ("制表人：张三 审核人：李四") and notes under a table, whether
+    the sender numbered the line or not."""
+    filled = without_serial(cells)
     if not filled:
         return False
     first = filled[0]
@@ -493,7 +521,7 @@ def _split_table(rows: Iterable[Row]) -> tuple[list[str], int, list[Row], list[R
     body: list[Row] = []
     skipped: list[Skipped] = []
     for row in iterator:
-        if row.is_blank:
+        if row.is_blank or not without_serial(row.cells):
             skipped.append(Skipped(row.number, SKIP_BLANK))
         elif len(header_words.intersection(row.cells)) >= limits.MIN_HEADER_MATCHES:
             # Printed lists repeat the header on every page; two-row headers put labels under it.
@@ -503,7 +531,7 @@ def _split_table(rows: Iterable[Row]) -> tuple[list[str], int, list[Row], list[R
         else:
             cells = _trim(row.cells)
             cells += [""] * (len(headers) - len(cells))
-            body.append(Row(row.number, cells, row.damaged))
+            body.append(Row(row.number, cells, row.damaged, row.formulas))
     if not body:
         # zh: 表头下面没有数据行
         raise FileRefused(

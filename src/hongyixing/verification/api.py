@@ -49,6 +49,7 @@ class TaskOut(Schema):
     state: str
     unit_path: str
     grid_id: int | None
+    waits_at: str  # the village or town whose desk assigns a grid ("" once a grid has the task)
     person_id: int | None
     deadline: dt.datetime
     escalation: int
@@ -61,10 +62,11 @@ class FeedbackIn(Schema):
     contact_method: str
     disposition: str
     current_location: str = ""
-    arrival_date: dt.date | None = None
+    # Read as sent and checked by the one validator the form uses (same refusals, same messages).
+    arrival_date: str | None = None
     route: str = ""
     symptoms: str = ""
-    temperature: float | None = None
+    temperature: float | str | None = None
     code_colour: str = "unknown"
     test_status: str = "none"
     notes: str = ""
@@ -151,7 +153,7 @@ def post_feedback(request: HttpRequest, task_id: int, payload: FeedbackIn) -> An
             request.user, task, services.FeedbackInput(**payload.dict())
         )
     except services.VerificationError as error:
-        return Status(400, {"code": error.code, "detail": error.message})
+        return Status(400, {"code": error.code, "detail": error.message, "field": error.field})
     task.refresh_from_db()
     return Status(201 if created else 200, {"created": created, "task": task})
 
@@ -167,7 +169,7 @@ class TransitionIn(Schema):
 @router.post(
     "/tasks/{task_id}/transition",
     response={200: TaskOut, 400: ErrorOut, 404: ErrorOut},
-    summary="accept / start / confirm / review / close / return / forward / forward_out / reassign",
+    summary="accept / start / confirm / review / close / return / forward / forward_out / reassign / assign",
 )
 def transition(request: HttpRequest, task_id: int, payload: TransitionIn) -> Any:
     task = get_object_or_404(VerificationTask.objects.restrict(request.user, "change"), pk=task_id)

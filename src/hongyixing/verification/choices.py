@@ -33,6 +33,8 @@ class RowStatus(models.TextChoices):
 
 class TaskState(models.TextChoices):
     NEW = "new", _("New")
+    # Placed for certain at a village (or a town) but not at one grid: the unit's desk assigns it.
+    WAITING = "waiting", _("Waiting to be assigned")
     DISPATCHED = "dispatched", _("Dispatched")
     ACCEPTED = "accepted", _("Accepted")
     IN_PROGRESS = "in_progress", _("In progress")
@@ -47,6 +49,7 @@ class TaskState(models.TextChoices):
 
 OPEN_STATES = (
     TaskState.NEW,
+    TaskState.WAITING,
     TaskState.DISPATCHED,
     TaskState.ACCEPTED,
     TaskState.IN_PROGRESS,
@@ -57,6 +60,7 @@ OPEN_STATES = (
 # The clock stops once the grid worker's feedback is in.
 CLOCK_STATES = (
     TaskState.NEW,
+    TaskState.WAITING,
     TaskState.DISPATCHED,
     TaskState.ACCEPTED,
     TaskState.IN_PROGRESS,

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hongyixing.verification.choices import Category, CodeColour, ContactMethod, Disposition, TestStatus
+from hongyixing.verification.feedback_input import (
+    TEMPERATURE_RANGE,
+    TEXT_LIMITS,
+    feedback_from,
+    feedback_problems,
+)
 from hongyixing.verification.models import PushSource
 
 MAX_PHOTO_BYTES = 3 * 2**20
@@ -16,39 +24,63 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=_("List file (xlsx, xls or csv)"))
 
 
+def _text(label: Any, limit: int, **kwargs: Any) -> forms.CharField:
+    """A text whose length the shared validator checks (the widget's maxlength only helps typing)."""
+    widget = kwargs.pop("widget", forms.TextInput())
+    widget.attrs.setdefault("maxlength", str(limit))
+    return forms.CharField(label=label, required=False, widget=widget, **kwargs)
+
+
+def _choice(label: Any, choices: Any, **kwargs: Any) -> forms.CharField:
+    """A select whose value the shared validator checks, so a refused code reads the same everywhere."""
+    return forms.CharField(label=label, required=False, widget=forms.Select(choices=choices), **kwargs)
+
+
 class FeedbackForm(forms.Form):
-    client_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    contact_method = forms.ChoiceField(label=_("How you reached them"), choices=ContactMethod.choices)
-    disposition = forms.ChoiceField(label=_("Result"), choices=[("", "—"), *Disposition.choices])
-    current_location = forms.CharField(label=_("Where they are now"), max_length=200, required=False)
-    arrival_date = forms.DateField(
+    """Field types only: what is refused, and with which message, is decided by the one validator in
+    ``feedback_input`` that the API uses as well."""
+
+    client_id = forms.CharField(widget=forms.HiddenInput, required=False)
+    contact_method = _choice(_("How you reached them"), ContactMethod.choices)
+    disposition = _choice(_("Result"), [("", "—"), *Disposition.choices])
+    current_location = _text(_("Where they are now"), TEXT_LIMITS["current_location"])
+    arrival_date = forms.CharField(
         label=_("Arrival date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    route = forms.CharField(label=_("Route / travel in the last 14 days"), max_length=300, required=False)
-    temperature = forms.DecimalField(
+    route = _text(_("Route / travel in the last 14 days"), TEXT_LIMITS["route"])
+    temperature = forms.CharField(
         label=_("Temperature (°C)"),
-        max_digits=3,
-        decimal_places=1,
         required=False,
-        min_value=34,
-        max_value=43,
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+        widget=forms.NumberInput(
+            attrs={
+                "step": "0.1",
+                "inputmode": "decimal",
+                "min": TEMPERATURE_RANGE[0],
+                "max": TEMPERATURE_RANGE[1],
+            }
+        ),
     )
-    symptoms = forms.CharField(label=_("Symptoms"), max_length=200, required=False)
-    code_colour = forms.ChoiceField(
-        label=_("Health-code colour"), choices=CodeColour.choices, initial="unknown"
-    )
-    test_status = forms.ChoiceField(label=_("Test status"), choices=TestStatus.choices, initial="none")
-    notes = forms.CharField(
-        label=_("Notes"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    symptoms = _text(_("Symptoms"), TEXT_LIMITS["symptoms"])
+    code_colour = _choice(_("Health-code colour"), CodeColour.choices, initial="unknown")
+    test_status = _choice(_("Test status"), TestStatus.choices, initial="none")
+    notes = _text(_("Notes"), TEXT_LIMITS["notes"], widget=forms.Textarea(attrs={"rows": 3}))
     photo = forms.FileField(
         label=_("Photo evidence"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"}),
     )
-    latitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput)
-    longitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput)
+    latitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    longitude = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        data = feedback_from(cleaned)
+        for field_name, message in feedback_problems(data):
+            if field_name in self.fields and field_name not in self.errors:
+                self.add_error(field_name, message)
+        if not self.errors:
+            cleaned.update(vars(data))
+        return cleaned
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
@@ -77,6 +109,7 @@ class TransitionForm(forms.Form):
                 "forward",
                 "forward_out",
                 "reassign",
+                "assign",
             )
         ]
     )
@@ -84,7 +117,12 @@ class TransitionForm(forms.Form):
     grid = forms.IntegerField(required=False)
     forwarded_to = forms.CharField(max_length=200, required=False)
     version = forms.IntegerField()
+    # Where to go back to (the desk's one-tap assignment); only the app's own pages are accepted.
+    next = forms.CharField(max_length=200, required=False)
 
 
 class RouteForm(forms.Form):
-    grid = forms.IntegerField()
+    """A grid by id (the one-click suggestions) or as picked from the searchable list ("code label")."""
+
+    grid = forms.IntegerField(required=False)
+    grid_pick = forms.CharField(max_length=200, required=False)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from hongyixing.core.crypto import blind_index
 from hongyixing.core.masking import mask_id_number, mask_phone
+from hongyixing.exchange.dates import parse_date
 from hongyixing.people import idnumbers, phones
 from hongyixing.people.choices import DocumentType
 from hongyixing.people.models import Person, PersonPhone
@@ -42,6 +43,7 @@ class Candidate:
     link_confidence: float = 0.0
     link_reason: str = ""
     household_hint: tuple[str, int | None] | None = None  # (unit_path, grid_id) of a phone owner's home
+    arrival_date: dt.date | None = None
 
     @property
     def identifiable(self) -> bool:
@@ -52,13 +54,24 @@ def _clean_name(raw: str) -> str:
     return "".join(raw.split()).replace("·", "").replace("•", "")
 
 
-def prepare(row_number: int, values: dict[str, str], damaged: Iterable[str] = ()) -> Candidate:
-    """Normalise one mapped row; every problem becomes a plain-language warning, never an exception."""
+def prepare(
+    row_number: int, values: dict[str, str], damaged: Iterable[str] = (), today: dt.date | None = None
+) -> Candidate:
+    """Normalise one mapped row; every problem becomes a plain-language warning, never an exception.
+    ``today`` is the day the list was received (it gives ``3月5日`` its year)."""
     candidate = Candidate(
         row_number=row_number,
         name=_clean_name(values.get("name", "")),
         address=values.get("address", "").strip()[:300],
     )
+    arrival = values.get("arrival_time", "").strip()
+    if arrival:
+        candidate.arrival_date = parse_date(arrival, today or dt.date.today())
+        if candidate.arrival_date is None:
+            candidate.warnings.append(
+                _("The arrival date “%(value)s” could not be read as a date; check it with the person")
+                % {"value": arrival[:40]}
+            )
     raw_id = values.get("id_number", "").strip()
     if "id_number" in set(damaged) or (raw_id and idnumbers.looks_like_excel_float(raw_id)):
         candidate.warnings.append(
@@ -118,10 +131,43 @@ class Resident:
     birth_date: dt.date | None
     unit_path: str
     grid_id: int | None
+    document_index: str | None = None
 
 
 def _residents(query: Any) -> list[Resident]:
-    return [Resident(*row) for row in query.values_list("id", "name", "birth_date", "unit_path", "grid_id")]
+    return [
+        Resident(*row)
+        for row in query.values_list("id", "name", "birth_date", "unit_path", "grid_id", "document_index")
+    ]
+
+
+def contradiction(c: Candidate, resident: Resident) -> str:
+    """Why the row cannot be this resident, if its own ID number or birth date says otherwise."""
+    if c.id_index and resident.document_index and c.id_index != resident.document_index:
+        return _("the ID number on the list is not the resident's")
+    if c.birth_date and resident.birth_date and c.birth_date != resident.birth_date:
+        return _("the birth date on the list is not the resident's")
+    return ""
+
+
+def _blocked(c: Candidate, resident: Resident, why: str) -> None:
+    warning = _("Not linked to %(name)s in the registry: %(why)s. Check who this is.") % {
+        "name": resident.name,
+        "why": why,
+    }
+    if warning not in c.warnings:
+        c.warnings.append(warning)
+
+
+def _pinyin(name: str) -> list[str]:
+    from pypinyin import Style, lazy_pinyin
+
+    return list(lazy_pinyin(name, style=Style.NORMAL))
+
+
+def homophones(a: str, b: str) -> bool:
+    """Two different names read alike (黎秀英 for 李秀英): the usual slip of a clerk typing from speech."""
+    return a != b and len(a) == len(b) and _pinyin(a) == _pinyin(b)
 
 
 def link(candidates: Sequence[Candidate]) -> dict[int, Resident]:
@@ -134,7 +180,7 @@ def link(candidates: Sequence[Candidate]) -> dict[int, Resident]:
         for pk, name, birth, path, grid_id, index in rows.values_list(
             "id", "name", "birth_date", "unit_path", "grid_id", "document_index"
         ):
-            resident = Resident(pk, name, birth, path, grid_id)
+            resident = Resident(pk, name, birth, path, grid_id, index)
             by_index[index or ""] = resident
             found[resident.id] = resident
 
@@ -172,12 +218,16 @@ def link(candidates: Sequence[Candidate]) -> dict[int, Resident]:
             continue
         owners = [found[pid] for pid in phone_owners.get(c.phone_index or "", []) if pid in found]
         named = [r for r in owners if r.name == c.name]
-        if len(named) == 1:
+        if len(named) == 1 and (why := contradiction(c, named[0])):
+            _blocked(c, named[0], why)
+        elif len(named) == 1:
             c.person_id, c.link_confidence, c.link_reason = named[0].id, 0.95, _("Phone and name match")
             continue
         if c.birth_date is not None:
             matches = by_name_birth.get((c.name, c.birth_date), [])
-            if len(matches) == 1:
+            if len(matches) == 1 and (why := contradiction(c, found[matches[0]])):
+                _blocked(c, found[matches[0]], why)
+            elif len(matches) == 1:
                 c.person_id, c.link_confidence, c.link_reason = (
                     matches[0],
                     0.9,
@@ -192,20 +242,11 @@ def link(candidates: Sequence[Candidate]) -> dict[int, Resident]:
     return found
 
 
-def _one_edit_apart(a: str, b: str) -> bool:
-    """One character changed (a homophone typed for another) or one dropped."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
-    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
-
-
 def link_by_place(candidates: Sequence[Candidate], places: Sequence[str]) -> dict[int, Resident]:
     """Last stage: an unlinked row whose address was placed down to a group or building is the resident
-    of that place with the same name — or, when nobody there has it, with a name one character off
-    (homophones, dropped characters) — provided exactly one resident fits. One query for the batch."""
+    of that place with the same name, provided exactly one resident fits and the row's own ID number or
+    birth date does not say otherwise — or, when nobody there has the name, a homophone of it, only
+    when the row's birth date or phone agrees as well. Two queries for the batch."""
     wanted = {
         place
         for c, place in zip(candidates, places, strict=True)
@@ -219,22 +260,44 @@ def link_by_place(candidates: Sequence[Candidate], places: Sequence[str]) -> dic
         query = Person.objects.filter(unit_path__in=chunk)
         for resident in _residents(query):
             by_place[resident.unit_path].append(resident)
+    phones_of: dict[int, set[str]] = defaultdict(set)
+    resident_ids = sorted({r.id for people in by_place.values() for r in people})
+    if any(c.phone_index for c in candidates):
+        for chunk in _chunks(resident_ids):
+            for person_id, index in PersonPhone.objects.filter(person_id__in=chunk).values_list(
+                "person_id", "index"
+            ):
+                phones_of[person_id].add(index)
     found: dict[int, Resident] = {}
     for c, place in zip(candidates, places, strict=True):
         if c.person_id is not None or c.problem or place not in wanted:
             continue
         people_there = [r for r in by_place.get(place, []) if r.unit_path == place]
         same = [r for r in people_there if r.name == c.name]
-        if len(same) == 1:
-            match, confidence, reason = same[0], 0.85, _("Name matches a resident at the reported address")
+        if same:
+            fitting = [r for r in same if not contradiction(c, r)]
+            if len(same) == 1 and not fitting:
+                _blocked(c, same[0], contradiction(c, same[0]))
+            if len(fitting) != 1:
+                continue
+            match, confidence, reason = fitting[0], 0.85, _("Name matches a resident at the reported address")
         else:
-            close = [r for r in people_there if _one_edit_apart(r.name, c.name)] if not same else []
-            if len(close) != 1 or (c.birth_date is not None and close[0].birth_date != c.birth_date):
+            close = [
+                r
+                for r in people_there
+                if homophones(r.name, c.name)
+                and not contradiction(c, r)
+                and (
+                    (c.birth_date is not None and c.birth_date == r.birth_date)
+                    or (c.phone_index is not None and c.phone_index in phones_of.get(r.id, ()))
+                )
+            ]
+            if len(close) != 1:
                 continue
             match, confidence, reason = (
                 close[0],
                 0.75,
-                _("Similar name of a resident at the reported address"),
+                _("Sounds like a resident at the reported address; birth date or phone agrees"),
             )
             c.warnings.append(_("The name on the list differs from the registry"))
         c.person_id, c.link_confidence, c.link_reason = match.id, confidence, reason

@@ -94,6 +94,7 @@ class PushRow(ScopedModel):
     category = models.CharField(
         _("category"), max_length=20, choices=Category.choices, default=Category.GENERAL
     )
+    arrival_date = models.DateField(_("arrival date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=RowStatus.choices)
     warnings = models.JSONField(_("warnings"), default=list)
     problem = models.CharField(_("problem"), max_length=200, blank=True)
@@ -112,6 +113,8 @@ class PushRow(ScopedModel):
     task = models.ForeignKey(
         "VerificationTask", on_delete=models.SET_NULL, null=True, blank=True, related_name="rows"
     )
+    # The earlier row of the same list for the same person (merged into it while it has no task yet).
+    same_as_row = models.PositiveIntegerField(_("same person as row"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -127,6 +130,8 @@ class PushRow(ScopedModel):
         "unit_path",
         "grid_id",
         "task_id",
+        "same_as_row",
+        "arrival_date",
     )
 
     class Meta:
@@ -158,6 +163,9 @@ class VerificationTask(ScopedModel):
         Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="tasks", db_index=False
     )
     state = models.CharField(_("state"), max_length=14, choices=TaskState.choices, default=TaskState.NEW)
+    # The village (12 digits) or town (9) whose desk must assign a grid; blank once a grid has it.
+    waits_at = models.CharField(_("waiting at"), max_length=24, blank=True)
+    arrival_date = models.DateField(_("arrival date"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"))
     deadline = models.DateTimeField(_("deadline"))
     # When the SLA clock warns (50 %, 80 %) and when an overdue task reaches the district's list.
@@ -179,6 +187,7 @@ class VerificationTask(ScopedModel):
         "state",
         "unit_path",
         "grid_id",
+        "waits_at",
         "deadline",
         "escalation",
         "disposition",

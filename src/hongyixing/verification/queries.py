@@ -155,3 +155,92 @@ def state_counts(user: Any) -> list[tuple[str, str, int]]:
         for row in VerificationTask.objects.restrict(user).values("state").annotate(n=Count("id")).order_by()
     }
     return [(state, str(label), counts[state]) for state, label in TaskState.choices if counts.get(state)]
+
+
+@dataclass
+class WaitingTask:
+    """A task waiting at a village's or town's desk, with the grids to offer, the likeliest first."""
+
+    task: VerificationTask
+    reason: str
+    suggested: list[Grid]
+    others: list[Grid]
+
+
+def waiting_tasks(user: Any, limit: int = 100) -> tuple[list[WaitingTask], int]:
+    """Tasks waiting for a grid that the user may assign, oldest deadline first, and how many there
+    are. Three queries whatever the page holds: tasks, their rows' suggestions, the grids."""
+    waiting = VerificationTask.objects.restrict(user, "change").filter(state=TaskState.WAITING)
+    total = waiting.count()
+    tasks = list(waiting.select_related("batch").order_by("deadline", "id")[:limit])
+    if not tasks:
+        return [], total
+    hints: dict[int, list[int]] = {}
+    reasons: dict[int, str] = {}
+    for task_id, grid_id, suggestions, reason in (
+        PushRow.objects.filter(task_id__in=[t.pk for t in tasks])
+        .order_by("id")
+        .values_list("task_id", "grid_id", "suggestions", "route_reason")
+    ):
+        ranked = hints.setdefault(task_id, [])
+        reasons.setdefault(task_id, reason)
+        for candidate in [grid_id, *(s.get("grid_id") for s in suggestions or [] if isinstance(s, dict))]:
+            if isinstance(candidate, int) and candidate not in ranked:
+                ranked.append(candidate)
+    towns = sorted({t.waits_at[:9] for t in tasks})
+    grid_filter = Q(pk__in=[])
+    for town in towns:
+        grid_filter |= path_prefix_q("unit_path", town)
+    grids = list(Grid.objects.restrict(user).filter(grid_filter).order_by("code")[:2000])
+    result = []
+    for task in tasks:
+        mine = [g for g in grids if g.unit_path.startswith(task.waits_at)]
+        by_id = {g.pk: g for g in mine}
+        # The gazetteer's grid options (ranked by the grids' share of households) come first.
+        suggested = [by_id[g] for g in hints.get(task.pk, []) if g in by_id][:3]
+        result.append(
+            WaitingTask(task, reasons.get(task.pk, ""), suggested, [g for g in mine if g not in suggested])
+        )
+    return result, total
+
+
+@dataclass
+class ManualRow:
+    row: PushRow
+    options: list[tuple[int, str]]  # (grid id, label): the top suggestion first, one click each
+
+
+def grid_labels(user: Any) -> list[tuple[int, str, str]]:
+    """(id, code, "town › grid") of every grid the user may place in: one list per page, searched in
+    the browser (a datalist), instead of a dropdown per row."""
+    towns = dict(AdminUnit.objects.filter(level="town").values_list("path", "name"))
+    return [
+        (pk, code, f"{towns.get(path[:9], '')} › {name}")
+        for pk, code, name, path in Grid.objects.restrict(user)
+        .order_by("code")
+        .values_list("id", "code", "name", "unit_path")[:2000]
+    ]
+
+
+def manual_queue(
+    user: Any, batch: PushBatch, labels: list[tuple[int, str, str]], limit: int = 200
+) -> list[ManualRow]:
+    """The rows waiting for a hand, each with up to five grids to place it in one click: the grids the
+    gazetteer suggested, then the other grids of the suggested village."""
+    by_id = {pk: label for pk, _code, label in labels}
+    by_village: dict[str, list[int]] = {}
+    for pk, code, _label in labels:
+        by_village.setdefault(code.split("-")[0][:12], []).append(pk)
+    result = []
+    for row in batch.rows.filter(status=RowStatus.MANUAL).order_by("row_number")[:limit]:
+        ranked: list[int] = []
+        suggestions = [s for s in row.suggestions or [] if isinstance(s, dict)]
+        for s in suggestions:
+            if isinstance(s.get("grid_id"), int) and s["grid_id"] not in ranked:
+                ranked.append(s["grid_id"])
+        for s in suggestions:
+            for pk in by_village.get(str(s.get("unit_path", ""))[:12], []):
+                if pk not in ranked:
+                    ranked.append(pk)
+        result.append(ManualRow(row, [(pk, by_id[pk]) for pk in ranked if pk in by_id][:5]))
+    return result

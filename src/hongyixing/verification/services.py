@@ -16,12 +16,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hongyixing.areas.choices import UnitLevel
 from hongyixing.areas.models import Grid
 from hongyixing.core import audit
 from hongyixing.core.bulk import insert_returning_ids
 from hongyixing.core.crypto import seal, unseal
 from hongyixing.core.models import PiiAccessKind
+from hongyixing.exchange.columns import FIELD_LABELS
 from hongyixing.rules.services import rules_in_force
 from hongyixing.verification import linking
 from hongyixing.verification.choices import (
@@ -32,6 +32,8 @@ from hongyixing.verification.choices import (
     RowStatus,
     TaskState,
 )
+from hongyixing.verification.feedback_input import FeedbackInput as FeedbackInput
+from hongyixing.verification.feedback_input import feedback_problems
 from hongyixing.verification.models import (
     Feedback,
     Notification,
@@ -46,13 +48,15 @@ from hongyixing.verification.signals import measure_requested
 DISTRICT_PATH = "320813"
 # Below this routing confidence a person waits in the manual queue instead of reaching a grid.
 ROUTE_THRESHOLD = 0.6
+TOWN_PATH_LENGTH, VILLAGE_PATH_LENGTH = 9, 12
 
 
 class VerificationError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, field: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.field = field
 
 
 class IncomingRow(Protocol):
@@ -88,18 +92,46 @@ class RouteDecision:
     reason: str = ""
     outside: bool = False
     suggestions: list[Any] = field(default_factory=list)
+    place_confidence: float = 0.0
+
+    @property
+    def desk_path(self) -> str:
+        """The village or town whose desk takes a row placed there for certain but not at one grid."""
+        if self.outside or self.place_confidence < ROUTE_THRESHOLD or len(self.unit_path) < TOWN_PATH_LENGTH:
+            return ""
+        if len(self.unit_path) >= VILLAGE_PATH_LENGTH:
+            return self.unit_path[:VILLAGE_PATH_LENGTH]
+        return self.unit_path[:TOWN_PATH_LENGTH]
 
 
-def _routing_reason(level: str | None, confidence: float, outside: bool) -> str:
-    """What the desk reads: the gazetteer's own evidence trace is for developers, not translated."""
-    if outside:
-        return _("The address is outside the district")
-    if not level:
-        return _("The address could not be placed")
-    label = UnitLevel(level).label if level in UnitLevel.values else level
-    return _("Address placed down to the %(level)s, confidence %(confidence)d%%") % {
-        "level": label,
-        "confidence": round(confidence * 100),
+def _routing_reason(routing: Any) -> str:
+    """What the desk reads, in plain words: where the address led and why the row is where it is (the
+    gazetteer's own evidence trace is for developers, not translated)."""
+    from hongyixing.areas.gazetteer import Gazetteer
+
+    if routing.outside_district:
+        return _("The address is outside the district: forward it to where the person is")
+    if not routing.unit_path:
+        if routing.suggestions:
+            return _(
+                "The address names no town or village of the district for certain; closest: %(near)s"
+            ) % {"near": routing.suggestions[0].names}
+        return _("The address names no town or village of the district")
+    place = Gazetteer.get().chain(routing.unit_path)
+    if routing.grid_id is not None and routing.confidence >= ROUTE_THRESHOLD:
+        return _("Address placed at %(place)s, in one grid") % {"place": place}
+    if routing.place_confidence < ROUTE_THRESHOLD:
+        if "ambiguous" in routing.reason:
+            return _("Several places fit the address (%(place)s and others): choose one") % {"place": place}
+        return _("The address is not clear enough to place for certain (read as %(place)s)") % {
+            "place": place
+        }
+    if len(routing.unit_path) < VILLAGE_PATH_LENGTH:
+        return _("Address placed at %(place)s but no village is written: the town assigns it") % {
+            "place": place
+        }
+    return _("Address placed at %(place)s, which has several grids: the village assigns it") % {
+        "place": place
     }
 
 
@@ -112,12 +144,13 @@ def _route_addresses(addresses: list[str]) -> list[RouteDecision]:
             r.unit_path or "",
             r.grid_id,
             r.confidence,
-            _routing_reason(r.level, r.confidence, r.outside_district),
+            _routing_reason(r),
             r.outside_district,
             [
                 {"unit_path": s.unit_path, "label": s.names, "score": round(s.score, 2), "grid_id": s.grid_id}
                 for s in r.suggestions
             ],
+            r.place_confidence,
         )
         for r in Gazetteer.get().route_many(addresses)
     ]
@@ -131,11 +164,19 @@ def _decide_routes(
     for position, c in enumerate(candidates):
         if c.person_id is not None and residents[c.person_id].unit_path:
             home = residents[c.person_id]
-            decisions.append(RouteDecision(home.unit_path, home.grid_id, 1.0, _("Registered household")))
+            decisions.append(
+                RouteDecision(
+                    home.unit_path, home.grid_id, 1.0, _("Registered household"), place_confidence=1.0
+                )
+            )
         elif c.household_hint is not None and c.household_hint[1] is not None:
             decisions.append(
                 RouteDecision(
-                    c.household_hint[0], c.household_hint[1], 0.7, _("Household of the phone's owner")
+                    c.household_hint[0],
+                    c.household_hint[1],
+                    0.7,
+                    _("Household of the phone's owner"),
+                    place_confidence=0.7,
                 )
             )
         elif c.address:
@@ -204,12 +245,23 @@ def do_intake(
     return result
 
 
+def field_label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
+
+
 def _row_key(row: IncomingRow) -> str:
     return getattr(row, "row_key", "") or f"r{row.row_number}"
 
 
 def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: dt.datetime) -> IntakeResult:
-    candidates = [linking.prepare(row.row_number, row.values, row.damaged_fields) for row in rows]
+    today = timezone.localtime(now).date()
+    candidates = [linking.prepare(row.row_number, row.values, row.damaged_fields, today) for row in rows]
+    for row, c in zip(rows, candidates, strict=True):
+        for name in sorted(getattr(row, "formula_fields", ())):
+            c.warnings.append(
+                _("The %(field)s cell holds a formula whose result was not saved; its text is kept: %(text)s")
+                % {"field": field_label(name), "text": row.values.get(name, "")[:60]}
+            )
     residents = linking.link(candidates)
     routes = _decide_routes(candidates, residents)
     placed = linking.link_by_place(candidates, [route.unit_path for route in routes])
@@ -218,7 +270,9 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
         for position, c in enumerate(candidates):
             if c.person_id in placed:
                 home = placed[c.person_id]
-                routes[position] = RouteDecision(home.unit_path, home.grid_id, 1.0, _("Registered household"))
+                routes[position] = RouteDecision(
+                    home.unit_path, home.grid_id, 1.0, _("Registered household"), place_confidence=1.0
+                )
     rule = rules_in_force(now)
     chosen = rule.get(batch.category) or rule.get("general")
     if chosen is None:
@@ -232,6 +286,7 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
     )
     push_rows: list[PushRow] = []
     new_tasks: dict[str, VerificationTask] = {}
+    first_rows: dict[str, int] = {}
     row_task_key: list[str | None] = []
     for row, c, route in zip(rows, candidates, routes, strict=True):
         identity_key = (
@@ -253,6 +308,7 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
             phone_masked=c.phone_masked,
             address=c.address,
             category=batch.category,
+            arrival_date=c.arrival_date,
             warnings=c.warnings,
             person_id=c.person_id,
             link_confidence=c.link_confidence,
@@ -270,11 +326,16 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
             push_row.status, push_row.task_id = RowStatus.MERGED, open_tasks[c.person_id]
         elif identity_key in new_tasks:
             push_row.status, task_key = RowStatus.MERGED, identity_key
+        elif identity_key in first_rows:
+            # The same person earlier in the list went to the manual queue or out of the district:
+            # this row follows it (and gets its task when that row is placed by hand).
+            push_row.status, push_row.same_as_row = RowStatus.MERGED, first_rows[identity_key]
         elif route.outside:
             push_row.status = RowStatus.OUTSIDE
-        elif route.grid_id is None or route.confidence < ROUTE_THRESHOLD:
+        elif (route.grid_id is None or route.confidence < ROUTE_THRESHOLD) and not route.desk_path:
             push_row.status = RowStatus.MANUAL
         else:
+            at_grid = route.grid_id is not None and route.confidence >= ROUTE_THRESHOLD
             push_row.status, task_key = RowStatus.TASKED, identity_key
             new_tasks[identity_key] = VerificationTask(
                 batch=batch,
@@ -283,13 +344,17 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
                 category=batch.category,
                 rule_id_pinned=chosen.pk,
                 unit_path=route.unit_path,
-                grid_id=route.grid_id,
-                state=TaskState.DISPATCHED,
+                grid_id=route.grid_id if at_grid else None,
+                waits_at="" if at_grid else route.desk_path,
+                arrival_date=c.arrival_date,
+                state=TaskState.DISPATCHED if at_grid else TaskState.WAITING,
                 created_at=now,
                 **sla_times(now, deadline),
             )
         push_rows.append(push_row)
         row_task_key.append(task_key)
+        if not c.problem:
+            first_rows.setdefault(identity_key, push_row.row_number)
 
     tasks = insert_returning_ids(VerificationTask, list(new_tasks.values()))
     for row_obj, key in zip(push_rows, row_task_key, strict=True):
@@ -328,6 +393,7 @@ TRANSITIONS: dict[str, set[str]] = {
         TaskState.RETURNED,
     },
     "reassign": {TaskState.NEW, TaskState.DISPATCHED, TaskState.ACCEPTED, TaskState.RETURNED},
+    "assign": {TaskState.WAITING},
 }
 TARGET_STATE = {
     "accept": TaskState.ACCEPTED,
@@ -340,6 +406,7 @@ TARGET_STATE = {
     "forward": TaskState.FORWARDED,
     "forward_out": TaskState.FORWARDED_OUT,
     "reassign": TaskState.DISPATCHED,
+    "assign": TaskState.DISPATCHED,
 }
 
 
@@ -377,10 +444,14 @@ def do_transition(
     locked.version = F("version") + 1
     if note:
         locked.note = note[:300]
-    if action in ("reassign", "forward"):
+    if action in ("reassign", "forward", "assign"):
         if grid is None:
             raise VerificationError("task.no_grid", _("Choose the grid that takes this task."))
-        locked.grid_id, locked.unit_path = grid.pk, grid.unit_path
+        if action == "assign" and not grid.unit_path.startswith(locked.waits_at):
+            raise VerificationError(
+                "task.grid_elsewhere", _("That grid is not in the village or town this task waits at.")
+            )
+        locked.grid_id, locked.unit_path, locked.waits_at = grid.pk, grid.unit_path, ""
         if action == "forward":
             locked.state = TaskState.DISPATCHED
     if action == "forward_out":
@@ -397,26 +468,19 @@ def do_transition(
     return locked
 
 
-@dataclass
-class FeedbackInput:
-    client_id: str
-    contact_method: str
-    disposition: str
-    current_location: str = ""
-    arrival_date: dt.date | None = None
-    route: str = ""
-    symptoms: str = ""
-    temperature: Any = None
-    code_colour: str = "unknown"
-    test_status: str = "none"
-    notes: str = ""
-    photo: Any = None
-    latitude: Any = None
-    longitude: Any = None
+def check_feedback(data: FeedbackInput) -> FeedbackInput:
+    """The one validator of feedback (form and API): the first problem is refused with its field."""
+    problems = feedback_problems(data)
+    if problems:
+        field_name, message = problems[0]
+        raise VerificationError("feedback.invalid", message, field=field_name)
+    return data
 
 
 def submit_feedback(actor: Any, task: VerificationTask, data: FeedbackInput) -> tuple[Feedback, bool]:
-    """Idempotent by ``client_id``: a retry after a lost answer returns the stored feedback."""
+    """Idempotent by ``client_id``: a retry after a lost answer returns the stored feedback. Refuses
+    what :func:`check_feedback` refuses, whoever calls."""
+    check_feedback(data)
     existing = Feedback.objects.filter(client_id=data.client_id).select_related("task").first()
     if existing is not None:
         if existing.task_id != task.pk:
@@ -487,12 +551,29 @@ def do_submit_feedback(actor: Any, task: VerificationTask, data: FeedbackInput) 
 
 
 @transaction.atomic
-def do_route_manually(actor: Any, row: PushRow, grid: Grid) -> VerificationTask:
-    """The manual queue: a person placed by hand gets the task the pipeline could not create."""
+def do_route_manually(actor: Any, row: PushRow, grid: Grid) -> tuple[VerificationTask, bool]:
+    """The manual queue: a person placed by hand gets the task the pipeline could not create, and the
+    later rows of the same person in the list join it. A person who meanwhile has an open task is
+    merged into that one instead: ``(task, False)``."""
     locked = PushRow.objects.select_for_update().filter(pk=row.pk, status=RowStatus.MANUAL).first()
     if locked is None:
         raise VerificationError("row.not_manual", _("This row is no longer waiting for routing."))
     batch = locked.batch
+    before = audit.snapshot(locked)
+    open_task = (
+        VerificationTask.objects.filter(person_id=locked.person_id, state__in=OPEN_STATES)
+        .order_by("id")
+        .first()
+        if locked.person_id
+        else None
+    )
+    if open_task is not None:
+        locked.status, locked.task = RowStatus.MERGED, open_task
+        locked.route_reason = _("This person already has an open task: merged into it")
+        locked.save()
+        audit.log_update(actor, locked, before)
+        _join_followers(actor, locked, open_task)
+        return open_task, False
     rule = rules_in_force(batch.received_at)
     chosen = rule.get(batch.category) or rule["general"]
     task = VerificationTask.objects.create(
@@ -505,16 +586,30 @@ def do_route_manually(actor: Any, row: PushRow, grid: Grid) -> VerificationTask:
         grid=grid,
         state=TaskState.DISPATCHED,
         created_at=timezone.now(),
+        arrival_date=locked.arrival_date,
         **sla_times(batch.received_at, batch.received_at + dt.timedelta(minutes=chosen.deadline_minutes)),
     )
-    before = audit.snapshot(locked)
     locked.status, locked.task, locked.grid, locked.unit_path = RowStatus.TASKED, task, grid, grid.unit_path
     locked.route_reason = _("Placed by hand")
     locked.save()
     audit.log_update(actor, locked, before)
     audit.log_create(actor, task)
     audit.emit("task.dispatched", task, actor, data={"manual": True})
-    return task
+    _join_followers(actor, locked, task)
+    return task, True
+
+
+def _join_followers(actor: Any, first: PushRow, task: VerificationTask) -> None:
+    followers = list(
+        PushRow.objects.select_for_update().filter(
+            batch_id=first.batch_id, same_as_row=first.row_number, status=RowStatus.MERGED, task__isnull=True
+        )
+    )
+    for follower in followers:
+        before = audit.snapshot(follower)
+        follower.task = task
+        follower.save(update_fields=["task"])
+        audit.log_update(actor, follower, before)
 
 
 @transaction.atomic
@@ -611,6 +706,7 @@ ACTION_ROLES: dict[str, set[str]] = {
     "forward": DESK_ROLES,
     "forward_out": DESK_ROLES,
     "reassign": DESK_ROLES,
+    "assign": DESK_ROLES | {"village_cadre"},
     "review": DESK_ROLES,
     "close": DESK_ROLES,
     "confirm": DESK_ROLES | {"village_cadre"},

@@ -11,19 +11,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongyixing.areas.models import AdminUnit, Grid
-from hongyixing.core import offline
+from hongyixing.core import lists, offline
 from hongyixing.core.models import DomainEvent
 from hongyixing.core.scope import scope_for
 from hongyixing.exchange.errors import ExchangeError
 from hongyixing.people.models import Person
-from hongyixing.verification import queries, services
-from hongyixing.verification.choices import RowStatus
+from hongyixing.verification import queries, services, worklists
+from hongyixing.verification.choices import RowStatus, TaskState
 from hongyixing.verification.exports import batch_export_response
+from hongyixing.verification.feedback_input import feedback_from
 from hongyixing.verification.forms import FeedbackForm, RouteForm, TransitionForm, UploadForm
 from hongyixing.verification.intake import intake_file
 from hongyixing.verification.models import PushBatch, PushRow, VerificationTask
@@ -86,6 +88,8 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     within = within if within.isdigit() and len(within) in (9, 12) else ""
     progress = queries.batch_progress(request.user, batch, within=within)
     totals = progress if not within else queries.batch_progress(request.user, batch)
+    can_route = _can_receive_lists(request.user)
+    labels = queries.grid_labels(request.user) if can_route else []
     context = {
         "batch": batch,
         "progress": progress,
@@ -97,14 +101,39 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         "overdue": sum(p.overdue_open for p in totals),
         "rows": queries.row_counts(batch),
         "dispositions": queries.disposition_counts(request.user, batch),
-        "manual": queries.rows_with_status(batch, RowStatus.MANUAL),
+        "manual": queries.manual_queue(request.user, batch, labels) if can_route else [],
+        "manual_rows": queries.rows_with_status(batch, RowStatus.MANUAL) if not can_route else [],
+        "grid_options": labels,
         "attention": queries.rows_with_status(batch, RowStatus.ATTENTION),
         "outside": queries.rows_with_status(batch, RowStatus.OUTSIDE),
         "warned": batch.rows.exclude(warnings=[]).order_by("row_number")[:200],
-        "grids": queries.grids_for_choice(request.user),
-        "can_route": _can_receive_lists(request.user),
+        "can_route": can_route,
     }
     return render(request, "verification/batch.html", context)
+
+
+def _picked_grid(request: HttpRequest) -> Grid | None:
+    form = RouteForm(request.POST)
+    if not form.is_valid():
+        return None
+    grids = Grid.objects.restrict(request.user)
+    if form.cleaned_data.get("grid"):
+        return grids.filter(pk=form.cleaned_data["grid"]).first()
+    code = (form.cleaned_data.get("grid_pick") or "").strip().split(" ")[0]
+    return grids.filter(code=code).first() if code else None
+
+
+def _place(request: HttpRequest, row: PushRow, grid: Grid) -> bool:
+    try:
+        _task, created = services.do_route_manually(request.user, row, grid)
+    except services.VerificationError as error:
+        messages.error(request, error.message)
+        return False
+    if not created:
+        messages.warning(
+            request, _("%(name)s already has an open task; the row was merged into it.") % {"name": row.name}
+        )
+    return True
 
 
 @login_required
@@ -114,20 +143,38 @@ def route_row(request: HttpRequest, batch_id: int, row_id: int) -> HttpResponse:
     if not _can_receive_lists(request.user):
         raise PermissionDenied
     row = get_object_or_404(PushRow.objects.filter(batch=batch), pk=row_id)
-    form = RouteForm(request.POST)
-    grid = Grid.objects.restrict(request.user).filter(pk=form.data.get("grid") or 0).first()
-    if not form.is_valid() or grid is None:
+    grid = _picked_grid(request)
+    if grid is None:
         messages.error(request, _("Choose a grid."))
+    elif _place(request, row, grid):
+        messages.success(
+            request, _("%(name)s was placed in %(grid)s.") % {"name": row.name, "grid": grid.name}
+        )
+    return redirect(reverse("verification:batch", args=[batch.pk]) + "#manual")
+
+
+@login_required
+@require_POST
+def route_rows(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """Bulk placement: the ticked rows of the manual queue into one grid."""
+    batch = _batch(request, batch_id)
+    if not _can_receive_lists(request.user):
+        raise PermissionDenied
+    grid = _picked_grid(request)
+    ids = lists.selected_ids(request)
+    if grid is None or not ids:
+        messages.error(request, _("Tick the rows and choose a grid."))
     else:
-        try:
-            services.do_route_manually(request.user, row, grid)
-        except services.VerificationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request, _("%(name)s was placed in %(grid)s.") % {"name": row.name, "grid": grid.name}
+        placed = sum(
+            _place(request, row, grid)
+            for row in PushRow.objects.filter(batch=batch, pk__in=ids, status=RowStatus.MANUAL).order_by(
+                "row_number"
             )
-    return redirect("verification:batch", batch_id=batch.pk)
+        )
+        messages.success(
+            request, _("%(count)d rows were placed in %(grid)s.") % {"count": placed, "grid": grid.name}
+        )
+    return redirect(reverse("verification:batch", args=[batch.pk]) + "#manual")
 
 
 @login_required
@@ -140,26 +187,65 @@ def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("state") or None
-    tasks = queries.desk_tasks(request.user, state)[:300]
+    """The town's or village's desk: tasks waiting for a grid first, then the work list."""
+    spec = worklists.task_list_spec(request.user)
+    tasks = worklists.task_queryset(request.user, request.GET)
+    if request.GET.get("export") == "xlsx":
+        if scope_for(request.user, "export").is_empty:
+            raise PermissionDenied
+        return lists.export_response(request.user, request, tasks, spec)
+    waiting, waiting_total = queries.waiting_tasks(request.user)
     return render(
         request,
         "verification/desk.html",
         {
-            "tasks": tasks,
-            "state": state,
+            "list": lists.build_list(request, tasks, spec),
+            "waiting": waiting,
+            "waiting_total": waiting_total,
             "counts": queries.state_counts(request.user),
+            "can_export": not scope_for(request.user, "export").is_empty,
             "now": timezone.now(),
         },
     )
 
 
 @login_required
+@require_POST
+def desk_bulk(request: HttpRequest) -> HttpResponse:
+    """Accept or return the ticked tasks; each one goes through the same checks as on its own page."""
+    action = request.POST.get("action", "")
+    if action not in ("accept", "return"):
+        messages.error(request, _("The request was not understood."))
+        return redirect("verification:desk")
+    ids = lists.selected_ids(request)
+    done = refused = 0
+    for task in VerificationTask.objects.restrict(request.user, "change").filter(pk__in=ids).order_by("id"):
+        try:
+            services.check_transition(request.user, task, action, expected_version=task.version)
+        except services.VerificationError:
+            refused += 1
+        else:
+            done += 1
+    refused += len(ids) - done - refused
+    messages.success(request, _("%(done)d tasks done.") % {"done": done})
+    if refused:
+        messages.warning(
+            request, _("%(count)d tasks could not take this step in their state.") % {"count": refused}
+        )
+    back = request.POST.get("back", "")
+    return redirect(reverse("verification:desk") + (back if back.startswith("?") else ""))
+
+
+@login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    tasks = list(queries.my_tasks(request.user)[:200])
+    spec = worklists.task_list_spec(request.user)
+    spec.bulk_actions = []
+    tasks = worklists.task_queryset(request.user, request.GET, mine=True)
     notices = request.user.notifications.filter(read_at__isnull=True).order_by("-created_at")[:20]  # type: ignore[union-attr]
     return render(
-        request, "verification/my_tasks.html", {"tasks": tasks, "now": timezone.now(), "notices": notices}
+        request,
+        "verification/my_tasks.html",
+        {"list": lists.build_list(request, tasks, spec), "now": timezone.now(), "notices": notices},
     )
 
 
@@ -213,6 +299,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "events": events,
             "feedback": task.feedback.order_by("-submitted_at").first(),
             "grids": queries.grids_for_choice(request.user),
+            "waiting_reason": rows[0].route_reason if rows and task.state == TaskState.WAITING else "",
             "can_submit": task.in_scope(request.user, "change")
             and task.state in services.TRANSITIONS["submit"],
             "now": timezone.now(),
@@ -226,7 +313,7 @@ def task_feedback(request: HttpRequest, task_id: int) -> HttpResponse:
     task = _task(request, task_id, "change")
     form = FeedbackForm(request.POST, request.FILES)
     if form.is_valid():
-        data = services.FeedbackInput(**dict(form.cleaned_data.items()))
+        data = feedback_from(form.cleaned_data)
         try:
             _feedback, created = services.submit_feedback(request.user, task, data)
         except services.VerificationError as error:
@@ -283,6 +370,8 @@ def task_transition(request: HttpRequest, task_id: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Done."))
+    if form.cleaned_data.get("next") == "desk":
+        return redirect(reverse("verification:desk") + "#waiting")
     return redirect("verification:task", task_id=task.pk)
 
 

@@ -1,0 +1,75 @@
+"""Linking never takes a row for a resident its own ID number or birth date contradicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hongyixing.people import idnumbers
+from hongyixing.verification import services
+from hongyixing.verification.models import PushRow, PushSource
+from tests.personas import World
+
+ADDRESS = "高良涧街道临河社区幸福家园A3栋501室"
+
+
+def _intake(world: World, *values: dict[str, str]):
+    rows = [services.PlainRow(row_number=n + 2, values=v, raw=list(v.values())) for n, v in enumerate(values)]
+    return services.do_intake(
+        world.users["district"],
+        PushSource.objects.get(code="province-big-data"),
+        rows,
+        title="协查",
+        category="general",
+        headers=list(values[0]),
+    )
+
+
+def _rows(result) -> dict[int, PushRow]:
+    return {r.row_number: r for r in PushRow.objects.filter(batch=result.batch)}
+
+
+def test_a_valid_id_of_someone_else_blocks_the_same_name_at_the_address(world: World) -> None:
+    other = idnumbers.make("320829", dt.date(1991, 7, 9), 31)  # not in the registry
+    result = _intake(world, {"name": "王建国", "id_number": other, "phone": "", "address": ADDRESS})
+    row = _rows(result)[2]
+    assert row.person is None
+    assert any("王建国" in w for w in row.warnings)
+    # Still routed by the address: the person is verified, just not taken for the resident.
+    assert row.task is not None and row.task.grid == world.a.grid
+
+
+def test_a_contradicting_birth_date_blocks_the_link(world: World) -> None:
+    # A spreadsheet kept only the birth part of the ID (1991-07-17): not the resident's (1970-01-15).
+    result = _intake(
+        world, {"name": "王建国", "id_number": "3.20829199107E+17", "phone": "", "address": ADDRESS}
+    )
+    row = _rows(result)[2]
+    assert row.person is None and any("王建国" in w for w in row.warnings)
+
+
+def test_phone_and_name_with_another_id_do_not_link(world: World) -> None:
+    other = idnumbers.make("320829", dt.date(1991, 7, 9), 31)
+    result = _intake(
+        world, {"name": "王建国", "id_number": other, "phone": world.a.plain_phones[0], "address": ""}
+    )
+    row = _rows(result)[2]
+    assert row.person is None and any("王建国" in w for w in row.warnings)
+
+
+def test_a_homophone_links_only_with_an_agreeing_birth_date_or_phone(world: World) -> None:
+    resident = world.a.persons[1]  # 李秀英
+    result = _intake(
+        world,
+        {"name": "黎秀英", "id_number": "", "phone": "", "address": ADDRESS},
+        {"name": "黎秀英", "id_number": "", "phone": world.a.plain_phones[1], "address": ADDRESS},
+        {"name": "李绣英", "id_number": "", "phone": "13900000000", "address": ADDRESS},
+    )
+    rows = _rows(result)
+    assert rows[2].person is None
+    assert rows[3].person == resident and rows[3].warnings
+    assert rows[4].person is None  # sounds alike, but the phone is another one
+
+
+def test_same_name_and_matching_id_still_links(world: World) -> None:
+    result = _intake(world, {"name": "王建国", "id_number": world.a.plain_ids[0], "phone": "", "address": ""})
+    assert _rows(result)[2].person == world.a.persons[0]
