@@ -30,6 +30,7 @@ from hongyixing.control.services.measures import (
     MeasureSpec,
     _open,
 )
+from hongyixing.control.services.team import require_team_staff
 from hongyixing.control.services.transfers import (
     TransferSpec,
     _create_transfer,
@@ -58,6 +59,7 @@ def do_register_inbound(actor: Any, person: Person, spec: InboundSpec) -> Inboun
         raise ControlError("inbound.no_port", _("Enter the entry port."))
     if spec.liaison is None:
         raise ControlError("inbound.no_liaison", _("Every inbound traveller has one liaison."))
+    require_team_staff(person.unit_path, person.grid_id, TeamRole.LIAISON, spec.liaison)
     start = spec.first_entry_until + dt.timedelta(days=1) if spec.first_entry_until else spec.entry_date
     try:
         measure = _open(
