@@ -104,6 +104,8 @@ def do_escalate_directives(now: dt.datetime | None = None) -> dict[str, int]:
             ]
             if not raised:
                 continue
+            # The level is a change of the assignment: its change-log rows, in bulk like the notices.
+            befores = [audit.snapshot(a) for a in raised]
             targets = _assignee_users(raised) if "target" in audience else {}
             command = _command_users(a.directive for a in raised) if audience == "command" else {}
             notices: list[Notification] = []
@@ -121,6 +123,7 @@ def do_escalate_directives(now: dt.datetime | None = None) -> dict[str, int]:
                 }
                 notices += _notify(users, kind, text, now)
             Notification.objects.bulk_create(notices, batch_size=1000)
+            audit.log_bulk_update(None, zip(raised, befores, strict=True))
             audit.emit_bulk(f"assignment.{kind.split('.', 1)[1]}", raised)
             summary = _("%(count)d directive assignments: %(level)s") % {
                 "count": len(raised),

@@ -95,6 +95,7 @@ def raise_alert(
         created_at=timezone.now(),
         message=message[:300],
     )
+    audit.log_create(None, alert)
     audit.emit("alert.raised", alert, None, data={"kind": kind})
     _notify(alert)
     return alert
@@ -195,6 +196,7 @@ def _raise_missed_checks(
         ],
         batch_size=1000,
     )
+    audit.log_bulk_create(None, stored)
     audit.emit_bulk("alert.raised", stored)
     summary = _("%(count)d people have no %(slot)s check for %(day)s") % {
         "count": len(stored),
