@@ -120,3 +120,29 @@ def test_an_inbound_liaison_is_staff_of_the_place(world: World) -> None:
             ),
         )
     assert refused.value.code == "team.not_staff"
+
+
+def test_the_pages_offer_only_the_scoped_staff(world: World, client_for) -> None:
+    measure = _measure(world)
+    police_a = _staff("police_a", "community_police", unit=world.a.town)
+    police_b = _staff("police_b", "community_police", unit=world.b.town)
+    site_a = _staff("site_a", "site_manager", unit=world.a.town)
+    town_a = client_for("town_a")
+    page = town_a.get(f"/control/measures/{measure.pk}/").content.decode()
+    assert f'value="{police_a.pk}"' in page and f'value="{police_b.pk}"' not in page
+    assert f'value="{world.users["enterprise"].pk}"' not in page
+    town_a.post(
+        f"/control/measures/{measure.pk}/action/",
+        {"action": "team", "role": TeamRole.POLICE, "user": police_b.pk},
+    )
+    assert not TeamMember.objects.filter(user=police_b).exists()
+    town_a.post(
+        f"/control/measures/{measure.pk}/action/",
+        {"action": "team", "role": TeamRole.POLICE, "user": police_a.pk},
+    )
+    assert TeamMember.objects.filter(measure=measure, role=TeamRole.POLICE, user=police_a).exists()
+    sites = town_a.get("/control/sites/").content.decode()
+    assert f'value="{site_a.pk}"' in sites and f'value="{police_a.pk}"' not in sites
+    form = town_a.get(f"/control/persons/{world.a.persons[1].pk}/inbound/").content.decode()
+    assert f'value="{world.users["town_a"].pk}" selected' in form
+    assert f'value="{world.users["enterprise"].pk}"' not in form

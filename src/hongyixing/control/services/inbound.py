@@ -42,7 +42,7 @@ from hongyixing.people.models import Person
 @dataclass
 class InboundSpec:
     entry_port: str
-    entry_date: dt.date
+    entry_date: dt.date | None
     liaison: Any
     local_measure: str
     nationality: str = "中国"
@@ -55,6 +55,8 @@ class InboundSpec:
 @transaction.atomic
 def do_register_inbound(actor: Any, person: Person, spec: InboundSpec) -> InboundArrival:
     _require(person.in_scope(actor, "change"))
+    if spec.entry_date is None:
+        raise ControlError("inbound.no_entry_date", _("Enter the entry date."))
     if not spec.entry_port.strip():
         raise ControlError("inbound.no_port", _("Enter the entry port."))
     if spec.liaison is None:

@@ -62,6 +62,8 @@ def require_site_manager(unit_path: str, manager: Any) -> None:
 @transaction.atomic
 def do_create_site(actor: Any, spec: SiteSpec) -> Site:
     _require(scope_for(actor, "change").covers_path(spec.unit_path))
+    if not spec.name.strip() or not spec.address.strip() or not spec.manager_name.strip():
+        raise ControlError("site.incomplete", _("Enter the name, address and manager."))
     if spec.capacity < 1:
         raise ControlError("site.bad_capacity", _("Capacity must be at least one."))
     require_site_manager(spec.unit_path, spec.manager)

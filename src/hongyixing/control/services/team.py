@@ -39,9 +39,11 @@ TEAM_STAFF_ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def team_candidates(unit_path: str, grid_id: int | None, role: str) -> Any:
-    """The users who may take ``role`` on the team of a person at this place (the form's choices)."""
-    return staff_for_unit(unit_path, TEAM_STAFF_ROLES.get(role, ()), grid_id=grid_id)
+def team_candidates(unit_path: str, grid_id: int | None, role: str | None = None) -> Any:
+    """The users who may take ``role`` (any team role when None) on the team of a person at this
+    place: the form's choices."""
+    roles = TEAM_STAFF_ROLES.get(role, ()) if role else {r for rs in TEAM_STAFF_ROLES.values() for r in rs}
+    return staff_for_unit(unit_path, roles, grid_id=grid_id)
 
 
 def require_team_staff(unit_path: str, grid_id: int | None, role: str, user: Any) -> None:
