@@ -374,3 +374,16 @@ def test_after_each_saved_step_the_page_forgets_its_draft_and_offers_a_new_id(wo
 
     script = Path(str(finders.find("hongyixing/fieldform.js"))).read_text(encoding="utf-8")
     assert script.index("[data-draft-done]") < script.index("form[data-draft]")  # forget, then restore
+
+
+def test_every_assignment_state_has_its_own_chinese_label() -> None:
+    """Issue #13 (b): Acknowledged and Accepted both read 已签收, In progress read 核查中."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        labels = {state: str(state.label) for state in AssignmentState}
+        assert len(set(labels.values())) == len(labels)
+        assert labels[AssignmentState.ACKNOWLEDGED] == "已签收"
+        assert labels[AssignmentState.ACCEPTED] == "已验收"
+        assert labels[AssignmentState.IN_PROGRESS] == "办理中"
+        assert translation.gettext("Accepted") == "已签收"  # a verification task's word stays
