@@ -1,5 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from hongyixing.accounts.choices import Role
 
 
 class GroupKind(models.TextChoices):
@@ -21,12 +24,13 @@ COMMAND_ROLES = (MemberRole.COMMANDER, MemberRole.DEPUTY_COMMANDER)
 
 
 class AssignmentState(models.TextChoices):
-    ISSUED = "issued", _("Issued")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed, waiting for acceptance")
-    ACCEPTED = "accepted", _("Accepted")
-    RETURNED = "returned", _("Returned for rework")
+    # A context of their own: "Accepted" and "In progress" mean other things on verification tasks.
+    ISSUED = "issued", pgettext_lazy("assignment state", "Issued")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("assignment state", "Acknowledged")
+    IN_PROGRESS = "in_progress", pgettext_lazy("assignment state", "In progress")
+    COMPLETED = "completed", pgettext_lazy("assignment state", "Completed, waiting for acceptance")
+    ACCEPTED = "accepted", pgettext_lazy("assignment state", "Accepted")
+    RETURNED = "returned", pgettext_lazy("assignment state", "Returned for rework")
 
 
 # The clock runs while the work is with the unit; a completion report stops it.
@@ -66,3 +70,8 @@ class VisitOutcome(models.TextChoices):
     VISITED = "visited", _("Visited")
     NOBODY_HOME = "nobody_home", _("Nobody home")
     REFUSED = "refused", _("Refused")
+
+
+# Who may serve in a unit's command (a group member, a duty officer): staff with a grant tied to the
+# unit; an enterprise contact never.
+COMMAND_STAFF_ROLES = tuple(r for r in Role.values if r != Role.ENTERPRISE)
