@@ -34,10 +34,9 @@ import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from pathlib import Path
 
 from bench.common import ROOT, Cache, code_version, emit, percentile, run_child
 from bench.http_load import Client, RunResult, open_model

@@ -101,7 +101,7 @@ def _open_measures(cursor: Any, seed_day: dt.date, share: float, days: int) -> N
     )
 
 
-def _write_checks(cursor: Any, seed_day: dt.date, days: int) -> None:
+def _write_checks(cursor: Any, seed_day: dt.date, days: int, mark: str = MARK) -> None:
     """``days`` × morning and evening for every measure, one day at a time (time-ordered like the
     real table), with the secondary indexes dropped during the load and rebuilt after."""
     cursor.execute(
@@ -142,7 +142,7 @@ def _write_checks(cursor: Any, seed_day: dt.date, days: int) -> None:
                 WHERE m.reason = %s
                 ORDER BY s.slot DESC, m.id
                 """,
-                [day, day, MARK],
+                [day, day, mark],
             )
     finally:
         cursor.execute("SET session_replication_role = DEFAULT")
