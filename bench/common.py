@@ -19,6 +19,9 @@ POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@1
 DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "hongyixing_bench")
 # The code a cached dataset is built from: the demo generator and the schema, plus each bench's own
 # seed module (passed by the bench). A change to any of them rebuilds the cache on the next run.
+# The smoke test migrates one empty database once and hands it to every smoke run (a file to copy on
+# SQLite, a template database's name on PostgreSQL): each run's migrate then has nothing left to do.
+SMOKE_TEMPLATE = os.environ.get("BENCH_SMOKE_TEMPLATE", "")
 _SEED_SOURCES = ("src/hongyixing/demo", "src/hongyixing/*/migrations", "bench/common.py")
 
 
@@ -79,8 +82,10 @@ class Cache:
                 print(f"bench cache {self.home.name}: building anew (version {self.version})", flush=True)
             shutil.rmtree(self.home, ignore_errors=True)
             if self.url:
-                postgres_database(self.pg_name, comment=self.version)
+                postgres_database(self.pg_name, comment=self.version, smoke=self.smoke)
         (self.home / "static").mkdir(parents=True, exist_ok=True)  # STATIC_ROOT: WhiteNoise is quiet
+        if self.smoke and not self.url:
+            from_template(self.home)
         stamp.write_text(self.version + "\n")
         return fresh
 
@@ -150,13 +155,23 @@ def emit(workload: str, metrics: dict[str, Any], baselines: dict[str, Any], targ
     )
 
 
-def postgres_database(name: str, comment: str = "") -> str:
+def from_template(home: Path) -> None:
+    """Smoke runs on SQLite: start from the smoke test's migrated empty file, when it gave one."""
+    if SMOKE_TEMPLATE and Path(SMOKE_TEMPLATE).is_file():
+        home.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SMOKE_TEMPLATE, home / "hongyixing.sqlite3")
+
+
+def postgres_database(name: str, comment: str = "", smoke: bool = False) -> str:
     """Create (or recreate) a scratch PostgreSQL database and return its URL."""
     import psycopg
 
+    template = SMOKE_TEMPLATE if smoke and SMOKE_TEMPLATE and "/" not in SMOKE_TEMPLATE else "template0"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 LC_COLLATE "C.UTF-8" LC_CTYPE "C.UTF-8"')
+        conn.execute(
+            f'CREATE DATABASE "{name}" TEMPLATE "{template}" LC_COLLATE "C.UTF-8" LC_CTYPE "C.UTF-8"'
+        )
         if comment:
             conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{comment}'")
     return pg_url(name)

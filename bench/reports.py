@@ -214,9 +214,7 @@ def _measure_in(
     )
     wall, _rss, out = run_child(seed_code, env)
     state = json.loads((home / "state.json").read_text())
-    print(
-        f"{database} {persons:,} ({variant}): dataset ready in {wall:.0f} s; stages {state['stages']}"
-    )
+    print(f"{database} {persons:,} ({variant}): dataset ready in {wall:.0f} s; stages {state['stages']}")
     print(f"  rows: {state['counts']}")
     cold: dict[str, float] = {}
     for which in COLD_CALLS[:1] if smoke else COLD_CALLS:

@@ -17,6 +17,7 @@ from bench.common import (
     DB_PREFIX,
     drop_postgres_database,
     emit,
+    from_template,
     postgres_database,
     run_child,
     target,
@@ -75,7 +76,9 @@ def _run(database: str, persons: int, seed: int, smoke: bool) -> dict[str, Any]:
     home.mkdir(parents=True)
     env = {"HONGYIXING_HOME": str(home)}
     if database == "postgresql":
-        env["DATABASE_URL"] = postgres_database(pg_name)
+        env["DATABASE_URL"] = postgres_database(pg_name, smoke=smoke)
+    elif smoke:
+        from_template(home)
     try:
         wall, rss, out = run_child(SEED_CODE.format(persons=persons, seed=seed), env)
         seconds = _value(out, "SEED_SECONDS")
