@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from typing import Any
 
-from bench.common import BENCH_HOME, emit, ensure_postgres_database, run_child, target
+from bench.common import emit, run_child, target
+from bench.district import district_cache
 
 MEASURE_CODE = r"""
-import django, json, os, sys
+import json, os, sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
-django.setup()
+from bench.state import district
+district({persons})
 from django.conf import settings
 settings.ALLOWED_HOSTS = ["testserver"]
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import Substr
@@ -30,10 +30,6 @@ from hongyixing.people.models import Person
 from hongyixing.core.crypto import unseal
 from bench.common import timed, summary_ms
 
-call_command("migrate", verbosity=0)
-if not Person.objects.exists():
-    from hongyixing.demo.generator import seed_district
-    seed_district({persons}, 2020)
 if connection.vendor == "postgresql":
     with connection.cursor() as c:
         c.execute("ANALYZE")
@@ -70,17 +66,12 @@ print("RESULT " + json.dumps(results))
 """
 
 
-def _measure(database: str, persons: int, repeat: int) -> dict[str, Any]:
-    home = BENCH_HOME / f"browse-{database}-{persons}"
-    home.mkdir(parents=True, exist_ok=True)
-    env = {"HONGYIXING_HOME": str(home)}
-    if database == "postgresql":
-        env["DATABASE_URL"] = os.environ.get(
-            "BENCH_BROWSE_POSTGRES_URL",
-            f"postgres://postgres@127.0.0.1:5432/hongyixing_bench_browse_{persons}",
-        )
-        ensure_postgres_database(env["DATABASE_URL"])
-    _wall, rss, out = run_child(MEASURE_CODE.format(persons=persons, repeat=repeat), env)
+def _measure(database: str, persons: int, repeat: int, smoke: bool) -> dict[str, Any]:
+    cache = district_cache(database, persons, smoke)
+    try:
+        _wall, rss, out = run_child(MEASURE_CODE.format(persons=persons, repeat=repeat), cache.env)
+    finally:
+        cache.close()
     result = json.loads(next(line[7:] for line in out.splitlines() if line.startswith("RESULT ")))
     result["peak_rss_mib"] = round(rss / 2**20)
     print(
@@ -97,14 +88,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--persons", default="285000", help="comma-separated scales, e.g. 285000,4500000")
     parser.add_argument("--databases", default="sqlite")
     parser.add_argument("--repeat", type=int, default=60)
+    parser.add_argument("--smoke", action="store_true", help="1,000 persons, 3 calls, throwaway database")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.persons, args.repeat = "1000", 3
     metrics: dict[str, Any] = {}
     targets: dict[str, Any] = {}
     baselines: dict[str, Any] = {}
     for database in args.databases.split(","):
         for persons in (int(p) for p in args.persons.split(",")):
             key = f"{database}_{persons}"
-            result = _measure(database, persons, args.repeat)
+            result = _measure(database, persons, args.repeat, args.smoke)
             metrics[key] = result
             tree = result["tree_page"]["p95_ms"]
             raw = result["baseline_raw_group_by"]["p50_ms"]

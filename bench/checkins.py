@@ -34,18 +34,16 @@ import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.common import BENCH_HOME, ROOT, emit, ensure_postgres_database, percentile, run_child
+from bench.common import ROOT, Cache, code_version, emit, percentile, run_child
 from bench.http_load import Client, RunResult, open_model
 
-DATABASE_URL = os.environ.get(
-    "BENCH_CHECKINS_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/hongyixing_bench_w2"
-)
-_DB_NAME = DATABASE_URL.rsplit("/", 1)[1]
-HOME = BENCH_HOME / ("checkins" if _DB_NAME == "hongyixing_bench_w2" else f"checkins-{_DB_NAME}")
-STATE = HOME / "state.json"
+# Set by main() from the bench's cache (bench.common.Cache): the database and home of this run.
+DATABASE_URL = ""
+HOME = Path()
 PRODUCT_PATH = "/api/control/checks"
 BASELINE_PATH = "/bench/raw-checks"
 BATCH = 50
@@ -60,7 +58,7 @@ import json, os, sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
 from pathlib import Path
 from bench.checkins_seed import seed
-state = seed({persons}, Path({state!r}))
+state = seed({persons}, Path({state!r}), variant={variant!r}, days={days})
 print("TOKENS", len(state["tokens"]))
 """
 
@@ -73,16 +71,15 @@ def _env() -> dict[str, str]:
     return {**os.environ, "HONGYIXING_HOME": str(HOME), "DATABASE_URL": DATABASE_URL}
 
 
-def _seed(persons: int) -> dict[str, Any]:
-    HOME.mkdir(parents=True, exist_ok=True)
-    ensure_postgres_database(DATABASE_URL)
+def _seed(persons: int, variant: str, days: int) -> dict[str, Any]:
+    state_file = HOME / "state.json"
     wall, _rss, out = run_child(
-        SEED_CODE.format(persons=persons, state=str(STATE)),
+        SEED_CODE.format(persons=persons, state=str(state_file), variant=variant, days=days),
         {"HONGYIXING_HOME": str(HOME), "DATABASE_URL": DATABASE_URL},
     )
-    print(out.strip())
+    print("\n".join(line for line in out.splitlines() if line.startswith(("  ", "TOKENS"))))
     print(f"seed/check of the cached database: {wall:.0f} s")
-    return json.loads(STATE.read_text())
+    return dict(json.loads(state_file.read_text()))
 
 
 def _reset(state: dict[str, Any]) -> int:
@@ -508,6 +505,7 @@ async def _load(args: argparse.Namespace, state: dict[str, Any]) -> None:
         "checkins" if not writes_only else "checkins-writes-only",
         {
             "database": "postgresql",
+            "variant": args.variant,
             "mix": "issue (75/10/10/5)" if not writes_only else "writes only (75 single : 10 batch)",
             "checks_in_table_at_start": state.get("rows_at_start"),
             "server": f"gunicorn {args.workers} workers × 4 gthread threads (make demo's command)",
@@ -660,8 +658,19 @@ async def _fault(args: argparse.Namespace, state: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    global DATABASE_URL, HOME
     parser = argparse.ArgumentParser(prog="python -m bench checkins")
     parser.add_argument("--persons", type=int, default=285_000)
+    parser.add_argument(
+        "--variant",
+        choices=["stress", "realistic"],
+        default="stress",
+        help="stress: everyone with a grid under a measure; realistic: 3 %% of them",
+    )
+    parser.add_argument("--days", type=int, default=30, help="days of seeded check history")
+    parser.add_argument(
+        "--smoke", action="store_true", help="1,000 persons, 2 days, two 2-second steps, throwaway database"
+    )
     parser.add_argument(
         "--rates", default="500,1000,1500,2000,3000,4000", help="offered check-ins/s per step"
     )
@@ -679,10 +688,27 @@ def main(argv: list[str] | None = None) -> None:
         "--fault-rate", type=float, default=500.0, help="offered check-ins/s in the fault run"
     )
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.persons, args.days, args.duration, args.warmup = 1000, 2, 2.0, 1.0
+        args.rates = "100" if not args.fault else args.rates
+        args.kills, args.kill_every, args.fault_rate = min(args.kills, 2), 2.0, 100.0
     args.rates = [float(r) for r in args.rates.split(",")]
-    state = _seed(args.persons)
-    state["rows_at_start"] = _reset(state)
-    print(
-        f"{len(state['tokens'])} grid workers with tokens; cores: {os.cpu_count()} (shared with other work)"
+    from bench import checkins_seed
+
+    version = code_version(
+        "bench/state.py", "bench/checkins_seed.py", persons=args.persons, variant=args.variant, days=args.days
     )
-    asyncio.run(_fault(args, state) if args.fault else _load(args, state))
+    name = f"w2-{args.variant}-{args.persons}"
+    cache = Cache(name, "postgresql", version, smoke=args.smoke)
+    DATABASE_URL, HOME = cache.url, cache.home
+    try:
+        state = _seed(args.persons, args.variant, args.days)
+        state["rows_at_start"] = _reset(state)
+        share = 1.0 if args.variant == "stress" else checkins_seed.REALISTIC_SHARE
+        print(
+            f"variant {args.variant} ({share:.0%} of persons with a grid under a measure); "
+            f"{len(state['tokens'])} grid workers with tokens; cores: {os.cpu_count()} (shared)"
+        )
+        asyncio.run(_fault(args, state) if args.fault else _load(args, state))
+    finally:
+        cache.close()

@@ -1,69 +1,75 @@
-"""Seeding for W2 (run in a child with DJANGO_SETTINGS_MODULE set): the demo district, one active
-measure per person with the grid worker on its team, 30 days × 2 checks per measure, and an API token
-per grid worker. Set-based SQL (bench code, not product code): the product's `_open` would take hours
-for 285,000 measures. Idempotent: each stage is skipped when its rows are there.
+"""Seeding for W2 (run in a child with DJANGO_SETTINGS_MODULE set): the demo district, active
+home-monitoring measures with the grid worker on each team, ``days`` × 2 checks per measure, and an
+API token per grid worker. Set-based SQL (bench code, not product code): the product's `_open` would
+take hours for 285,000 measures.
+
+Variants: ``stress`` puts every person with a grid under a measure (W2's original load); ``realistic``
+only ``REALISTIC_SHARE`` of them, as in a real outbreak (Hongze's cases put a few thousand of its
+285,000 residents under home measures at a time). The demo's own scenario measures stay either way.
+
+Each stage is keyed on the dataset's own state record (``bench/state.py``), written in the stage's
+transaction: the demo generator's rows in the same tables never make a stage look done.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from pathlib import Path
 from typing import Any
 
 CHECK_DAYS = 30
+REALISTIC_SHARE = 0.03  # of persons with a grid, under a measure in the realistic variant
+MARK = "W2 bench"
 
 
 def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def seed(persons: int, state_file: Path) -> dict[str, Any]:
-    import django
+def seed(persons: int, state_file: Path, variant: str = "stress", days: int = CHECK_DAYS) -> dict[str, Any]:
+    """Seed what is missing and write the state (tokens, seed day, last seeded check id) to
+    ``state_file`` for the parent."""
+    import json
 
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
-    from hongyixing.people.models import Person
+    from bench import state as bench_state
 
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    if not Person.objects.exists():
-        from hongyixing.demo.generator import seed_district
-
-        seed_district(persons, 2020)
-        _say(f"  district seeded ({time.perf_counter() - started:.0f} s)")
-    state: dict[str, Any] = json.loads(state_file.read_text()) if state_file.exists() else {}
-    seed_day = dt.date.fromisoformat(state["seed_day"]) if "seed_day" in state else timezone.localdate()
+    state = bench_state.district(persons)
+    state.setdefault("seed_day", timezone.localdate().isoformat())
+    seed_day = dt.date.fromisoformat(state["seed_day"])
+    share = 1.0 if variant == "stress" else REALISTIC_SHARE
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM control_measure")
-        if cursor.fetchone()[0] == 0:
-            _open_measures(cursor, seed_day)
-            _say(f"  measures and teams written ({time.perf_counter() - started:.0f} s)")
-        cursor.execute("SELECT count(*) FROM control_healthcheck")
-        if cursor.fetchone()[0] == 0:
-            _write_checks(cursor, seed_day)
-            _say(f"  checks written ({time.perf_counter() - started:.0f} s)")
-            cursor.execute("SELECT coalesce(max(id), 0) FROM control_healthcheck")
-            state["seed_max_check_id"] = cursor.fetchone()[0]
-    if "tokens" not in state:
-        state["tokens"] = _issue_tokens()
-        _say(f"  {len(state['tokens'])} grid-worker tokens issued")
-    state["seed_day"] = seed_day.isoformat()
+        if "measures" not in state["stages"]:
+            with bench_state.stage(state, "measures"):
+                _open_measures(cursor, seed_day, share, days)
+        if "checks" not in state["stages"]:
+            started = time.perf_counter()
+            with bench_state.stage(state, "checks"):
+                _write_checks(cursor, seed_day, days)
+                cursor.execute("SELECT coalesce(max(id), 0) FROM control_healthcheck")
+                state["seed_max_check_id"] = cursor.fetchone()[0]
+            cursor.execute("VACUUM (ANALYZE) control_healthcheck")
+            cursor.execute("ANALYZE")
+            _say(f"  checks analysed ({time.perf_counter() - started:.0f} s)")
+        if "tokens" not in state["stages"]:
+            with bench_state.stage(state, "tokens"):
+                state["tokens"] = _issue_tokens()
+            _say(f"  {len(state['tokens'])} grid-worker tokens issued")
     state_file.write_text(json.dumps(state))
     return state
 
 
-def _open_measures(cursor: Any, seed_day: dt.date) -> None:
-    """One active home-monitoring measure per person with a grid, started 30 days before the seed
-    day and running well past it (so the cached database stays usable for months of runs), and the
+def _open_measures(cursor: Any, seed_day: dt.date, share: float, days: int) -> None:
+    """One active home-monitoring measure per chosen person with a grid (``share`` of them, picked by
+    a hash of the id; none already under an active measure), started ``days`` before the seed day
+    and running well past it (so the cached database stays usable for months of runs), and the
     grid's worker on each team."""
     from hongyixing.rules.services import measure_rule
 
-    start = seed_day - dt.timedelta(days=CHECK_DAYS)
+    start = seed_day - dt.timedelta(days=days)
     end = seed_day + dt.timedelta(days=180)
     rule = measure_rule("home_monitoring", "general", start)
     cursor.execute(
@@ -72,11 +78,13 @@ def _open_measures(cursor: Any, seed_day: dt.date) -> None:
             start_date, period_days, extension_days, test_days, end_date, state, unit_path, grid_id,
             household_id, opened_at, close_reason, suitability, notice_signed_by, transfer_out_to,
             transfer_out_state, version)
-        SELECT id, 'home_monitoring', 'general', 'manual', 'W2 bench', %s, false, %s, %s, 0, '[]'::jsonb,
+        SELECT id, 'home_monitoring', 'general', 'manual', %s, %s, false, %s, %s, 0, '[]'::jsonb,
             %s, 'active', unit_path, grid_id, household_id, now(), '', '{}'::jsonb, '', '', '', 1
-        FROM people_person WHERE grid_id IS NOT NULL ORDER BY unit_path, household_id, id
+        FROM people_person p WHERE grid_id IS NOT NULL AND (p.id * 7919) %% 10000 < %s
+          AND NOT EXISTS (SELECT 1 FROM control_measure a WHERE a.person_id = p.id AND a.state = 'active')
+        ORDER BY unit_path, household_id, id
         """,
-        [rule.pk, start, (end - start).days, end],
+        [MARK, rule.pk, start, (end - start).days, end, round(share * 10000)],
     )
     cursor.execute(
         """
@@ -87,12 +95,14 @@ def _open_measures(cursor: Any, seed_day: dt.date) -> None:
               FROM accounts_grant g JOIN accounts_user u ON u.id = g.user_id
               WHERE g.role = 'grid_worker' AND g.grid_id IS NOT NULL ORDER BY g.grid_id, g.id) w
           ON w.grid_id = m.grid_id
-        """
+        WHERE m.reason = %s
+        """,
+        [MARK],
     )
 
 
-def _write_checks(cursor: Any, seed_day: dt.date) -> None:
-    """30 days × morning and evening for every measure, one day at a time (time-ordered like the
+def _write_checks(cursor: Any, seed_day: dt.date, days: int, mark: str = MARK) -> None:
+    """``days`` × morning and evening for every measure, one day at a time (time-ordered like the
     real table), with the secondary indexes dropped during the load and rebuilt after."""
     cursor.execute(
         """
@@ -117,7 +127,7 @@ def _write_checks(cursor: Any, seed_day: dt.date) -> None:
     # deferred FK triggers would queue millions of events.
     cursor.execute("SET session_replication_role = replica")
     try:
-        for offset in range(CHECK_DAYS, 0, -1):
+        for offset in range(days, 0, -1):
             day = seed_day - dt.timedelta(days=offset)
             cursor.execute(
                 """
@@ -129,9 +139,10 @@ def _write_checks(cursor: Any, seed_day: dt.date) -> None:
                 FROM (VALUES ('m', time '08:00'), ('e', time '19:00')) AS s(slot, at)
                 CROSS JOIN control_measure m
                 LEFT JOIN control_teammember t ON t.measure_id = m.id AND t.role = 'grid_worker'
+                WHERE m.reason = %s
                 ORDER BY s.slot DESC, m.id
                 """,
-                [day, day],
+                [day, day, mark],
             )
     finally:
         cursor.execute("SET session_replication_role = DEFAULT")
@@ -140,8 +151,6 @@ def _write_checks(cursor: Any, seed_day: dt.date) -> None:
         cursor.execute(f'ALTER TABLE control_healthcheck ADD CONSTRAINT "{name}" {definition}')
     for _name, definition in indexes:
         cursor.execute(definition)
-    cursor.execute("VACUUM (ANALYZE) control_healthcheck")
-    cursor.execute("ANALYZE")
 
 
 def _issue_tokens() -> dict[str, dict[str, Any]]:
@@ -159,7 +168,8 @@ def _issue_tokens() -> dict[str, dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT grid_id, array_agg(id ORDER BY id) FROM control_measure WHERE state = 'active' "
-            "GROUP BY grid_id"
+            "AND reason = %s GROUP BY grid_id",
+            [MARK],
         )
         measures = dict(cursor.fetchall())
     for grid_id, user in by_grid.items():

@@ -23,16 +23,13 @@ Targets (issue 5): district daily report ≤ 1 s hot, ≤ 3 s cold; dashboard an
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import time
 from typing import Any
 
-from bench.common import BENCH_HOME, emit, ensure_postgres_database, run_child, target
-
-PG_URL = os.environ.get(
-    "BENCH_REPORTS_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/hongyixing_bench_w3"
-)
+from bench.common import Cache, code_version, emit, run_child, target
 
 SEED_CODE = """
 import datetime as dt, os, time
@@ -40,7 +37,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
 from pathlib import Path
 from bench.reports_seed import seed
 t = time.perf_counter()
-state = seed({persons}, Path({state!r}))
+state = seed({persons}, Path({state!r}), dt.date.fromisoformat({day!r}), variant={variant!r}, days={days})
 print("SEED_SECONDS", round(time.perf_counter() - t, 1))
 """
 
@@ -185,25 +182,42 @@ def _result(out: str) -> dict[str, Any]:
     return dict(json.loads(next(line[7:] for line in out.splitlines() if line.startswith("RESULT "))))
 
 
-def _env(database: str, persons: int) -> tuple[dict[str, str], Any]:
-    home = BENCH_HOME / f"reports-{database}-{persons}"
-    (home / "static").mkdir(parents=True, exist_ok=True)  # STATIC_ROOT: silences WhiteNoise's warning
-    env = {"HONGYIXING_HOME": str(home)}
-    if database == "postgresql":
-        env["DATABASE_URL"] = PG_URL if persons == 285_000 else PG_URL + f"_{persons}"
-        ensure_postgres_database(env["DATABASE_URL"])
-    return env, home
+def _measure(
+    database: str, persons: int, repeat: int, budget: float, variant: str, days: int, smoke: bool
+) -> dict[str, Any]:
+    version = code_version(
+        "bench/state.py",
+        "bench/checkins_seed.py",
+        "bench/reports_seed.py",
+        persons=persons,
+        variant=variant,
+        days=days,
+    )
+    cache = Cache(f"w3-{variant}-{persons}", database, version, smoke=smoke)
+    try:
+        return _measure_in(cache, persons, repeat, budget, variant, days, smoke)
+    finally:
+        cache.close()
 
 
-def _measure(database: str, persons: int, repeat: int, budget: float) -> dict[str, Any]:
-    env, home = _env(database, persons)
-    wall, _rss, out = run_child(SEED_CODE.format(persons=persons, state=str(home / "state.json")), env)
+def _measure_in(
+    cache: Cache, persons: int, repeat: int, budget: float, variant: str, days: int, smoke: bool
+) -> dict[str, Any]:
+    env, home, database = cache.env, cache.home, cache.database
+    # The dataset's live day is chosen when the cache is built and kept with it.
+    day_file = home / "day"
+    if not day_file.exists():
+        day_file.write_text(dt.date.today().isoformat())
+    day = day_file.read_text().strip()
+    seed_code = SEED_CODE.format(
+        persons=persons, state=str(home / "state.json"), day=day, variant=variant, days=days
+    )
+    wall, _rss, out = run_child(seed_code, env)
     state = json.loads((home / "state.json").read_text())
-    print(f"{database} {persons:,}: dataset ready in {wall:.0f} s this run; seeding stages {state['stages']}")
+    print(f"{database} {persons:,} ({variant}): dataset ready in {wall:.0f} s; stages {state['stages']}")
     print(f"  rows: {state['counts']}")
-    day = state["day"]
     cold: dict[str, float] = {}
-    for which in COLD_CALLS:
+    for which in COLD_CALLS[:1] if smoke else COLD_CALLS:
         _w, _r, out = run_child(COLD_CODE.format(day=day, which=which), env)
         cold[which] = _result(out)["ms"]
     print(f"  cold (new process + connection, first call) ms: {cold}")
@@ -227,6 +241,7 @@ def _measure(database: str, persons: int, repeat: int, budget: float) -> dict[st
     print(f"  ours vs raw recount, mismatches: closed {hot['mismatch_closed']}, live {hot['mismatch_live']}")
     return {
         "day": day,
+        "variant": variant,
         "rows": state["counts"],
         "seed_stage_seconds": state["stages"],
         "close_day_seconds": state.get("close_seconds"),
@@ -241,7 +256,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--databases", default="postgresql,sqlite")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--budget", type=float, default=40.0, help="seconds per series (at least 3 calls)")
+    parser.add_argument(
+        "--variant",
+        choices=["stress", "realistic"],
+        default="stress",
+        help="stress: everyone with a grid under a measure; realistic: 3 %% of them",
+    )
+    parser.add_argument("--days", type=int, default=30, help="days of history (closed: all but the live one)")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="1,000 persons, 3 days, 3 calls, one cold call, throwaway database",
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.persons, args.days, args.repeat, args.budget = "1000", 3, 3, 5.0
     print(f"cores: {os.cpu_count()} (shared with other work); loopback only, Django test Client in a child")
     metrics: dict[str, Any] = {}
     baselines: dict[str, Any] = {}
@@ -249,7 +278,7 @@ def main(argv: list[str] | None = None) -> None:
     for database in args.databases.split(","):
         for persons in (int(p) for p in args.persons.split(",")):
             key = f"{database}_{persons}"
-            r = _measure(database, persons, args.repeat, args.budget)
+            r = _measure(database, persons, args.repeat, args.budget, args.variant, args.days, args.smoke)
             metrics[key] = r
             baselines[key] = {
                 "raw_group_by_closed_p50_ms": r["baseline_closed"]["p50_ms"],
@@ -263,7 +292,7 @@ def main(argv: list[str] | None = None) -> None:
             }
             for kind in ("closed", "live"):
                 hot = max(r[f"build_{kind}"]["p50_ms"], r[f"page_{kind}"]["p50_ms"])
-                cold = max(r["cold_ms"][f"build_{kind}"], r["cold_ms"][f"page_{kind}"])
+                cold = max(r["cold_ms"].get(f"build_{kind}", 0), r["cold_ms"].get(f"page_{kind}", 0))
                 targets[f"{key}_district_report_{kind}_hot_s"] = target(hot / 1000, 1)
                 targets[f"{key}_district_report_{kind}_cold_s"] = target(cold / 1000, 3)
             targets[f"{key}_dashboard_p95_ms"] = target(r["dashboard"]["p95_ms"], 200)

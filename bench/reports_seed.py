@@ -1,17 +1,19 @@
 """Seeding for W3 (run in a child with DJANGO_SETTINGS_MODULE and the database set).
 
-Stress variant of W2 (everyone with a grid is under one home-monitoring measure with two checks a day),
-plus the reporting activity the daily report counts: ~100k verification tasks over 30 days in ~10
-push batches a day from the push sources, samples, transfers, inbound arrivals, some abnormal checks;
-then the 29 finished days closed through ``reports.services.do_close_day`` so trends read DailyStat.
+W2's variants (``stress``: everyone with a grid under one home-monitoring measure with two checks a
+day; ``realistic``: 3 % of them), plus the reporting activity the daily report counts: ~100k
+verification tasks over 30 days (scaled with the persons) in ~10 push batches a day from the push
+sources, samples, transfers, inbound arrivals, some abnormal checks; then the finished days closed
+through ``reports.services.do_close_day`` so trends read DailyStat.
 
 The clock is the dataset's: ``anchor`` is the seeding day at 10:00 Asia/Shanghai (before the 16:00
 cut-off), so the live reporting day is ``anchor`` and the 29 days before it are finished. Measurement
 children freeze ``django.utils.timezone.now`` to the same instant (plus elapsed time).
 
 Bulk measures and checks are set-based SQL (bench code; W2's approach, with a SQLite dialect); the
-rest goes through ``bulk_create`` so both databases get the same rows. Idempotent per stage.
-Bench code: not product code, no audit rows.
+rest goes through ``bulk_create`` so both databases get the same rows. Each stage is keyed on the
+dataset's own state record (``bench/state.py``), never on a table being empty. Bench code: not product
+code, no audit rows.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 CHECK_DAYS = 30
-TASKS_TOTAL = 100_000
+TASKS_TOTAL = 100_000  # at 285,000 persons; scaled with the persons
+MARK = "W3 bench"
 ZONE = ZoneInfo("Asia/Shanghai")
 
 
@@ -46,54 +49,40 @@ def freeze(now: dt.datetime) -> None:
     timezone.now = lambda: real() + offset  # type: ignore[assignment]
 
 
-def seed(persons: int, state_file: Path, day: dt.date | None = None) -> dict[str, Any]:
-    """``day``: the dataset's live reporting day (kept in the state file once chosen)."""
-    state: dict[str, Any] = json.loads(state_file.read_text()) if state_file.exists() else {}
-    if "day" not in state:
-        state["day"] = (day or dt.date.today()).isoformat()
-    anchor = dt.date.fromisoformat(state["day"])
-    freeze(anchor_now(anchor))
-    import django
+def seed(
+    persons: int, state_file: Path, day: dt.date, variant: str = "stress", days: int = CHECK_DAYS
+) -> dict[str, Any]:
+    """``day``: the dataset's live reporting day (the parent keeps it with the cache). The state is
+    also written to ``state_file`` for the parent."""
+    from bench.checkins_seed import REALISTIC_SHARE
 
-    django.setup()
-    from django.core.management import call_command
+    freeze(anchor_now(day))
     from django.db import connection
 
-    from hongyixing.people.models import Person
+    from bench import state as bench_state
 
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    if not Person.objects.exists():
-        from hongyixing.demo.generator import seed_district
-
-        seed_district(persons, 2020)
-        _say(f"  district seeded ({time.perf_counter() - started:.0f} s)")
-    stages = state.setdefault("stages", {})
+    state = bench_state.district(persons)
+    if state.setdefault("day", day.isoformat()) != day.isoformat():
+        raise SystemExit(f"the cached dataset is for {state['day']}, not {day}: remove the cache")
+    anchor = day
+    share = 1.0 if variant == "stress" else REALISTIC_SHARE
+    stages = state["stages"]
     with connection.cursor() as cursor:
         if "measures" not in stages:
-            t = time.perf_counter()
-            _measures(cursor, anchor)
-            stages["measures"] = round(time.perf_counter() - t, 1)
-            _say(f"  measures and teams ({stages['measures']} s)")
+            with bench_state.stage(state, "measures"):
+                _measures(cursor, anchor, share, days)
         if "checks" not in stages:
-            t = time.perf_counter()
-            _checks(cursor, anchor)
-            stages["checks"] = round(time.perf_counter() - t, 1)
-            _say(f"  checks ({stages['checks']} s)")
-    _save(state_file, state)
+            with bench_state.stage(state, "checks"):
+                _checks(cursor, anchor, days)
+            cursor.execute(
+                "VACUUM (ANALYZE) control_healthcheck" if connection.vendor == "postgresql" else "ANALYZE"
+            )
     if "activity" not in stages:
-        t = time.perf_counter()
-        counts = _activity(anchor)
-        stages["activity"] = round(time.perf_counter() - t, 1)
-        state["activity"] = counts
-        _say(f"  activity {counts} ({stages['activity']} s)")
-        _save(state_file, state)
+        with bench_state.stage(state, "activity"):
+            state["activity"] = _activity(anchor, persons, days)
     if "closed" not in stages:
-        t = time.perf_counter()
-        state["close_seconds"] = _close_days(anchor)
-        stages["closed"] = round(time.perf_counter() - t, 1)
-        _say(f"  29 days closed ({stages['closed']} s)")
-        _save(state_file, state)
+        with bench_state.stage(state, "closed"):
+            state["close_seconds"] = _close_days(anchor, days)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     state["counts"] = _counts()
@@ -132,70 +121,70 @@ def _counts() -> dict[str, int]:
 # Measures and checks (set-based)
 
 
-def _measures(cursor: Any, anchor: dt.date) -> None:
-    """One home-monitoring measure per person with a grid, started 30 days before the anchor and
-    opened that morning (spread over 8 hours); the grid's worker on each team. On the W2 clone the
-    measures exist already (opened_at = W2's seeding instant): only opened_at is set."""
+def _measures(cursor: Any, anchor: dt.date, share: float, days: int) -> None:
+    """One home-monitoring measure per chosen person with a grid (``share`` of them, by a hash of
+    the id), started ``days`` before the anchor and opened that morning (spread over 8 hours); the
+    grid's worker on each team. The demo's own scenario measures stay; their persons are skipped."""
     from django.db import connection
 
     from hongyixing.rules.services import measure_rule
 
     pg = connection.vendor == "postgresql"
-    start = anchor - dt.timedelta(days=CHECK_DAYS)
+    start = anchor - dt.timedelta(days=days)
     end = anchor + dt.timedelta(days=180)
-    cursor.execute("SELECT count(*) FROM control_measure WHERE reason LIKE 'W_ bench'")
-    if cursor.fetchone()[0] == 0:  # the demo's own scenario measures stay; their persons are skipped
-        rule = measure_rule("home_monitoring", "general", start)
-        jsonl, jsono = ("'[]'::jsonb", "'{}'::jsonb") if pg else ("'[]'", "'{}'")
-        cursor.execute(
-            f"""
-            INSERT INTO control_measure (person_id, type, category, source, reason, rule_id, follow_on,
-                start_date, period_days, extension_days, test_days, end_date, state, unit_path, grid_id,
-                household_id, opened_at, close_reason, suitability, notice_signed_by, transfer_out_to,
-                transfer_out_state, version)
-            SELECT id, 'home_monitoring', 'general', 'manual', 'W3 bench', %s, false, %s, %s, 0, {jsonl},
-                %s, 'active', unit_path, grid_id, household_id, %s, '', {jsono}, '', '', '', 1
-            FROM people_person WHERE grid_id IS NOT NULL
-              AND id NOT IN (SELECT person_id FROM control_measure WHERE state = 'active')
-            ORDER BY unit_path, household_id, id
-            """,
-            [rule.pk, start, (end - start).days, end, anchor_now(start)],
-        )
-        cursor.execute(
-            """
-            INSERT INTO control_teammember (measure_id, role, user_id, name, duty)
-            SELECT m.id, 'grid_worker', w.user_id, u.username, ''
-            FROM control_measure m
-            JOIN (SELECT grid_id, min(user_id) AS user_id FROM accounts_grant
-                  WHERE role = 'grid_worker' AND grid_id IS NOT NULL GROUP BY grid_id) w
-              ON w.grid_id = m.grid_id
-            JOIN accounts_user u ON u.id = w.user_id
-            WHERE m.reason LIKE 'W_ bench'
-            """
-        )
+    rule = measure_rule("home_monitoring", "general", start)
+    jsonl, jsono = ("'[]'::jsonb", "'{}'::jsonb") if pg else ("'[]'", "'{}'")
+    cursor.execute(
+        f"""
+        INSERT INTO control_measure (person_id, type, category, source, reason, rule_id, follow_on,
+            start_date, period_days, extension_days, test_days, end_date, state, unit_path, grid_id,
+            household_id, opened_at, close_reason, suitability, notice_signed_by, transfer_out_to,
+            transfer_out_state, version)
+        SELECT id, 'home_monitoring', 'general', 'manual', %s, %s, false, %s, %s, 0, {jsonl},
+            %s, 'active', unit_path, grid_id, household_id, %s, '', {jsono}, '', '', '', 1
+        FROM people_person WHERE grid_id IS NOT NULL AND (id * 7919) %% 10000 < %s
+          AND id NOT IN (SELECT person_id FROM control_measure WHERE state = 'active')
+        ORDER BY unit_path, household_id, id
+        """,
+        [MARK, rule.pk, start, (end - start).days, end, anchor_now(start), round(share * 10000)],
+    )
+    cursor.execute(
+        """
+        INSERT INTO control_teammember (measure_id, role, user_id, name, duty)
+        SELECT m.id, 'grid_worker', w.user_id, u.username, ''
+        FROM control_measure m
+        JOIN (SELECT grid_id, min(user_id) AS user_id FROM accounts_grant
+              WHERE role = 'grid_worker' AND grid_id IS NOT NULL GROUP BY grid_id) w
+          ON w.grid_id = m.grid_id
+        JOIN accounts_user u ON u.id = w.user_id
+        WHERE m.reason = 'W3 bench'
+        """
+    )
     # opened 08:00-16:00 local on the start day (the product sets opened_at when the measure opens)
     if pg:
         cursor.execute(
             "UPDATE control_measure SET opened_at = (start_date + time '08:00') AT TIME ZONE 'Asia/Shanghai'"
-            " + (id % 480) * interval '1 minute' WHERE reason LIKE 'W_ bench'"
+            " + (id % 480) * interval '1 minute' WHERE reason = 'W3 bench'"
         )
     else:
         cursor.execute(
             "UPDATE control_measure SET opened_at = strftime('%Y-%m-%d %H:%M:%S', start_date, "
-            "'+' || (id % 480) || ' minutes') WHERE reason LIKE 'W_ bench'"
+            "'+' || (id % 480) || ' minutes') WHERE reason = 'W3 bench'"
         )  # 08:00 local = 00:00 UTC
 
 
-def _checks(cursor: Any, anchor: dt.date) -> None:
-    """30 days × morning and evening for every measure (W2's rows on the PostgreSQL clone), plus the
+def _checks(cursor: Any, anchor: dt.date, days: int) -> None:
+    """``days`` × morning and evening for every bench measure (W2's SQL on PostgreSQL), plus the
     anchor day's morning checks for 90 % of measures (it is 10:00); 1 in 1,999 checks abnormal."""
     from django.db import connection
 
+    from bench.checkins_seed import _write_checks
+
     pg = connection.vendor == "postgresql"
-    cursor.execute("SELECT count(*) FROM control_healthcheck")
-    existing = cursor.fetchone()[0]
-    if not pg and existing < 1_000_000:  # the demo scenario's few checks only
-        _sqlite_checks(cursor, anchor)
+    if pg:
+        _write_checks(cursor, anchor, days, mark=MARK)
+    else:
+        _sqlite_checks(cursor, anchor, days)
     if pg:
         cursor.execute(
             """
@@ -206,7 +195,7 @@ def _checks(cursor: Any, anchor: dt.date) -> None:
                 (%s::date + time '08:00') AT TIME ZONE 'Asia/Shanghai' + random() * interval '90 minutes'
             FROM control_measure m
             LEFT JOIN control_teammember t ON t.measure_id = m.id AND t.role = 'grid_worker'
-            WHERE m.id %% 10 <> 0 AND m.reason LIKE 'W_ bench' ORDER BY m.id
+            WHERE m.id %% 10 <> 0 AND m.reason = 'W3 bench' ORDER BY m.id
             """,
             [anchor, anchor],
         )
@@ -214,18 +203,17 @@ def _checks(cursor: Any, anchor: dt.date) -> None:
             "UPDATE control_healthcheck SET abnormal = true, temperature = 37.8, symptoms = 'fever' "
             "WHERE id % 1999 = 0"
         )
-        cursor.execute("VACUUM (ANALYZE) control_healthcheck")
     else:
         cursor.execute(
             f"""
             INSERT INTO control_healthcheck (client_id, measure_id, person_id, unit_path, grid_id, day,
                 slot, temperature, symptoms, abnormal, source, recorded_by_id, recorded_at)
-            SELECT printf('%%08x%%01x%%023x', {CHECK_DAYS + 1}, 1, m.id), m.id, m.person_id, m.unit_path,
+            SELECT printf('%%08x%%01x%%023x', {days + 1}, 1, m.id), m.id, m.person_id, m.unit_path,
                 m.grid_id, %s, 'm', round(36.0 + abs(random() %% 10) / 10.0, 1), '', 0, 'team', t.user_id,
                 strftime('%%Y-%%m-%%d %%H:%%M:%%f', %s, '+' || abs(random() %% 5400) || ' seconds')
             FROM control_measure m
             LEFT JOIN control_teammember t ON t.measure_id = m.id AND t.role = 'grid_worker'
-            WHERE m.id %% 10 <> 0 AND m.reason LIKE 'W_ bench' ORDER BY m.id
+            WHERE m.id %% 10 <> 0 AND m.reason = 'W3 bench' ORDER BY m.id
             """,
             [anchor.isoformat(), anchor.isoformat()],
         )
@@ -233,11 +221,10 @@ def _checks(cursor: Any, anchor: dt.date) -> None:
             "UPDATE control_healthcheck SET abnormal = 1, temperature = 37.8, symptoms = 'fever' "
             "WHERE id % 1999 = 0"
         )
-        cursor.execute("ANALYZE")
 
 
-def _sqlite_checks(cursor: Any, anchor: dt.date) -> None:
-    """W2's 30 days × 2 checks, SQLite dialect: client ids increase with the insert order (the unique
+def _sqlite_checks(cursor: Any, anchor: dt.date, days: int) -> None:
+    """W2's ``days`` × 2 checks, SQLite dialect: client ids increase with the insert order (the unique
     index is appended to), secondary indexes dropped during the load and rebuilt."""
     cursor.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'control_healthcheck' "
@@ -247,7 +234,7 @@ def _sqlite_checks(cursor: Any, anchor: dt.date) -> None:
     for name, _sql in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
     cursor.execute("PRAGMA cache_size = -1000000")
-    for offset in range(CHECK_DAYS, 0, -1):
+    for offset in range(days, 0, -1):
         day = anchor - dt.timedelta(days=offset)
         for n, (slot, hour_utc) in enumerate((("m", 0), ("e", 11))):
             cursor.execute(
@@ -260,9 +247,9 @@ def _sqlite_checks(cursor: Any, anchor: dt.date) -> None:
                         || ' seconds')
                 FROM control_measure m
                 LEFT JOIN control_teammember t ON t.measure_id = m.id AND t.role = 'grid_worker'
-                WHERE m.reason LIKE 'W_ bench' ORDER BY m.id
+                WHERE m.reason = 'W3 bench' ORDER BY m.id
                 """,
-                [CHECK_DAYS - offset, n, day.isoformat(), slot, day.isoformat(), hour_utc],
+                [days - offset, n, day.isoformat(), slot, day.isoformat(), hour_utc],
             )
     for _name, sql in indexes:
         cursor.execute(sql)
@@ -272,7 +259,7 @@ def _sqlite_checks(cursor: Any, anchor: dt.date) -> None:
 # Reporting activity (ORM bulk_create: the same rows on both databases)
 
 
-def _activity(anchor: dt.date) -> dict[str, int]:
+def _activity(anchor: dt.date, persons: int, days: int) -> dict[str, int]:
     from django.db import transaction
 
     from hongyixing.accounts.models import User
@@ -307,10 +294,11 @@ def _activity(anchor: dt.date) -> dict[str, int]:
     )
     dispositions = ["ALREADY_KNOWN", "NEW_FOUND", "HEALTH_MONITORING", "TEST_ONLY", "NOT_RESIDENT"]
     dispositions += ["LEFT_AREA", "TRANSIT_ONLY", "NOT_FOUND", "UNREACHABLE"]
-    per_day = TASKS_TOTAL // CHECK_DAYS
+    per_day = max(10, TASKS_TOTAL * persons // 285_000 // days)
+    samples_per_day = min(len(measures), max(10, 1500 * persons // 285_000))
     counts = {"batches": 0, "tasks": 0, "samples": 0, "transfers": 0, "inbound": 0}
     with transaction.atomic():
-        for offset in range(CHECK_DAYS - 1, -1, -1):
+        for offset in range(days - 1, -1, -1):
             day = anchor - dt.timedelta(days=offset)
             window_start = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(16, 0), ZONE)
             span = min(24 * 3600, (now - window_start).total_seconds())
@@ -371,7 +359,7 @@ def _activity(anchor: dt.date) -> dict[str, int]:
             counts["tasks"] += len(tasks)
             # samples: ~1,500 due a day among the measures
             samples = []
-            for i, (mid, pid, path, grid) in enumerate(rng.sample(measures, 1500)):
+            for i, (mid, pid, path, grid) in enumerate(rng.sample(measures, samples_per_day)):
                 sampled = dt.datetime.combine(day, dt.time(9, 0), ZONE) + dt.timedelta(
                     minutes=rng.randrange(120)
                 )
@@ -460,11 +448,11 @@ def _activity(anchor: dt.date) -> dict[str, int]:
     return counts
 
 
-def _close_days(anchor: dt.date) -> list[float]:
+def _close_days(anchor: dt.date, days: int) -> list[float]:
     from hongyixing.reports.services import do_close_day
 
     seconds = []
-    for offset in range(CHECK_DAYS - 1, 0, -1):
+    for offset in range(days - 1, 0, -1):
         t = time.perf_counter()
         do_close_day(anchor - dt.timedelta(days=offset), now=anchor_now(anchor))
         seconds.append(round(time.perf_counter() - t, 2))

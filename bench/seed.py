@@ -6,10 +6,22 @@ Targets (issue 2): full district, 285,000 persons, ≤ 60 s and ≤ 1 GiB peak R
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
-from bench.common import BENCH_HOME, drop_postgres_database, emit, postgres_database, run_child, target
+from bench.common import (
+    BENCH_HOME,
+    DB_PREFIX,
+    drop_postgres_database,
+    emit,
+    from_template,
+    postgres_database,
+    run_child,
+    target,
+)
 
 SEED_CODE = """
 import django, os, time
@@ -31,9 +43,10 @@ import django, os, time, datetime as dt
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
 django.setup()
 from django.core.management import call_command
-call_command("migrate", verbosity=0)
-from hongyixing.demo.generator import seed_district
-seed_district(1000, 7)
+if {prepare}:
+    call_command("migrate", verbosity=0)
+    from hongyixing.demo.generator import seed_district
+    seed_district({baseline_persons}, 7)
 from hongyixing.areas.models import Household
 from hongyixing.people import idnumbers
 from hongyixing.people.services import PersonSpec, create_person
@@ -51,29 +64,42 @@ def _value(out: str, key: str) -> float:
     return float(next(line.split()[1] for line in out.splitlines() if line.startswith(key)))
 
 
-def _run(database: str, persons: int, seed: int) -> dict[str, Any]:
-    home = BENCH_HOME / f"seed-{database}"
+def _run(database: str, persons: int, seed: int, smoke: bool) -> dict[str, Any]:
+    """Always from an empty database (this bench measures the seeding itself: nothing is cached)."""
+    if smoke:
+        home = Path(tempfile.mkdtemp(prefix="bench-seed-")) / database
+        pg_name = f"{DB_PREFIX}_smoke_seed_{os.getpid()}"
+    else:
+        home = BENCH_HOME / f"seed-{database}"
+        pg_name = f"{DB_PREFIX}_seed"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     env = {"HONGYIXING_HOME": str(home)}
-    pg_name = "hongyixing_bench_seed"
     if database == "postgresql":
-        env["DATABASE_URL"] = postgres_database(pg_name)
+        env["DATABASE_URL"] = postgres_database(pg_name, smoke=smoke)
+    elif smoke:
+        from_template(home)
     try:
         wall, rss, out = run_child(SEED_CODE.format(persons=persons, seed=seed), env)
         seconds = _value(out, "SEED_SECONDS")
-        baseline_home = home / "baseline"
-        baseline_home.mkdir()
-        env_b = {**env, "HONGYIXING_HOME": str(baseline_home)}
-        if database == "postgresql":
-            env_b["DATABASE_URL"] = postgres_database(pg_name + "_baseline")
-        sample = 1500
-        _w, _r, out_b = run_child(BASELINE_CODE.format(sample=sample), env_b)
+        # Smoke: the baseline's sample goes into the database just seeded (saves a second district).
+        env_b = dict(env)
+        if not smoke:
+            baseline_home = home / "baseline"
+            baseline_home.mkdir()
+            env_b["HONGYIXING_HOME"] = str(baseline_home)
+            if database == "postgresql":
+                env_b["DATABASE_URL"] = postgres_database(pg_name + "_baseline")
+        sample = 50 if smoke else 1500
+        code = BASELINE_CODE.format(sample=sample, baseline_persons=1000, prepare=not smoke)
+        _w, _r, out_b = run_child(code, env_b)
         per_person = _value(out_b, "PER_PERSON")
     finally:
         if database == "postgresql":
             drop_postgres_database(pg_name)
             drop_postgres_database(pg_name + "_baseline")
+        if smoke:
+            shutil.rmtree(home.parent, ignore_errors=True)
     baseline_seconds = per_person * persons
     print(
         f"{database:>10}: seeded {persons:,} persons in {seconds:.1f} s (process {wall:.1f} s, "
@@ -94,11 +120,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--persons", type=int, default=285_000)
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--smoke", action="store_true", help="1,000 persons, a 50-person baseline sample")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.persons = 1000
     metrics: dict[str, Any] = {}
     targets: dict[str, Any] = {}
     for database in args.databases.split(","):
-        result = _run(database, args.persons, args.seed)
+        result = _run(database, args.persons, args.seed, args.smoke)
         metrics[database] = result
         targets[f"{database}_seconds"] = target(result["seconds"], 60)
         targets[f"{database}_peak_rss_mib"] = target(result["peak_rss_mib"], 1024)

@@ -16,14 +16,14 @@ import argparse
 import json
 from typing import Any
 
-from bench.common import BENCH_HOME, emit, ensure_postgres_database, run_child, target
+from bench.common import emit, run_child, target
+from bench.district import district_cache
 
 CODE = r"""
 import io, json, os, time, resource
-import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
-django.setup()
-from django.core.management import call_command
+from bench.state import district
+district({persons})
 from django.db import transaction
 from hongyixing.people.models import Person
 from hongyixing.core.crypto import blind_index
@@ -31,10 +31,6 @@ from hongyixing.people import idnumbers
 from hongyixing.demo.pushlist import HEADERS, push_rows, residents
 from hongyixing.exchange.writers import write_xlsx
 
-call_command("migrate", verbosity=0)
-if not Person.objects.exists():
-    from hongyixing.demo.generator import seed_district
-    seed_district({persons}, 2020)
 pool = residents({persons}, 2020)
 made = list(push_rows(pool, {rows}, seed=7))
 buffer = io.BytesIO()
@@ -196,14 +192,13 @@ print("RESULT " + json.dumps({{"rows": {rows}, "seconds": round(seconds, 2), "ro
 """
 
 
-def _run(persons: int, rows: int, database: str) -> dict[str, Any]:
-    home = BENCH_HOME / f"browse-{database}-{persons}"
-    home.mkdir(parents=True, exist_ok=True)
-    env = {"HONGYIXING_HOME": str(home)}
-    if database == "postgresql":
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/hongyixing_bench_browse_{persons}"
-        ensure_postgres_database(env["DATABASE_URL"])
-    _wall, rss, out = run_child(CODE.format(persons=persons, rows=rows), env)
+def _run(persons: int, rows: int, database: str, smoke: bool, splink: bool) -> dict[str, Any]:
+    cache = district_cache(database, persons, smoke)
+    try:
+        env = {**cache.env, "BENCH_SPLINK": "1" if splink else "0"}
+        _wall, rss, out = run_child(CODE.format(persons=persons, rows=rows), env)
+    finally:
+        cache.close()
     result = json.loads(next(line[7:] for line in out.splitlines() if line.startswith("RESULT ")))
     result["peak_rss_mib"] = round(rss / 2**20)
     ours, base = result["ours"], result["exact_id_baseline"]
@@ -222,14 +217,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--persons", type=int, default=285_000)
     parser.add_argument("--rows", default="10000", help="comma-separated list sizes, e.g. 10000,100000")
     parser.add_argument("--databases", default="sqlite")
+    parser.add_argument("--no-splink", action="store_true", help="skip the Splink comparison")
+    parser.add_argument(
+        "--smoke", action="store_true", help="1,000 persons, 200 rows, no Splink, throwaway database"
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.persons, args.rows, args.no_splink = 1000, "200", True
     metrics: dict[str, Any] = {}
     baselines: dict[str, Any] = {}
     targets: dict[str, Any] = {}
     for database in args.databases.split(","):
         for rows in (int(r) for r in args.rows.split(",")):
             key = f"{database}_{args.persons}_{rows}"
-            result = _run(args.persons, rows, database)
+            result = _run(args.persons, rows, database, args.smoke, not args.no_splink)
             metrics[key] = result
             splink = result.get("splink") or {}
             baselines[key] = {

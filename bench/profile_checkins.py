@@ -1,0 +1,147 @@
+"""Profile W2's check-in request path in process: the WSGI handler called directly (no server, no
+network) with the bench's tokens and bodies, under cProfile. Run against W2's cached database:
+
+    python -m bench.profile_checkins --persons 20000 --days 3 [--requests 400] [--top 35]
+
+(``python -m bench checkins`` with the same --persons/--variant/--days builds the cache first.)
+Prints requests/s in process for single check-ins, batches of 50 and "my people today", then the
+profile's top functions by cumulative and by own time for single check-ins.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import sys
+import time
+import uuid
+from typing import Any
+
+
+def _wsgi_call(app: Any, method: str, path: str, token: str, body: bytes = b"") -> tuple[str, bytes]:
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_AUTHORIZATION": f"Bearer {token}",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+    status: list[str] = []
+    chunks = app(environ, lambda s, h, exc=None: status.append(s))
+    return status[0], b"".join(chunks)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile_checkins")
+    parser.add_argument("--persons", type=int, default=20_000)
+    parser.add_argument("--variant", default="stress")
+    parser.add_argument("--days", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--no-token-cache", action="store_true", help="TOKEN_CACHE_SECONDS = 0")
+    args = parser.parse_args(argv)
+    from bench.common import BENCH_HOME, DB_PREFIX, pg_url
+
+    name = f"w2-{args.variant}-{args.persons}"
+    home = BENCH_HOME / f"{name}-postgresql"
+    os.environ.update(HONGYIXING_HOME=str(home), DATABASE_URL=pg_url(f"{DB_PREFIX}_{name}".replace("-", "_")))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
+    state = json.loads((home / "state.json").read_text())
+    from hongyixing.wsgi import application
+
+    if args.no_token_cache:
+        from hongyixing.api import auth
+
+        auth.TOKEN_CACHE_SECONDS = 0.0
+    from django.db import connection
+
+    queries = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
+    connection.execute_wrappers.append(count)
+
+    rng = random.Random(1)
+    workers = sorted(state["tokens"].items())
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    now = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
+    day, slot = now.date().isoformat(), "m" if now.hour < 14 else "e"
+
+    def body(measures: list[int], n: int) -> bytes:
+        checks = [
+            {
+                "client_id": str(uuid.uuid4()),
+                "measure_id": m,
+                "temperature": 36.5,
+                "symptoms": [],
+                "day": day,
+                "slot": slot,
+            }
+            for m in rng.sample(measures, min(n, len(measures)))
+        ]
+        return json.dumps({"checks": checks}).encode()
+
+    def single() -> None:
+        key, info = workers[rng.randrange(len(workers))]
+        status, out = _wsgi_call(application, "POST", "/api/control/checks", key, body(info["measures"], 1))
+        assert status.startswith("200"), (status, out[:300])
+
+    def batch() -> None:
+        key, info = workers[rng.randrange(len(workers))]
+        status, out = _wsgi_call(application, "POST", "/api/control/checks", key, body(info["measures"], 50))
+        assert status.startswith("200"), (status, out[:300])
+
+    def today() -> None:
+        key, _info = workers[rng.randrange(len(workers))]
+        status, out = _wsgi_call(application, "GET", "/api/control/today", key)
+        assert status.startswith("200"), (status, out[:300])
+
+    for fn in (single, batch, today):
+        fn()  # warm
+    for label, fn, n in (
+        ("single", single, args.requests),
+        ("batch50", batch, args.requests // 10),
+        ("today", today, args.requests // 4),
+    ):
+        started, cpu, queries[0] = time.perf_counter(), time.process_time(), 0
+        for _ in range(n):
+            fn()
+        seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+        print(
+            f"{label:>8}: {n / seconds:,.0f} requests/s in process ({seconds / n * 1000:.1f} ms each, "
+            f"{cpu / n * 1000:.2f} ms of this process's CPU, {queries[0] / n:.2f} queries each)"
+        )
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(args.requests):
+        single()
+    profiler.disable()
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(args.top)
+        print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""The per-process token cache (api/auth.py): fewer lookups, and revocation still honoured."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from hongyixing.accounts.models import ApiToken, Grant
+from hongyixing.accounts.services import do_issue_token, do_revoke_token
+from hongyixing.api import auth
+from tests.personas import World
+
+
+@pytest.fixture(autouse=True)
+def _empty_token_cache():
+    auth.forget_tokens()
+    yield
+    auth.forget_tokens()
+
+
+def _get(key: str, path: str = "/api/units") -> int:
+    return Client().get(path, HTTP_AUTHORIZATION=f"Bearer {key}").status_code
+
+
+def test_a_cached_token_skips_the_token_and_grant_lookups(world: World) -> None:
+    user = world.users["town_a"]
+    _token, key = do_issue_token(user, "cache")
+    assert _get(key) == 200
+    with CaptureQueriesContext(connection) as first_again:
+        assert _get(key) == 200
+    auth.TOKEN_CACHE_SECONDS, saved = 0.0, auth.TOKEN_CACHE_SECONDS
+    auth.forget_tokens()
+    try:
+        with CaptureQueriesContext(connection) as uncached:
+            assert _get(key) == 200
+    finally:
+        auth.TOKEN_CACHE_SECONDS = saved
+    sql = " ".join(q["sql"] for q in first_again.captured_queries)
+    assert "accounts_apitoken" not in sql and "accounts_grant" not in sql
+    assert len(first_again.captured_queries) < len(uncached.captured_queries)
+
+
+def test_revoking_through_the_service_refuses_the_next_request(world: World) -> None:
+    user = world.users["town_a"]
+    token, key = do_issue_token(user, "cache")
+    assert _get(key) == 200
+    do_revoke_token(user, token)
+    assert _get(key) == 401
+
+
+def test_a_revocation_this_process_did_not_see_is_honoured_after_the_window(
+    world: World, monkeypatch
+) -> None:
+    """Another worker revoked it (no signal here): refused once the entry expires."""
+    user = world.users["town_a"]
+    token, key = do_issue_token(user, "cache")
+    assert _get(key) == 200
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())  # no signal
+    assert _get(key) == 200  # still inside the window
+    clock = auth.time.monotonic() + auth.TOKEN_CACHE_SECONDS + 0.1
+    monkeypatch.setattr(auth.time, "monotonic", lambda: clock)
+    assert _get(key) == 401
+
+
+def test_a_removed_grant_narrows_the_scope_at_once(world: World) -> None:
+    user = world.users["grid_a1"]
+    _token, key = do_issue_token(user, "cache")
+    assert _get(key) == 200
+    for grant in Grant.objects.filter(user=user):
+        grant.delete()  # post_delete: the cached user and its scopes are dropped
+    with CaptureQueriesContext(connection) as after:
+        _get(key)
+    assert any("accounts_grant" in q["sql"] for q in after.captured_queries)
+
+
+def test_each_request_gets_its_own_user_object(world: World) -> None:
+    user = world.users["town_a"]
+    _token, key = do_issue_token(user, "cache")
+    first = auth.user_for_token_cached(key)
+    second = auth.user_for_token_cached(key)
+    assert first is not second and first.pk == second.pk == user.pk
+    first.some_attribute = 1
+    assert not hasattr(second, "some_attribute")
