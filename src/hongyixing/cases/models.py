@@ -106,6 +106,10 @@ class Case(ScopedModel):
     def __str__(self) -> str:
         return f"{self.get_classification_display()} #{self.pk}"
 
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id
+
 
 class ClassificationChange(models.Model):
     """Every move of the state machine, with its date: the history the report and the chain read."""
@@ -190,6 +194,7 @@ class Contact(ScopedModel):
     )
     measure = models.ForeignKey("control.Measure", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     address = models.CharField(_("address"), max_length=200, blank=True)
+    outside_district = models.BooleanField(_("outside the district"), default=False)
     forward_district = models.CharField(_("district of the address"), max_length=60, blank=True)
     unit_path = models.CharField(_("unit path"), max_length=24, blank=True)
     grid = _grid_fk()
@@ -210,6 +215,7 @@ class Contact(ScopedModel):
         "state",
         "task",
         "measure",
+        "outside_district",
         "forward_district",
         "unit_path",
         "grid",
@@ -227,3 +233,7 @@ class Contact(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} #{self.pk}"
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id
