@@ -7,7 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import Coalesce
 
 from hongyixing.cases.choices import Classification, ContactCategory, ContactState, CaseSource
 from hongyixing.cases.models import Case, Contact, ItineraryEntry
@@ -167,12 +168,12 @@ def neighbourhood(case: Case, hops: int = 2) -> list[dict[str, Any]]:
 
 
 def clusters(visible_cases: Any) -> list[dict[str, Any]]:
-    """Chains as clusters: root, size, generations, first and last onset."""
+    """Chains as clusters: first case, size, generations, first and last onset (largest first)."""
     rows = (
-        visible_cases.annotate(chain=F("root_id"))
-        .values("root_id")
-        .annotate(size=Count("id"))
-        .order_by("-size")
+        visible_cases.annotate(chain=Coalesce("root_id", "id"))
+        .values("chain")
+        .annotate(size=Count("id"), generations=Max("generation"), first=Min("onset_date"), last=Max("onset_date"))
+        .order_by("-size", "chain")
     )
     return [dict(r) for r in rows]
 
