@@ -8,8 +8,11 @@ from typing import Any
 
 from hongyixing.cases import services
 from hongyixing.cases.models import Case, Contact
+from hongyixing.people.models import Person
+from hongyixing.people.services import PersonSpec, create_person
 from tests.personas import World
 
+INDEX_NAME = "周大伟"  # lives in place B; every contact page of grid A1 must stay silent about him
 ONSET = dt.date(2022, 7, 10)  # secondary contacts are still determined (rules 2022-06-28 … 11-11)
 EXPOSURE = dt.date(2022, 7, 8)
 IN_GRID_A1 = "高良涧街道临河社区幸福家园A3栋"
@@ -23,11 +26,16 @@ class Built:
     contacts: list[Contact] = field(default_factory=list)
 
 
+def index_person(world: World, name: str = INDEX_NAME) -> Person:
+    person, _created = create_person(None, PersonSpec(name=name, household=world.b.household))
+    return person
+
+
 def build_case(world: World, *, classification: str = "confirmed") -> Built:
     cdc = world.users["cdc"]
     case = services.do_open_case(
         cdc,
-        world.a.persons[0],
+        index_person(world),
         services.CaseSpec(classification=classification, onset_date=ONSET, institution="洪泽区人民医院"),
     )
     entries = [
@@ -70,8 +78,8 @@ def build_case(world: World, *, classification: str = "confirmed") -> Built:
                 name="钱远方", address=OUTSIDE, relation="other", exposure_mode="transport", last_exposure=EXPOSURE
             ),
             services.ContactSpec(
-                name=world.b.persons[0].name,
-                id_number=world.b.plain_ids[0],
+                name=world.a.persons[0].name,
+                id_number=world.a.plain_ids[0],
                 relation="other",
                 exposure_mode="visit",
                 last_exposure=EXPOSURE,
