@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from hongyixing.cases import chain, queries, services
 from hongyixing.cases.models import Case, Contact
@@ -180,11 +180,11 @@ def list_cases(request: HttpRequest, classification: str = "", limit: int = 200)
 @router.post("", response={201: CaseOut, **ERRORS}, summary="Open a case by a CDC decision")
 def open_case(request: HttpRequest, payload: CaseIn) -> Any:
     person = Person.objects.restrict(request.user, "view").filter(pk=payload.person_id).first()
-    if person is None:
+    if person is None or not services.reads_cases(request.user):
         raise NotFound()
     values = payload.dict(exclude={"person_id"})
     case = services.do_open_case(request.user, person, services.CaseSpec(**values))
-    return 201, _case(case)
+    return Status(201, _case(case))
 
 
 @router.get("/contacts/mine", response=list[CareOut], summary="Contacts I look after (no index case)")
@@ -231,14 +231,14 @@ def investigation(request: HttpRequest, case_id: int) -> Any:
 @router.post("/{case_id}/itinerary", response={201: EntryOut, **ERRORS}, summary="Add a place to the itinerary")
 def add_entry(request: HttpRequest, case_id: int, payload: EntryIn) -> Any:
     case = services.case_for(request.user, case_id)
-    return 201, services.do_add_entry(request.user, case, services.EntrySpec(**payload.dict()))
+    return Status(201, services.do_add_entry(request.user, case, services.EntrySpec(**payload.dict())))
 
 
 @router.post("/{case_id}/contacts", response={201: list[ContactOut], **ERRORS}, summary="Record contacts found")
 def add_contacts(request: HttpRequest, case_id: int, payload: list[ContactIn]) -> Any:
     case = services.case_for(request.user, case_id)
     found = services.do_add_contacts(request.user, case, [services.ContactSpec(**c.dict()) for c in payload])
-    return 201, [_contact(k) for k in found]
+    return Status(201, [_contact(k) for k in found])
 
 
 @router.post(

@@ -123,7 +123,8 @@ def propose(request: HttpRequest, sample_id: int) -> HttpResponse:
     if sample is None:
         raise Http404
     if not services.classifies(request.user):
-        raise Http404
+        messages.error(request, _("Only CDC staff classify cases."))
+        return redirect("cases:list")
     case = _run(request, lambda: services.do_propose_from_sample(request.user, sample), _("Proposed as a case."))
     return redirect("cases:case", case.pk) if case else redirect("cases:list")
 
