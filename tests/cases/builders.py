@@ -43,7 +43,11 @@ def build_case(world: World, *, classification: str = "confirmed") -> Built:
             cdc,
             case,
             services.EntrySpec(
-                date=EXPOSURE, start_time=dt.time(9), end_time=dt.time(11), place="人民超市", address=IN_GRID_A1
+                date=EXPOSURE,
+                start_time=dt.time(9),
+                end_time=dt.time(11),
+                place="人民超市",
+                address=IN_GRID_A1,
             ),
         ),
         services.do_add_entry(
@@ -71,11 +75,20 @@ def build_case(world: World, *, classification: str = "confirmed") -> Built:
                 entry_id=entries[1].pk,
             ),
             services.ContactSpec(
-                name="赵新民", phone="13900001111", address=IN_GRID_A1, relation="colleague",
-                exposure_mode="room", last_exposure=EXPOSURE, entry_id=entries[0].pk,
+                name="赵新民",
+                phone="13900001111",
+                address=IN_GRID_A1,
+                relation="colleague",
+                exposure_mode="room",
+                last_exposure=EXPOSURE,
+                entry_id=entries[0].pk,
             ),
             services.ContactSpec(
-                name="钱远方", address=OUTSIDE, relation="other", exposure_mode="transport", last_exposure=EXPOSURE
+                name="钱远方",
+                address=OUTSIDE,
+                relation="other",
+                exposure_mode="transport",
+                last_exposure=EXPOSURE,
             ),
             services.ContactSpec(
                 name=world.a.persons[0].name,

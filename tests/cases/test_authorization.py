@@ -60,11 +60,23 @@ def _routes(case: Case, sample_id: int, person_id: int, new_id: int) -> dict[str
         "cases:propose": ("post", f"/cases/samples/{sample_id}/propose/", {}),
         "cases:case": ("get", f"/cases/{c}/", None),
         "cases:classify": ("post", f"/cases/{c}/classify/", {"to": "excluded", "version": case.version}),
-        "cases:update": ("post", f"/cases/{c}/edit/", {"version": case.version, "source": "local", "report_date": case.report_date.isoformat()}),
+        "cases:update": (
+            "post",
+            f"/cases/{c}/edit/",
+            {"version": case.version, "source": "local", "report_date": case.report_date.isoformat()},
+        ),
         "cases:investigation": ("get", f"/cases/{c}/investigation/", None),
         "cases:add_entry": ("post", f"/cases/{c}/itinerary/", entry),
-        "cases:add_contact": ("post", f"/cases/{c}/contacts/", {**person_contact[0], "relation": "other", "exposure_mode": "other"}),
-        "cases:judge": ("post", f"/cases/{c}/contacts/judge/", {"contacts": [contact.pk], "category": "close", "action": "measure"}),
+        "cases:add_contact": (
+            "post",
+            f"/cases/{c}/contacts/",
+            {**person_contact[0], "relation": "other", "exposure_mode": "other"},
+        ),
+        "cases:judge": (
+            "post",
+            f"/cases/{c}/contacts/judge/",
+            {"contacts": [contact.pk], "category": "close", "action": "measure"},
+        ),
         "cases:co_presence": ("get", f"/cases/{c}/co-presence/", None),
         "cases:chain": ("get", f"/cases/{c}/chain/", None),
         "cases:chain_export": ("get", f"/cases/{c}/chain.xlsx", None),
@@ -76,7 +88,11 @@ def _routes(case: Case, sample_id: int, person_id: int, new_id: int) -> dict[str
         "api:investigation": ("get", f"/api/cases/{c}/investigation", None),
         "api:add_entry": ("json", f"/api/cases/{c}/itinerary", entry),
         "api:add_contacts": ("json", f"/api/cases/{c}/contacts", person_contact),
-        "api:judge": ("json", f"/api/cases/{c}/contacts/judge", {"contacts": [contact.pk], "category": "close", "action": "task"}),
+        "api:judge": (
+            "json",
+            f"/api/cases/{c}/contacts/judge",
+            {"contacts": [contact.pk], "category": "close", "action": "task"},
+        ),
         "api:get_chain": ("get", f"/api/cases/{c}/chain", None),
     }
 
@@ -126,14 +142,18 @@ def test_every_cases_route_by_persona(world: World) -> None:
     routes = _routes(built.case, sample.pk, world.b.persons[1].pk, fresh.pk)
     ours = {n for n in named if n.startswith("cases:")} | CASES_API
     assert ours == set(routes), sorted(ours ^ set(routes))
-    assert CASES_API <= named
+    assert named >= CASES_API
     for persona in PERSONAS:
         for name, (method, url, body) in routes.items():
             if method != "get":
                 continue  # reads first: writes below change the case
             client = login(Client(), world.users[persona])
             response = _call(client, method, url, body)
-            assert response.status_code == _expected(name, method, persona), (persona, name, response.status_code)
+            assert response.status_code == _expected(name, method, persona), (
+                persona,
+                name,
+                response.status_code,
+            )
             if name == "api:list_cases":
                 assert bool(response.json()) == (persona in READERS), persona
     for persona in PERSONAS:
@@ -144,7 +164,11 @@ def test_every_cases_route_by_persona(world: World) -> None:
             if method == "get":
                 continue
             response = _call(client, method, url, body)
-            assert response.status_code == _expected(name, method, persona), (persona, name, response.status_code)
+            assert response.status_code == _expected(name, method, persona), (
+                persona,
+                name,
+                response.status_code,
+            )
         assert Case.objects.get(pk=built.case.pk).classification == "confirmed", persona
         assert not Case.objects.filter(person__in=[world.b.persons[1], fresh]).exists(), persona
     client = login(Client(), cdc)
@@ -152,9 +176,15 @@ def test_every_cases_route_by_persona(world: World) -> None:
         if method == "get" or name in {"cases:classify", "api:classify"}:
             continue
         response = _call(client, method, url, body)
-        assert response.status_code == _expected(name, method, "cdc"), (name, response.status_code, response.content[:300])
+        assert response.status_code == _expected(name, method, "cdc"), (
+            name,
+            response.status_code,
+            response.content[:300],
+        )
     # A confirmed case cannot be excluded: a refusal, not a change.
-    assert _call(client, "json", f"/api/cases/{built.case.pk}/classify", {"to": "excluded"}).status_code == 400
+    assert (
+        _call(client, "json", f"/api/cases/{built.case.pk}/classify", {"to": "excluded"}).status_code == 400
+    )
 
 
 @pytest.mark.django_db

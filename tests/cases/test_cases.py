@@ -43,7 +43,11 @@ def test_classification_moves_one_way_and_only_by_cdc(world: World) -> None:
     with pytest.raises(DomainError) as stale:
         services.do_classify(cdc, case, "confirmed", expected_version=1)
     assert stale.value.code == "case.stale"
-    history = list(ClassificationChange.objects.filter(case=case).order_by("at").values_list("to_classification", flat=True))
+    history = list(
+        ClassificationChange.objects.filter(case=case)
+        .order_by("at")
+        .values_list("to_classification", flat=True)
+    )
     assert history == ["suspected", "asymptomatic", "confirmed"]
     names = set(DomainEvent.objects.filter(person_id=person.pk).values_list("name", flat=True))
     assert {"case.opened", "case.classified"} <= names  # on the person's timeline
@@ -61,7 +65,9 @@ def test_positive_test_proposes_a_case_the_cdc_confirms(world: World) -> None:
     control_services.do_record_sampling(cdc, sample, "T-1", "护士")
     sample = control_services.do_record_result(cdc, sample, "positive")
     case = services.do_propose_from_sample(cdc, sample)
-    assert case.classification == "proposed" and case.origin == "positive_test" and case.sample_id == sample.pk
+    assert (
+        case.classification == "proposed" and case.origin == "positive_test" and case.sample_id == sample.pk
+    )
     assert services.do_propose_from_sample(cdc, sample).pk == case.pk  # once
     services.do_classify(cdc, case, "confirmed")
     assert Case.objects.get(pk=case.pk).classification == "confirmed"
@@ -105,8 +111,13 @@ def test_positive_close_contact_upgrades_their_secondary_contacts(world: World) 
         built.case,
         [
             services.ContactSpec(
-                name="孙小妹", phone="13900002222", address=IN_GRID_A1, relation="family",
-                exposure_mode="meal", last_exposure=EXPOSURE + dt.timedelta(days=2), via_id=close.pk,
+                name="孙小妹",
+                phone="13900002222",
+                address=IN_GRID_A1,
+                relation="family",
+                exposure_mode="meal",
+                last_exposure=EXPOSURE + dt.timedelta(days=2),
+                via_id=close.pk,
             )
         ],
     )
@@ -114,7 +125,9 @@ def test_positive_close_contact_upgrades_their_secondary_contacts(world: World) 
     old = Measure.objects.get(person_id=secondary.person_id)
     assert (old.category, old.type, old.period_days) == ("secondary_contact", "home_isolation", 7)
 
-    second = services.do_open_case(cdc, close.person, services.CaseSpec(classification="confirmed", onset_date=ONSET))
+    second = services.do_open_case(
+        cdc, close.person, services.CaseSpec(classification="confirmed", onset_date=ONSET)
+    )
     assert (second.infected_by_id, second.root_id, second.generation) == (built.case.pk, built.case.pk, 2)
     secondary.refresh_from_db()
     old.refresh_from_db()
@@ -154,7 +167,9 @@ def test_same_place_overlapping_time_is_co_presence(world: World) -> None:
     def visit(name: str, start: int, end: int, day: dt.date = EXPOSURE, place: str = "人民 超市") -> Case:
         case = services.do_open_case(cdc, index_person(world, name), services.CaseSpec(onset_date=ONSET))
         services.do_add_entry(
-            cdc, case, services.EntrySpec(date=day, start_time=dt.time(start), end_time=dt.time(end), place=place)
+            cdc,
+            case,
+            services.EntrySpec(date=day, start_time=dt.time(start), end_time=dt.time(end), place=place),
         )
         return case
 
@@ -173,12 +188,18 @@ def test_same_place_overlapping_time_is_co_presence(world: World) -> None:
 def test_report_figures_are_a_recount_of_case_rows(world: World) -> None:
     cdc = world.users["cdc"]
     build_case(world)  # confirmed
-    services.do_open_case(cdc, world.b.persons[1], services.CaseSpec(source="abroad", classification="asymptomatic"))
+    services.do_open_case(
+        cdc, world.b.persons[1], services.CaseSpec(source="abroad", classification="asymptomatic")
+    )
     suspected = services.do_open_case(cdc, index_person(world, "钱疑似"), services.CaseSpec())
     services.do_open_case(cdc, index_person(world, "孙疑似"), services.CaseSpec())
     services.do_classify(cdc, suspected, "excluded")
     now = timezone.now()
-    day = next(d for d in (timezone.localdate(), timezone.localdate() + dt.timedelta(days=1)) if metrics.window(d)[0] < now <= metrics.window(d)[1])
+    day = next(
+        d
+        for d in (timezone.localdate(), timezone.localdate() + dt.timedelta(days=1))
+        if metrics.window(d)[0] < now <= metrics.window(d)[1]
+    )
     totals = metrics.total(metrics.compute(day))
     start, end = metrics.window(day)
     recount = {"confirmed": 0, "suspected": 0, "asymptomatic": 0, "imported": 0}

@@ -228,13 +228,17 @@ def investigation(request: HttpRequest, case_id: int) -> Any:
     }
 
 
-@router.post("/{case_id}/itinerary", response={201: EntryOut, **ERRORS}, summary="Add a place to the itinerary")
+@router.post(
+    "/{case_id}/itinerary", response={201: EntryOut, **ERRORS}, summary="Add a place to the itinerary"
+)
 def add_entry(request: HttpRequest, case_id: int, payload: EntryIn) -> Any:
     case = services.case_for(request.user, case_id)
     return Status(201, services.do_add_entry(request.user, case, services.EntrySpec(**payload.dict())))
 
 
-@router.post("/{case_id}/contacts", response={201: list[ContactOut], **ERRORS}, summary="Record contacts found")
+@router.post(
+    "/{case_id}/contacts", response={201: list[ContactOut], **ERRORS}, summary="Record contacts found"
+)
 def add_contacts(request: HttpRequest, case_id: int, payload: list[ContactIn]) -> Any:
     case = services.case_for(request.user, case_id)
     found = services.do_add_contacts(request.user, case, [services.ContactSpec(**c.dict()) for c in payload])
@@ -248,7 +252,9 @@ def add_contacts(request: HttpRequest, case_id: int, payload: list[ContactIn]) -
 )
 def judge(request: HttpRequest, case_id: int, payload: JudgeIn) -> Any:
     case = services.case_for(request.user, case_id)
-    return services.do_judge_contacts(request.user, case, payload.contacts, payload.category, payload.action).as_dict()
+    return services.do_judge_contacts(
+        request.user, case, payload.contacts, payload.category, payload.action
+    ).as_dict()
 
 
 @router.get("/{case_id}/chain", response={200: list[NodeOut], 404: ErrorOut}, summary="The case's chain")

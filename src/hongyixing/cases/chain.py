@@ -121,7 +121,13 @@ def rows(nodes: list[Node]) -> list[list[object]]:
     """The chain as table rows for the export, in the drawing's order."""
     labels = {n.id: n.label for n in nodes}
     return [
-        [n.generation, n.label, str(kind_labels().get(n.kind, n.kind)), n.onset.isoformat() if n.onset else "", labels.get(n.parent or "", "")]
+        [
+            n.generation,
+            n.label,
+            str(kind_labels().get(n.kind, n.kind)),
+            n.onset.isoformat() if n.onset else "",
+            labels.get(n.parent or "", ""),
+        ]
         for n in ordered(nodes)
     ]
 

@@ -15,7 +15,12 @@ class Classification(models.TextChoices):
 # are final (a wrong entry is corrected by the CDC with a note, not by moving back).
 TRANSITIONS: dict[str, frozenset[str]] = {
     Classification.PROPOSED: frozenset(
-        {Classification.SUSPECTED, Classification.CONFIRMED, Classification.ASYMPTOMATIC, Classification.EXCLUDED}
+        {
+            Classification.SUSPECTED,
+            Classification.CONFIRMED,
+            Classification.ASYMPTOMATIC,
+            Classification.EXCLUDED,
+        }
     ),
     Classification.SUSPECTED: frozenset(
         {Classification.CONFIRMED, Classification.ASYMPTOMATIC, Classification.EXCLUDED}

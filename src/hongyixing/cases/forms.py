@@ -19,7 +19,8 @@ from hongyixing.cases.choices import (
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"})
 NEW_CLASSIFICATIONS = [
-    (c.value, c.label) for c in (Classification.SUSPECTED, Classification.CONFIRMED, Classification.ASYMPTOMATIC)
+    (c.value, c.label)
+    for c in (Classification.SUSPECTED, Classification.CONFIRMED, Classification.ASYMPTOMATIC)
 ]
 
 
@@ -73,15 +74,21 @@ class ContactForm(forms.Form):
     exposure_mode = forms.ChoiceField(label=_("exposure"), choices=ExposureMode.choices)
     last_exposure = forms.DateField(label=_("last exposure"), widget=DATE)
     entry_id = forms.TypedChoiceField(label=_("place"), coerce=int, required=False, empty_value=None)
-    via_id = forms.TypedChoiceField(label=_("exposed to the contact"), coerce=int, required=False, empty_value=None)
+    via_id = forms.TypedChoiceField(
+        label=_("exposed to the contact"), coerce=int, required=False, empty_value=None
+    )
 
-    def __init__(self, *args: object, entries: list[tuple[int, str]], contacts: list[tuple[int, str]], **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, entries: list[tuple[int, str]], contacts: list[tuple[int, str]], **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["entry_id"].choices = [("", "—"), *entries]  # type: ignore[attr-defined]
         self.fields["via_id"].choices = [("", "—"), *contacts]  # type: ignore[attr-defined]
 
 
-JUDGED = [(c.value, c.label) for c in (ContactCategory.CLOSE, ContactCategory.SECONDARY, ContactCategory.GENERAL)]
+JUDGED = [
+    (c.value, c.label) for c in (ContactCategory.CLOSE, ContactCategory.SECONDARY, ContactCategory.GENERAL)
+]
 
 
 class JudgeForm(forms.Form):

@@ -34,16 +34,22 @@ USER = settings.AUTH_USER_MODEL
 
 
 def _grid_fk() -> Any:
-    return models.ForeignKey(Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    return models.ForeignKey(
+        Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
 
 class Case(ScopedModel):
-    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="case", verbose_name=_("person"))
+    person = models.OneToOneField(
+        Person, on_delete=models.PROTECT, related_name="case", verbose_name=_("person")
+    )
     classification = models.CharField(
         _("classification"), max_length=16, choices=Classification.choices, default=Classification.SUSPECTED
     )
     origin = models.CharField(_("became a case by"), max_length=16, choices=Origin.choices)
-    source = models.CharField(_("source"), max_length=16, choices=CaseSource.choices, default=CaseSource.LOCAL)
+    source = models.CharField(
+        _("source"), max_length=16, choices=CaseSource.choices, default=CaseSource.LOCAL
+    )
     onset_date = models.DateField(_("onset"), null=True, blank=True)
     sampling_date = models.DateField(_("sampling"), null=True, blank=True)
     report_date = models.DateField(_("reported"))
@@ -127,6 +133,9 @@ class ClassificationChange(models.Model):
     class Meta:
         indexes = [models.Index(fields=["case", "at"], name="cases_change_case_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.from_classification or '—'} → {self.to_classification} ({self.on})"
+
 
 class ItineraryEntry(models.Model):
     """One place the case was in the 14 days before onset (流调轨迹)."""
@@ -167,32 +176,50 @@ class ItineraryEntry(models.Model):
             models.Index(fields=["case", "date"], name="cases_entry_case_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.date} {self.place}"
+
 
 class Contact(ScopedModel):
     """A person exposed to a case. Scoped by the contact's own place (their grid looks after them)."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("index case"))
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("person"))
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("index case")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("person")
+    )
     # A secondary contact was exposed to this close contact (次密接 → 密接 of the case).
     via = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="secondary", db_index=False
     )
     entry = models.ForeignKey(
-        ItineraryEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts", db_index=False
+        ItineraryEntry,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        db_index=False,
     )
-    relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices, default=Relation.OTHER)
+    relation = models.CharField(
+        _("relation"), max_length=12, choices=Relation.choices, default=Relation.OTHER
+    )
     exposure_mode = models.CharField(
         _("exposure"), max_length=12, choices=ExposureMode.choices, default=ExposureMode.OTHER
     )
     last_exposure = models.DateField(_("last exposure"))
     category = models.CharField(_("category"), max_length=10, choices=ContactCategory.choices, blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=ContactState.choices, default=ContactState.FOUND)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ContactState.choices, default=ContactState.FOUND
+    )
     judged_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     judged_at = models.DateTimeField(_("judged"), null=True, blank=True)
     task = models.ForeignKey(
         "verification.VerificationTask", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    measure = models.ForeignKey("control.Measure", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    measure = models.ForeignKey(
+        "control.Measure", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     outside_district = models.BooleanField(_("outside the district"), default=False)
     forward_district = models.CharField(_("district of the address"), max_length=60, blank=True)

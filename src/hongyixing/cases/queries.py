@@ -10,10 +10,9 @@ from typing import Any
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce
 
-from hongyixing.cases.choices import Classification, ContactCategory, ContactState, CaseSource
+from hongyixing.cases.choices import CaseSource, Classification, ContactCategory, ContactState
 from hongyixing.cases.models import Case, Contact, ItineraryEntry
 from hongyixing.core.masking import mask_name
-
 
 # ---------------------------------------------------------------------------------------------
 # 时空伴随: everyone linked to the same place at an overlapping time
@@ -53,7 +52,10 @@ def co_presence(case: Case, visible_cases: Any) -> list[CoPresence]:
         matching = [
             o
             for o in others
-            if o.place_key == e.place_key and o.date == e.date and o.start_time < e.end_time and e.start_time < o.end_time
+            if o.place_key == e.place_key
+            and o.date == e.date
+            and o.start_time < e.end_time
+            and e.start_time < o.end_time
         ]
         people = list(contacts_at.get(e.pk, []))
         for o in matching:
@@ -82,7 +84,9 @@ def chain_root(case: Case) -> Case:
     return case.root or case
 
 
-def chain_nodes(root: Case, visible_cases: Any, *, with_contacts: bool = True, limit: int = 2000) -> list[Node]:
+def chain_nodes(
+    root: Case, visible_cases: Any, *, with_contacts: bool = True, limit: int = 2000
+) -> list[Node]:
     """The chain of ``root``: its cases (one indexed filter on ``root``) and, as leaves, the contacts
     that did not become cases. Names are masked: the chain is for the pattern, the case page for the
     person."""
@@ -172,7 +176,9 @@ def clusters(visible_cases: Any) -> list[dict[str, Any]]:
     rows = (
         visible_cases.annotate(chain=Coalesce("root_id", "id"))
         .values("chain")
-        .annotate(size=Count("id"), generations=Max("generation"), first=Min("onset_date"), last=Max("onset_date"))
+        .annotate(
+            size=Count("id"), generations=Max("generation"), first=Min("onset_date"), last=Max("onset_date")
+        )
         .order_by("-size", "chain")
     )
     return [dict(r) for r in rows]
@@ -209,9 +215,12 @@ def case_figures(cases: Any, start: dt.date, end: dt.date) -> dict[str, int]:
     """Cases reported in [start, end] by classification now held, and the imported ones; contacts
     newly judged close in the window, under management, and judged but not yet traced."""
     in_window = cases.filter(report_date__gte=start, report_date__lte=end)
-    by_class = dict(in_window.values_list("classification").annotate(n=Count("id")).values_list("classification", "n"))
+    by_class = dict(
+        in_window.values_list("classification").annotate(n=Count("id")).values_list("classification", "n")
+    )
     imported = in_window.filter(
-        source__in=[CaseSource.ABROAD], classification__in=[Classification.CONFIRMED, Classification.ASYMPTOMATIC]
+        source__in=[CaseSource.ABROAD],
+        classification__in=[Classification.CONFIRMED, Classification.ASYMPTOMATIC],
     ).count()
     contacts = Contact.objects.filter(case__in=cases)
     return {

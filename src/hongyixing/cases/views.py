@@ -106,7 +106,7 @@ def case_new(request: HttpRequest, person_id: int) -> HttpResponse:
     form = CaseForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            spec = services.CaseSpec(**{k: v for k, v in form.cleaned_data.items()})
+            spec = services.CaseSpec(**form.cleaned_data)
             case = _run(request, lambda: services.do_open_case(request.user, person, spec), _("Case opened."))
             if case:
                 return redirect("cases:case", case.pk)
@@ -119,13 +119,17 @@ def case_new(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 def propose(request: HttpRequest, sample_id: int) -> HttpResponse:
     _readers_only(request)
-    sample = Sample.objects.restrict(request.user, "view").filter(pk=sample_id).select_related("person").first()
+    sample = (
+        Sample.objects.restrict(request.user, "view").filter(pk=sample_id).select_related("person").first()
+    )
     if sample is None:
         raise Http404
     if not services.classifies(request.user):
         messages.error(request, _("Only CDC staff classify cases."))
         return redirect("cases:list")
-    case = _run(request, lambda: services.do_propose_from_sample(request.user, sample), _("Proposed as a case."))
+    case = _run(
+        request, lambda: services.do_propose_from_sample(request.user, sample), _("Proposed as a case.")
+    )
     return redirect("cases:case", case.pk) if case else redirect("cases:list")
 
 
@@ -142,7 +146,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "classify_form": ClassifyForm(initial={"version": case.version}),
             "edit_form": CaseEditForm(initial=initial),
             "classifies": services.classifies(request.user),
-            "next_steps": [(c, Classification(c).label) for c in sorted(services.cases.TRANSITIONS[case.classification])],
+            "next_steps": [
+                (c, Classification(c).label) for c in sorted(services.cases.TRANSITIONS[case.classification])
+            ],
             "contacts": case.contacts.count(),
             "infected": case.infected.select_related("person").order_by("id"),
         },
@@ -159,7 +165,12 @@ def classify(request: HttpRequest, case_id: int) -> HttpResponse:
         _run(
             request,
             lambda: services.do_classify(
-                request.user, case, data["to"], on=data["on"], note=data["note"], expected_version=data["version"]
+                request.user,
+                case,
+                data["to"],
+                on=data["on"],
+                note=data["note"],
+                expected_version=data["version"],
             ),
             _("Classification recorded."),
         )
@@ -183,7 +194,10 @@ def update(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _contact_form(case: Case, data: Any = None) -> ContactForm:
-    entries = [(e.pk, f"{e.date:%m-%d} {e.start_time:%H:%M} {e.place}") for e in case.itinerary.order_by("date", "start_time")]
+    entries = [
+        (e.pk, f"{e.date:%m-%d} {e.start_time:%H:%M} {e.place}")
+        for e in case.itinerary.order_by("date", "start_time")
+    ]
     contacts = [(k.pk, k.person.name) for k in case.contacts.select_related("person").order_by("id")]
     return ContactForm(data, entries=entries, contacts=contacts)
 
@@ -242,12 +256,17 @@ def judge(request: HttpRequest, case_id: int) -> HttpResponse:
         data = form.cleaned_data
         result = _run(
             request,
-            lambda: services.do_judge_contacts(request.user, case, data["contacts"], data["category"], data["action"]),
+            lambda: services.do_judge_contacts(
+                request.user, case, data["contacts"], data["category"], data["action"]
+            ),
         )
         if result:
             messages.success(
                 request,
-                _("Judged %(judged)d; tasks %(tasks)d, measures %(measures)d, forwarded %(forwarded)d, unchanged %(unchanged)d.")
+                _(
+                    "Judged %(judged)d; tasks %(tasks)d, measures %(measures)d, forwarded %(forwarded)d, "
+                    "unchanged %(unchanged)d."
+                )
                 % result.as_dict(),
             )
             for _pk, reason in result.skipped:
@@ -300,14 +319,19 @@ def chain_page(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-def _xlsx(request: HttpRequest, headers: list[str], rows: list[list[object]], name: str, title: str) -> HttpResponse:
+def _xlsx(
+    request: HttpRequest, headers: list[str], rows: list[list[object]], name: str, title: str
+) -> HttpResponse:
     buffer = io.BytesIO()
     write_xlsx(
         buffer,
         headers,
         rows,
         sheet_name=title,
-        meta={_("Exported by"): str(request.user), _("Exported at"): timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+        meta={
+            _("Exported by"): str(request.user),
+            _("Exported at"): timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        },
     )
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -318,7 +342,9 @@ def _xlsx(request: HttpRequest, headers: list[str], rows: list[list[object]], na
 def chain_export(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     headers = [_("generation"), _("name"), _("classification"), _("onset"), _("infected by")]
-    return _xlsx(request, headers, chain.rows(_chain_nodes(request, case)), f"chain-{case.pk}.xlsx", _("Chain"))
+    return _xlsx(
+        request, headers, chain.rows(_chain_nodes(request, case)), f"chain-{case.pk}.xlsx", _("Chain")
+    )
 
 
 @login_required
@@ -332,7 +358,8 @@ def clusters(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         headers = [_("first case"), _("cases"), _("generations"), _("first onset"), _("last onset")]
         data: list[list[object]] = [
-            [r["root"].person.name, r["size"], r["generations"], r["first"] or "", r["last"] or ""] for r in rows
+            [r["root"].person.name, r["size"], r["generations"], r["first"] or "", r["last"] or ""]
+            for r in rows
         ]
         return _xlsx(request, headers, data, "clusters.xlsx", _("Clusters"))
     return render(request, "cases/clusters.html", {"rows": rows})
@@ -351,7 +378,13 @@ def contacts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/contacts.html",
-        {"page": page, "categories": ContactCategory.choices[1:], "states": ContactState.choices, "category": category, "state": state},
+        {
+            "page": page,
+            "categories": ContactCategory.choices[1:],
+            "states": ContactState.choices,
+            "category": category,
+            "state": state,
+        },
     )
 
 

@@ -6,158 +6,486 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('areas', '0001_initial'),
-        ('control', '0003_report_indexes'),
-        ('people', '0002_name_pattern_index'),
-        ('verification', '0002_default_sources'),
+        ("areas", "0001_initial"),
+        ("control", "0003_report_indexes"),
+        ("people", "0002_name_pattern_index"),
+        ("verification", "0002_default_sources"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('classification', models.CharField(choices=[('proposed', 'Proposed from a positive test'), ('suspected', 'Suspected case'), ('confirmed', 'Confirmed case'), ('asymptomatic', 'Asymptomatic infection'), ('excluded', 'Excluded')], default='suspected', max_length=16, verbose_name='classification')),
-                ('origin', models.CharField(choices=[('decision', 'CDC decision'), ('positive_test', 'Positive test')], max_length=16, verbose_name='became a case by')),
-                ('source', models.CharField(choices=[('local', 'Local'), ('other_province', 'Imported from another province'), ('abroad', 'Imported from abroad')], default='local', max_length=16, verbose_name='source')),
-                ('onset_date', models.DateField(blank=True, null=True, verbose_name='onset')),
-                ('sampling_date', models.DateField(blank=True, null=True, verbose_name='sampling')),
-                ('report_date', models.DateField(verbose_name='reported')),
-                ('diagnosis_date', models.DateField(blank=True, null=True, verbose_name='diagnosed')),
-                ('institution', models.CharField(blank=True, max_length=100, verbose_name='diagnosing institution')),
-                ('severity', models.CharField(blank=True, choices=[('', 'Not assessed'), ('mild', 'Mild'), ('moderate', 'Moderate'), ('severe', 'Severe'), ('critical', 'Critical')], max_length=10, verbose_name='severity')),
-                ('outcome', models.CharField(blank=True, choices=[('', 'Under treatment'), ('recovered', 'Recovered'), ('hospital', 'Transferred to hospital'), ('died', 'Died')], max_length=10, verbose_name='outcome')),
-                ('outcome_date', models.DateField(blank=True, null=True, verbose_name='outcome date')),
-                ('generation', models.PositiveSmallIntegerField(default=1, verbose_name='generation')),
-                ('unit_path', models.CharField(max_length=24, verbose_name='unit path')),
-                ('created_at', models.DateTimeField(verbose_name='created')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('grid', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.grid')),
-                ('infected_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='infected', to='cases.case')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='case', to='people.person', verbose_name='person')),
-                ('root', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.case')),
-                ('sample', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='control.sample')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "classification",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed from a positive test"),
+                            ("suspected", "Suspected case"),
+                            ("confirmed", "Confirmed case"),
+                            ("asymptomatic", "Asymptomatic infection"),
+                            ("excluded", "Excluded"),
+                        ],
+                        default="suspected",
+                        max_length=16,
+                        verbose_name="classification",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("decision", "CDC decision"), ("positive_test", "Positive test")],
+                        max_length=16,
+                        verbose_name="became a case by",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("local", "Local"),
+                            ("other_province", "Imported from another province"),
+                            ("abroad", "Imported from abroad"),
+                        ],
+                        default="local",
+                        max_length=16,
+                        verbose_name="source",
+                    ),
+                ),
+                ("onset_date", models.DateField(blank=True, null=True, verbose_name="onset")),
+                ("sampling_date", models.DateField(blank=True, null=True, verbose_name="sampling")),
+                ("report_date", models.DateField(verbose_name="reported")),
+                ("diagnosis_date", models.DateField(blank=True, null=True, verbose_name="diagnosed")),
+                (
+                    "institution",
+                    models.CharField(blank=True, max_length=100, verbose_name="diagnosing institution"),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not assessed"),
+                            ("mild", "Mild"),
+                            ("moderate", "Moderate"),
+                            ("severe", "Severe"),
+                            ("critical", "Critical"),
+                        ],
+                        max_length=10,
+                        verbose_name="severity",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Under treatment"),
+                            ("recovered", "Recovered"),
+                            ("hospital", "Transferred to hospital"),
+                            ("died", "Died"),
+                        ],
+                        max_length=10,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("outcome_date", models.DateField(blank=True, null=True, verbose_name="outcome date")),
+                ("generation", models.PositiveSmallIntegerField(default=1, verbose_name="generation")),
+                ("unit_path", models.CharField(max_length=24, verbose_name="unit path")),
+                ("created_at", models.DateTimeField(verbose_name="created")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.grid",
+                    ),
+                ),
+                (
+                    "infected_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="infected",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="case",
+                        to="people.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "root",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "sample",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="control.sample",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case',
-                'verbose_name_plural': 'cases',
+                "verbose_name": "case",
+                "verbose_name_plural": "cases",
             },
         ),
         migrations.CreateModel(
-            name='ClassificationChange',
+            name="ClassificationChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_classification', models.CharField(blank=True, choices=[('proposed', 'Proposed from a positive test'), ('suspected', 'Suspected case'), ('confirmed', 'Confirmed case'), ('asymptomatic', 'Asymptomatic infection'), ('excluded', 'Excluded')], max_length=16)),
-                ('to_classification', models.CharField(choices=[('proposed', 'Proposed from a positive test'), ('suspected', 'Suspected case'), ('confirmed', 'Confirmed case'), ('asymptomatic', 'Asymptomatic infection'), ('excluded', 'Excluded')], max_length=16)),
-                ('on', models.DateField(verbose_name='date')),
-                ('at', models.DateTimeField(verbose_name='recorded')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_classification",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("proposed", "Proposed from a positive test"),
+                            ("suspected", "Suspected case"),
+                            ("confirmed", "Confirmed case"),
+                            ("asymptomatic", "Asymptomatic infection"),
+                            ("excluded", "Excluded"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_classification",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed from a positive test"),
+                            ("suspected", "Suspected case"),
+                            ("confirmed", "Confirmed case"),
+                            ("asymptomatic", "Asymptomatic infection"),
+                            ("excluded", "Excluded"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="date")),
+                ("at", models.DateTimeField(verbose_name="recorded")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="changes", to="cases.case"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ItineraryEntry',
+            name="ItineraryEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('start_time', models.TimeField(verbose_name='from')),
-                ('end_time', models.TimeField(verbose_name='to')),
-                ('place', models.CharField(max_length=100, verbose_name='place')),
-                ('place_key', models.CharField(max_length=100)),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('unit_path', models.CharField(blank=True, max_length=24, verbose_name='unit path')),
-                ('outside_district', models.BooleanField(default=False, verbose_name='outside the district')),
-                ('activity', models.CharField(blank=True, max_length=100, verbose_name='activity')),
-                ('companions', models.CharField(blank=True, max_length=200, verbose_name='companions')),
-                ('created_at', models.DateTimeField(verbose_name='recorded')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='itinerary', to='cases.case')),
-                ('grid', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.grid')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("start_time", models.TimeField(verbose_name="from")),
+                ("end_time", models.TimeField(verbose_name="to")),
+                ("place", models.CharField(max_length=100, verbose_name="place")),
+                ("place_key", models.CharField(max_length=100)),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("unit_path", models.CharField(blank=True, max_length=24, verbose_name="unit path")),
+                ("outside_district", models.BooleanField(default=False, verbose_name="outside the district")),
+                ("activity", models.CharField(blank=True, max_length=100, verbose_name="activity")),
+                ("companions", models.CharField(blank=True, max_length=200, verbose_name="companions")),
+                ("created_at", models.DateTimeField(verbose_name="recorded")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="itinerary", to="cases.case"
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.grid",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'itinerary entry',
-                'verbose_name_plural': 'itinerary entries',
+                "verbose_name": "itinerary entry",
+                "verbose_name_plural": "itinerary entries",
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(choices=[('family', 'Family'), ('medical', 'Medical staff'), ('classmate', 'Classmate'), ('colleague', 'Colleague'), ('other', 'Other')], default='other', max_length=12, verbose_name='relation')),
-                ('exposure_mode', models.CharField(choices=[('meal', 'Shared meal'), ('room', 'Same room'), ('ward', 'Same ward'), ('utensils', 'Shared utensils'), ('secretions', 'Secretions'), ('care', 'Care'), ('visit', 'Visit'), ('transport', 'Shared transport'), ('other', 'Other')], default='other', max_length=12, verbose_name='exposure')),
-                ('last_exposure', models.DateField(verbose_name='last exposure')),
-                ('category', models.CharField(blank=True, choices=[('', 'Not judged yet'), ('close', 'Close contact'), ('secondary', 'Secondary contact'), ('general', 'General contact')], max_length=10, verbose_name='category')),
-                ('state', models.CharField(choices=[('found', 'Found, not yet traced'), ('tasked', 'Verification task open'), ('managed', 'Under a control measure'), ('forwarded', 'Forwarded to another district'), ('case', 'Became a case')], default='found', max_length=10, verbose_name='state')),
-                ('judged_at', models.DateTimeField(blank=True, null=True, verbose_name='judged')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('outside_district', models.BooleanField(default=False, verbose_name='outside the district')),
-                ('forward_district', models.CharField(blank=True, max_length=60, verbose_name='district of the address')),
-                ('unit_path', models.CharField(blank=True, max_length=24, verbose_name='unit path')),
-                ('created_at', models.DateTimeField(verbose_name='recorded')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='cases.case', verbose_name='index case')),
-                ('grid', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.grid')),
-                ('judged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('measure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='control.measure')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='people.person', verbose_name='person')),
-                ('task', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='verification.verificationtask')),
-                ('via', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='secondary', to='cases.contact')),
-                ('entry', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contacts', to='cases.itineraryentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("family", "Family"),
+                            ("medical", "Medical staff"),
+                            ("classmate", "Classmate"),
+                            ("colleague", "Colleague"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=12,
+                        verbose_name="relation",
+                    ),
+                ),
+                (
+                    "exposure_mode",
+                    models.CharField(
+                        choices=[
+                            ("meal", "Shared meal"),
+                            ("room", "Same room"),
+                            ("ward", "Same ward"),
+                            ("utensils", "Shared utensils"),
+                            ("secretions", "Secretions"),
+                            ("care", "Care"),
+                            ("visit", "Visit"),
+                            ("transport", "Shared transport"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=12,
+                        verbose_name="exposure",
+                    ),
+                ),
+                ("last_exposure", models.DateField(verbose_name="last exposure")),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not judged yet"),
+                            ("close", "Close contact"),
+                            ("secondary", "Secondary contact"),
+                            ("general", "General contact"),
+                        ],
+                        max_length=10,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("found", "Found, not yet traced"),
+                            ("tasked", "Verification task open"),
+                            ("managed", "Under a control measure"),
+                            ("forwarded", "Forwarded to another district"),
+                            ("case", "Became a case"),
+                        ],
+                        default="found",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("judged_at", models.DateTimeField(blank=True, null=True, verbose_name="judged")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("outside_district", models.BooleanField(default=False, verbose_name="outside the district")),
+                (
+                    "forward_district",
+                    models.CharField(blank=True, max_length=60, verbose_name="district of the address"),
+                ),
+                ("unit_path", models.CharField(blank=True, max_length=24, verbose_name="unit path")),
+                ("created_at", models.DateTimeField(verbose_name="recorded")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="cases.case",
+                        verbose_name="index case",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.grid",
+                    ),
+                ),
+                (
+                    "judged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="control.measure",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="people.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="verification.verificationtask",
+                    ),
+                ),
+                (
+                    "via",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="secondary",
+                        to="cases.contact",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contacts",
+                        to="cases.itineraryentry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['unit_path', 'classification'], name='cases_case_scope_idx'),
+            model_name="case",
+            index=models.Index(fields=["unit_path", "classification"], name="cases_case_scope_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['root', 'generation'], name='cases_case_chain_idx'),
+            model_name="case",
+            index=models.Index(fields=["root", "generation"], name="cases_case_chain_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['report_date'], name='cases_case_report_idx'),
+            model_name="case",
+            index=models.Index(fields=["report_date"], name="cases_case_report_idx"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['sample'], name='cases_case_sample_idx'),
+            model_name="case",
+            index=models.Index(fields=["sample"], name="cases_case_sample_idx"),
         ),
         migrations.AddIndex(
-            model_name='classificationchange',
-            index=models.Index(fields=['case', 'at'], name='cases_change_case_idx'),
+            model_name="classificationchange",
+            index=models.Index(fields=["case", "at"], name="cases_change_case_idx"),
         ),
         migrations.AddIndex(
-            model_name='itineraryentry',
-            index=models.Index(fields=['place_key', 'date'], name='cases_entry_place_idx'),
+            model_name="itineraryentry",
+            index=models.Index(fields=["place_key", "date"], name="cases_entry_place_idx"),
         ),
         migrations.AddIndex(
-            model_name='itineraryentry',
-            index=models.Index(fields=['case', 'date'], name='cases_entry_case_idx'),
+            model_name="itineraryentry",
+            index=models.Index(fields=["case", "date"], name="cases_entry_case_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['unit_path', 'state'], name='cases_contact_scope_idx'),
+            model_name="contact",
+            index=models.Index(fields=["unit_path", "state"], name="cases_contact_scope_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['person'], name='cases_contact_person_idx'),
+            model_name="contact",
+            index=models.Index(fields=["person"], name="cases_contact_person_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['grid', 'state'], name='cases_contact_grid_idx'),
+            model_name="contact",
+            index=models.Index(fields=["grid", "state"], name="cases_contact_grid_idx"),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.UniqueConstraint(fields=('case', 'person'), name='cases_contact_once'),
+            model_name="contact",
+            constraint=models.UniqueConstraint(fields=("case", "person"), name="cases_contact_once"),
         ),
     ]

@@ -42,11 +42,15 @@ def _roles(actor: Any) -> set[str]:
 
 
 def reads_cases(actor: Any) -> bool:
-    return bool(actor is not None and getattr(actor, "is_superuser", False)) or bool(_roles(actor) & CASE_READERS)
+    return bool(actor is not None and getattr(actor, "is_superuser", False)) or bool(
+        _roles(actor) & CASE_READERS
+    )
 
 
 def classifies(actor: Any) -> bool:
-    return bool(actor is not None and getattr(actor, "is_superuser", False)) or bool(_roles(actor) & CLASSIFIERS)
+    return bool(actor is not None and getattr(actor, "is_superuser", False)) or bool(
+        _roles(actor) & CLASSIFIERS
+    )
 
 
 def cases_for(actor: Any) -> Any:
@@ -114,11 +118,13 @@ def check_case_fields(values: dict[str, Any], today: dt.date | None = None) -> d
             raise DomainError("case.future_date", _("A date cannot be in the future."), name)
     onset, diagnosis = values.get("onset_date"), values.get("diagnosis_date")
     if onset and diagnosis and diagnosis < onset:
-        raise DomainError("case.diagnosis_before_onset", _("Diagnosis cannot come before onset."), "diagnosis_date")
+        raise DomainError(
+            "case.diagnosis_before_onset", _("Diagnosis cannot come before onset."), "diagnosis_date"
+        )
     if values.get("outcome") and not values.get("outcome_date"):
         values["outcome_date"] = today
     for name in ("institution", "note"):
-        values[name] = str(values.get(name, "")).strip()[:100 if name == "institution" else 300]
+        values[name] = str(values.get(name, "")).strip()[: 100 if name == "institution" else 300]
     return values
 
 
@@ -237,7 +243,10 @@ def do_classify(
         raise DomainError(
             "case.bad_transition",
             _("A case classified “%(now)s” cannot become “%(to)s”.")
-            % {"now": locked.get_classification_display(), "to": Classification(to).label if to in Classification.values else to},
+            % {
+                "now": locked.get_classification_display(),
+                "to": Classification(to).label if to in Classification.values else to,
+            },
             "classification",
         )
     on = on or timezone.localdate()
@@ -272,5 +281,7 @@ def do_update_case(actor: Any, case: Case, expected_version: int | None, **chang
     locked.save()
     changed = audit.log_update(actor, locked, before)
     if changed is not None:
-        audit.emit("case.updated", locked, actor, data={"fields": sorted(audit.diff(before, audit.snapshot(locked)))})
+        audit.emit(
+            "case.updated", locked, actor, data={"fields": sorted(audit.diff(before, audit.snapshot(locked)))}
+        )
     return locked

@@ -222,7 +222,7 @@ def do_add_contacts(actor: Any, case: Case, specs: list[ContactSpec]) -> list[Co
             entry_id=spec.entry_id,
             relation=spec.relation,
             exposure_mode=spec.exposure_mode,
-            last_exposure=spec.last_exposure,
+            last_exposure=spec.last_exposure or timezone.localdate(),  # checked above
             address=spec.address[:200],
             outside_district=outside,
             forward_district=_district_of(routing) if outside else "",
@@ -232,7 +232,7 @@ def do_add_contacts(actor: Any, case: Case, specs: list[ContactSpec]) -> list[Co
         )
         audit.log_create(actor, contact)
         # The contact's timeline says they are a contact, never whose.
-        audit.emit("contact.found", contact, actor, data={"last_exposure": spec.last_exposure.isoformat()})  # type: ignore[union-attr]
+        audit.emit("contact.found", contact, actor, data={"last_exposure": contact.last_exposure.isoformat()})
         found.append(contact)
     return found
 
@@ -270,7 +270,7 @@ class JudgeResult:
     measures: int = 0
     forwarded: int = 0
     unchanged: int = 0
-    skipped: list[tuple[int, str]] = field(default_factory=list)
+    skipped: list[tuple[int, Any]] = field(default_factory=list)  # (contact, lazy message)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -350,7 +350,9 @@ def do_judge_contacts(
     (out-of-district contacts go to the forwarding list). Running it twice changes nothing."""
     _require_classifier(actor, case.person)
     if category not in (ContactCategory.CLOSE, ContactCategory.SECONDARY, ContactCategory.GENERAL):
-        raise DomainError("contact.bad_category", _("Choose close, secondary or general contact."), "category")
+        raise DomainError(
+            "contact.bad_category", _("Choose close, secondary or general contact."), "category"
+        )
     if action not in ContactAction.values:
         raise DomainError("contact.bad_action", _("Choose tasks or measures."), "action")
     contacts = list(
@@ -368,12 +370,16 @@ def do_judge_contacts(
     for contact in contacts:
         contact.person = persons[contact.person_id]
         if category == ContactCategory.SECONDARY and not category_in_force(category, contact.last_exposure):
-            result.skipped.append((contact.pk, _("Secondary contacts are no longer determined on that date.")))
+            result.skipped.append(
+                (contact.pk, _("Secondary contacts are no longer determined on that date."))
+            )
             continue
         before = audit.snapshot(contact)
         if contact.category != category:
             if contact.measure_id is not None or contact.task_id is not None:
-                result.skipped.append((contact.pk, _("Already turned into work; its category changes only by upgrade.")))
+                result.skipped.append(
+                    (contact.pk, _("Already turned into work; its category changes only by upgrade."))
+                )
                 continue
             contact.category = category
             contact.judged_by = actor if getattr(actor, "is_authenticated", False) else None
