@@ -17,8 +17,8 @@ from hongyixing.areas.choices import UnitLevel
 from hongyixing.areas.models import AdminUnit, Grid, Household
 from hongyixing.core.context import request_context
 from hongyixing.demo import staff
-from hongyixing.demo.command import seed_command
 from hongyixing.demo.cases_scenario import seed_cases
+from hongyixing.demo.command import seed_command
 from hongyixing.demo.control_scenario import seed_control
 from hongyixing.demo.plan import DEFAULT_PERSONS, DISTRICT_PATH, DistrictPlan
 from hongyixing.demo.population import HouseholdDraft, LeafKey, generate
