@@ -52,6 +52,13 @@ def child(args: dict[str, Any]) -> None:  # noqa: C901 - one measured script, to
     from hongyixing.core.masking import mask_name
     from hongyixing.people.models import Person
 
+    import sys
+
+    began = time.perf_counter()
+
+    def log(step: str) -> None:
+        print(f"[{time.perf_counter() - began:6.1f} s] {step}", file=sys.stderr, flush=True)
+
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
     rng = random.Random(2020)
@@ -69,6 +76,7 @@ def child(args: dict[str, Any]) -> None:  # noqa: C901 - one measured script, to
         batch_size=5000,
     )
     person_ids = list(Person.objects.order_by("id").values_list("id", flat=True))
+    log(f"{len(person_ids)} persons")
     # Chains: each case either starts a chain or was a contact of an earlier case (generation ≤ 6).
     onset = dt.date(2022, 7, 1)
     case_person = rng.sample(person_ids, args["cases"])
@@ -131,6 +139,7 @@ def child(args: dict[str, Any]) -> None:  # noqa: C901 - one measured script, to
         )
     Contact.objects.bulk_create(edges, batch_size=5000, ignore_conflicts=True)
     edge_count = Contact.objects.count()
+    log(f"{len(rows)} cases, {edge_count} contact edges")
 
     # 2-hop neighbourhood of a case, names masked: ours (one query per hop) vs a recursive CTE.
     sample_cases = [c for c in rows if c.infected.exists()][:50] or rows[:50]
@@ -155,6 +164,7 @@ def child(args: dict[str, Any]) -> None:  # noqa: C901 - one measured script, to
             return [(*r[:4], mask_name(r[4]), *r[5:]) for r in cursor.fetchall()]
 
     base_hood = timed(baseline_hood, args["repeat"])
+    log("neighbourhoods measured")
 
     # A chain of ~500 nodes laid out and served: the biggest chain, capped at 500 nodes.
     biggest = queries.clusters(Case.objects.all())[0]["chain"]
@@ -210,6 +220,7 @@ def child(args: dict[str, Any]) -> None:  # noqa: C901 - one measured script, to
         chain.svg(base_nodes)
 
     base_chain = timed(baseline_chain, args["repeat"])
+    log("chains measured")
 
     # Contacts turned into tasks and measures: one case, ``judge`` fresh contacts, half each way.
     fresh = [p for p in person_ids if p not in set(case_person)][-args["judge"] :]
@@ -235,6 +246,7 @@ def child(args: dict[str, Any]) -> None:  # noqa: C901 - one measured script, to
     tasks = services.do_judge_contacts(root, index, ids[:half], "close", "task")
     measures = services.do_judge_contacts(root, index, ids[half:], "close", "measure")
     judge_seconds = time.perf_counter() - started
+    log(f"{len(ids)} contacts judged")
     again = services.do_judge_contacts(root, index, ids[:half], "close", "task")
     print(
         "RESULT "

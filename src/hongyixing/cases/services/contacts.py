@@ -401,7 +401,7 @@ def upgrade_secondary_contacts(actor: Any, case: Case) -> list[Contact]:
     last exposure (the period is recomputed, never stretched by hand)."""
     upgraded: list[Contact] = []
     secondaries = (
-        Contact.objects.select_for_update()
+        Contact.objects.select_for_update(of=("self",))
         .filter(via__person_id=case.person_id, category=ContactCategory.SECONDARY)
         .select_related("person", "measure")
         .order_by("id")
