@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongyixing.cases import chain, queries, services
-from hongyixing.cases.choices import CaseSource, Classification, ContactCategory, ContactState
+from hongyixing.cases.choices import TRANSITIONS, CaseSource, Classification, ContactCategory, ContactState
 from hongyixing.cases.forms import CaseEditForm, CaseForm, ClassifyForm, ContactForm, EntryForm, JudgeForm
 from hongyixing.cases.models import Case
 from hongyixing.control.models import Sample
@@ -147,7 +147,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "edit_form": CaseEditForm(initial=initial),
             "classifies": services.classifies(request.user),
             "next_steps": [
-                (c, Classification(c).label) for c in sorted(services.cases.TRANSITIONS[case.classification])
+                (c, Classification(c).label) for c in sorted(TRANSITIONS[case.classification])
             ],
             "contacts": case.contacts.count(),
             "infected": case.infected.select_related("person").order_by("id"),
