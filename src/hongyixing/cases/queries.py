@@ -89,47 +89,56 @@ def chain_nodes(
 ) -> list[Node]:
     """The chain of ``root``: its cases (one indexed filter on ``root``) and, as leaves, the contacts
     that did not become cases. Names are masked: the chain is for the pattern, the case page for the
-    person."""
+    person. Rows are read as tuples (no model instances): a chain is hundreds of rows."""
+    base = root.generation - 1
     cases = list(
         visible_cases.filter(Q(pk=root.pk) | Q(root=root))
-        .select_related("person")
-        .order_by("generation", "id")[:limit]
+        .order_by("generation", "id")
+        .values_list(
+            "pk",
+            "person_id",
+            "person__name",
+            "classification",
+            "generation",
+            "infected_by_id",
+            "onset_date",
+            "report_date",
+        )[:limit]
     )
     nodes = [
         Node(
-            id=f"c{c.pk}",
-            label=mask_name(c.person.name),
-            kind=c.classification,
-            generation=c.generation - root.generation + 1,
-            parent=f"c{c.infected_by_id}" if c.infected_by_id and c.pk != root.pk else None,
-            onset=c.onset_date or c.report_date,
-            person_id=c.person_id,
-            case_id=c.pk,
+            id=f"c{pk}",
+            label=mask_name(name),
+            kind=kind,
+            generation=generation - base,
+            parent=f"c{parent}" if parent and pk != root.pk else None,
+            onset=onset or reported,
+            person_id=person_id,
+            case_id=pk,
         )
-        for c in cases
+        for pk, person_id, name, kind, generation, parent, onset, reported in cases
     ]
     if with_contacts and len(nodes) < limit:
-        by_id = {c.pk: c for c in cases}
+        generation_of = {row[0]: row[4] for row in cases}
         leaves = (
-            Contact.objects.filter(case_id__in=list(by_id))
+            Contact.objects.filter(case_id__in=list(generation_of))
             .exclude(state=ContactState.CASE)
             .exclude(category=ContactCategory.GENERAL)
-            .select_related("person")
-            .order_by("case_id", "id")[: limit - len(nodes)]
+            .order_by("case_id", "id")
+            .values_list("pk", "case_id", "person_id", "person__name")[: limit - len(nodes)]
         )
-        for k in leaves:
-            parent = by_id[k.case_id]
-            nodes.append(
-                Node(
-                    id=f"k{k.pk}",
-                    label=mask_name(k.person.name),
-                    kind="contact",
-                    generation=parent.generation - root.generation + 2,
-                    parent=f"c{k.case_id}",
-                    onset=None,
-                    person_id=k.person_id,
-                )
+        nodes.extend(
+            Node(
+                id=f"k{pk}",
+                label=mask_name(name),
+                kind="contact",
+                generation=generation_of[case_id] - base + 1,
+                parent=f"c{case_id}",
+                onset=None,
+                person_id=person_id,
             )
+            for pk, case_id, person_id, name in leaves
+        )
     known = {n.id for n in nodes}
     for n in nodes:
         if n.parent not in known:

@@ -146,9 +146,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "classify_form": ClassifyForm(initial={"version": case.version}),
             "edit_form": CaseEditForm(initial=initial),
             "classifies": services.classifies(request.user),
-            "next_steps": [
-                (c, Classification(c).label) for c in sorted(TRANSITIONS[case.classification])
-            ],
+            "next_steps": [(c, Classification(c).label) for c in sorted(TRANSITIONS[case.classification])],
             "contacts": case.contacts.count(),
             "infected": case.infected.select_related("person").order_by("id"),
         },
