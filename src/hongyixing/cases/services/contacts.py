@@ -212,9 +212,8 @@ def do_add_contacts(actor: Any, case: Case, specs: list[ContactSpec]) -> list[Co
         if existing is not None:
             found.append(existing)
             continue
-        outside = bool(routing and routing.outside_district) or (
-            not person.unit_path and bool(spec.address) and routing is not None and routing.outside_district
-        )
+        # Only a person new to the registry is routed by address; a known resident lives where registered.
+        outside = bool(routing is not None and routing.outside_district)
         contact = Contact.objects.create(
             case=case,
             person=person,
@@ -291,7 +290,7 @@ def _source() -> Any:
 
 def _act(actor: Any, contact: Contact, action: str, result: JudgeResult, source: Any) -> None:
     person = contact.person
-    if contact.outside_district or (not person.unit_path and contact.forward_district):
+    if contact.outside_district:
         if contact.state != ContactState.FORWARDED:
             contact.state = ContactState.FORWARDED
             result.forwarded += 1
