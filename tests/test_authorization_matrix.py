@@ -115,6 +115,23 @@ SKIP = {
     "command:note_file",
     "command:visit_task",
     "command:visit_measure",
+    # Cases, investigations, contacts and chains: every route × persona in tests/cases/test_authorization.py.
+    "cases:list",
+    "cases:contacts",
+    "cases:forwarding",
+    "cases:clusters",
+    "cases:new",
+    "cases:propose",
+    "cases:case",
+    "cases:classify",
+    "cases:update",
+    "cases:investigation",
+    "cases:add_entry",
+    "cases:add_contact",
+    "cases:judge",
+    "cases:co_presence",
+    "cases:chain",
+    "cases:chain_export",
 }
 API_ELSEWHERE = {
     "api:openapi-json",
@@ -137,6 +154,17 @@ API_ELSEWHERE = {
     "api:return_assignment",
     "api:list_directives",
     "api:submit_visit",
+    # tests/cases/test_authorization.py
+    "api:list_cases",
+    "api:open_case",
+    "api:my_contacts",
+    "api:get_case",
+    "api:classify",
+    "api:investigation",
+    "api:add_entry",
+    "api:add_contacts",
+    "api:judge",
+    "api:get_chain",
 }
 DISTRICT_WIDE = {p for p, places in SEES.items() if places == {"a", "b"}}
 EXPORTERS = {"district", "superuser"}

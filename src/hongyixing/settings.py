@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "hongyixing.rules",
     "hongyixing.verification",
     "hongyixing.control",
+    "hongyixing.cases",
     "hongyixing.reports",
     "hongyixing.command",
     "hongyixing.demo",

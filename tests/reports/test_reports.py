@@ -186,7 +186,9 @@ def test_report_pages_exports_and_scope(world: World, client_for) -> None:
         )
         assert posted.status_code == 302
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
-    assert "新冠肺炎疫情防控工作日报" in text and "确诊1例" in text.replace(" ", "")
+    # A positive test and a 38.0 °C check are not cases: 确诊 and 疑似 come from case records only.
+    flat = text.replace(" ", "")
+    assert "新冠肺炎疫情防控工作日报" in text and "确诊0例" in flat and "疑似0例" in flat
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(xlsx.content)).get_sheet_by_index(0).to_python()
     assert sheet[0][:3] == ["栏目", "项目", "洪泽区"]
     abnormal = next(row for row in sheet if row[1] == "异常体温")

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from hongyixing.api.auth import SessionAuth, TokenAuth
+from hongyixing.core.errors import DomainError
 
 api = NinjaAPI(
     title="Hongyixing API",
@@ -22,6 +23,12 @@ api = NinjaAPI(
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"code": "not_found", "detail": "Not found."}, status=404)
+
+
+@api.exception_handler(DomainError)
+def refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    body = {"code": exc.code, "detail": str(exc.message), "field": exc.field, "errors": exc.errors}
+    return api.create_response(request, body, status=exc.status)
 
 
 @api.exception_handler(AuthenticationError)
@@ -40,6 +47,7 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 def _mount() -> None:
     from hongyixing.areas.api import router as areas_router
+    from hongyixing.cases.api import router as cases_router
     from hongyixing.command.api import router as command_router
     from hongyixing.control.api import router as control_router
     from hongyixing.people.api import router as people_router
@@ -50,6 +58,7 @@ def _mount() -> None:
     api.add_router("/verification", verification_router)
     api.add_router("/control", control_router)
     api.add_router("/command", command_router)
+    api.add_router("/cases", cases_router)
 
 
 _mount()

@@ -17,6 +17,7 @@ from hongyixing.areas.choices import UnitLevel
 from hongyixing.areas.models import AdminUnit, Grid, Household
 from hongyixing.core.context import request_context
 from hongyixing.demo import staff
+from hongyixing.demo.cases_scenario import seed_cases
 from hongyixing.demo.command import seed_command
 from hongyixing.demo.control_scenario import seed_control
 from hongyixing.demo.plan import DEFAULT_PERSONS, DISTRICT_PATH, DistrictPlan
@@ -72,6 +73,10 @@ def seed_district(
         # Counters moved with every bulk write (households here, persons in the people service): no recount.
         control = seed_control(seed)
         log(f"control measures: {control['measures']} measures, 2 quarantine sites")
+        cases = seed_cases(seed)
+        log(
+            f"cases: {cases['cases']} cases, {cases['contacts']} contacts, {cases['generations']} generations"
+        )
         command = seed_command(seed)
         counts.update(command)
         log(f"command centre: {command['shifts']} duty shifts, {command['visits']} visits")

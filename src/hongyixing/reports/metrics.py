@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from hongyixing.cases.models import ClassificationChange, Contact
 from hongyixing.command.models import Assignment
 from hongyixing.control.choices import MeasureCategory, SampleStatus, TransferReason, TransferState
 from hongyixing.control.models import HealthCheck, InboundArrival, Measure, Sample, Transfer
@@ -172,7 +173,41 @@ def compute(
         figures,
         {"directives_received": got, "directives_due": due, "directives_overdue": owed},
     )
+    _case_figures(start, end, unit_path, figures)
     return {village: {m: n for m, n in values.items() if n} for village, values in figures.items()}
+
+
+def _case_figures(start: dt.datetime, end: dt.datetime, unit_path: str, figures: Figures) -> None:
+    """确诊/疑似/无症状/境外输入 from the cases' classification history (a case counts on the day the
+    CDC classified it), and the contact figures. Never from tests or self-reports."""
+    place = path_prefix_q("case__unit_path", unit_path) if unit_path else Q()
+    changes = ClassificationChange.objects.filter(place, at__gt=start, at__lte=end).annotate(
+        village=Substr("case__unit_path", 1, 12)
+    )
+    infected = Q(to_classification__in=["confirmed", "asymptomatic"])
+    rows = (
+        changes.values("village")
+        .annotate(
+            confirmed=Count("pk", filter=Q(to_classification="confirmed")),
+            suspected=Count("pk", filter=Q(to_classification="suspected")),
+            asymptomatic=Count("pk", filter=Q(to_classification="asymptomatic")),
+            imported=Count("pk", filter=infected & Q(case__source="abroad")),
+        )
+        .order_by()
+    )
+    for row in rows:
+        for name in ("confirmed", "suspected", "asymptomatic", "imported"):
+            figures[row["village"]][f"cases_{name}"] += row[name]
+    contacts = Contact.objects.filter(path_prefix_q("unit_path", unit_path) if unit_path else Q())
+    _counted(
+        contacts.filter(Q(judged_at__lte=end) | Q(judged_at__isnull=True)),
+        figures,
+        {
+            "contacts_new_close": Q(category="close", judged_at__gt=start, judged_at__lte=end),
+            "contacts_managed": Q(state="managed", measure__state="active"),
+            "contacts_untraced": Q(state="found") & ~Q(category=""),
+        },
+    )
 
 
 def total(figures: Figures, prefix: str = "") -> dict[str, int]:

@@ -87,7 +87,12 @@ class Report:
     @property
     def headline(self) -> list[dict[str, Any]]:
         return [
-            {"label": label, "value": sections.value(self.totals, metric), "source": source}
+            {
+                "label": label,
+                "value": sections.value(self.totals, metric),
+                "source": source,
+                "link": sections.HEADLINE_LINKS.get(metric, ""),
+            }
             for metric, label, source in sections.HEADLINE
         ]
 
@@ -129,9 +134,9 @@ class Report:
         ) % {
             "unit": self.unit.name,
             "day": self.day.isoformat(),
-            "confirmed": h["positive"],
-            "suspected": h["abnormal"],
-            "imported": h["positive_imported"],
+            "confirmed": h["cases_confirmed"],
+            "suspected": h["cases_suspected"],
+            "imported": h["cases_imported"],
             "active": sections.active_total(self.totals),
             "received": self.totals.get("tasks_received", 0),
             "overdue": self.totals.get("tasks_overdue", 0),
@@ -260,6 +265,7 @@ def dashboard(user: Any, days: int = 14) -> dict[str, Any]:
         (_("Under measure without a check today"), "unchecked", "/control/alerts/"),
         (_("Verification tasks received"), "tasks_received", "/verification/desk/"),
         (_("Overdue verification tasks"), "tasks_overdue", "/verification/supervision/"),
+        (_("Confirmed cases"), "cases_confirmed", "/cases/?classification=confirmed"),
         (_("Positive"), "positive", "/control/alerts/"),
         (_("Transfers not closed"), "unclosed_transfers", "/control/transfers/"),
         (_("Overdue assignments"), "directives_overdue", "/command/supervision/"),

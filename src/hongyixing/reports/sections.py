@@ -70,6 +70,18 @@ SECTIONS: list[tuple[Promise, list[Line]]] = [
         ],
     ),
     (
+        _("Cases and contacts"),
+        [
+            Line("cases_confirmed", _("Confirmed cases"), "/cases/?classification=confirmed"),
+            Line("cases_suspected", _("Suspected cases"), "/cases/?classification=suspected"),
+            Line("cases_asymptomatic", _("Asymptomatic infections"), "/cases/?classification=asymptomatic"),
+            Line("cases_imported", _("Imported from abroad"), "/cases/?source=abroad"),
+            Line("contacts_new_close", _("New close contacts"), "/cases/contacts/?category=close"),
+            Line("contacts_managed", _("Contacts under management"), "/cases/contacts/?state=managed"),
+            Line("contacts_untraced", _("Contacts not yet traced"), "/cases/contacts/?state=found"),
+        ],
+    ),
+    (
         _("Inbound from abroad"),
         [Line("inbound_new", _("Newly registered"), "/control/inbound/")],
     ),
@@ -90,20 +102,30 @@ FLOW_METRICS = (
     "abnormal",
     "fever_transfers",
     "positive",
+    "cases_confirmed",
+    "cases_suspected",
+    "cases_asymptomatic",
     "inbound_new",
     "sum:opened",
 )
 
 # 零确诊、零疑似、零境外输入, and where each number comes from.
+# Each counts case records as the CDC classified them in the window, never tests or self-reports.
 HEADLINE = [
-    ("positive", _("Confirmed"), _("positive nucleic-acid results received in the window")),
+    ("cases_confirmed", _("Confirmed"), _("cases the CDC classified as confirmed in the window")),
+    ("cases_suspected", _("Suspected"), _("cases the CDC classified as suspected in the window")),
     (
-        "abnormal",
-        _("Suspected"),
-        _("abnormal checks (fever or listed symptoms) in the window, each sent to the fever clinic"),
+        "cases_imported",
+        _("Imported"),
+        _("cases imported from abroad classified confirmed or asymptomatic in the window"),
     ),
-    ("positive_imported", _("Imported"), _("positive results of people registered as inbound from abroad")),
 ]
+# Where each headline figure's list is.
+HEADLINE_LINKS = {
+    "cases_confirmed": "/cases/?classification=confirmed",
+    "cases_suspected": "/cases/?classification=suspected",
+    "cases_imported": "/cases/?source=abroad",
+}
 
 
 def value(figures: dict[str, int], metric: str) -> int:

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from hongyixing.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("contacts/", views.contacts, name="contacts"),
+    path("forwarding/", views.forwarding, name="forwarding"),
+    path("chains/", views.clusters, name="clusters"),
+    path("persons/<int:person_id>/new/", views.case_new, name="new"),
+    path("samples/<int:sample_id>/propose/", views.propose, name="propose"),
+    path("<int:case_id>/", views.case_detail, name="case"),
+    path("<int:case_id>/classify/", views.classify, name="classify"),
+    path("<int:case_id>/edit/", views.update, name="update"),
+    path("<int:case_id>/investigation/", views.investigation, name="investigation"),
+    path("<int:case_id>/itinerary/", views.add_entry, name="add_entry"),
+    path("<int:case_id>/contacts/", views.add_contact, name="add_contact"),
+    path("<int:case_id>/contacts/judge/", views.judge, name="judge"),
+    path("<int:case_id>/co-presence/", views.co_presence, name="co_presence"),
+    path("<int:case_id>/chain/", views.chain_page, name="chain"),
+    path("<int:case_id>/chain.xlsx", views.chain_export, name="chain_export"),
+]
