@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Classification(models.TextChoices):
@@ -74,7 +75,7 @@ class ExposureMode(models.TextChoices):
     UTENSILS = "utensils", _("Shared utensils")
     SECRETIONS = "secretions", _("Secretions")
     CARE = "care", _("Care")
-    VISIT = "visit", _("Visit")
+    VISIT = "visit", pgettext_lazy("exposure", "Visit")  # visiting the patient, not a door visit
     TRANSPORT = "transport", _("Shared transport")
     OTHER = "other", _("Other")
 
