@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "hongyixing.control",
     "hongyixing.reports",
     "hongyixing.command",
+    "hongyixing.enterprises",
+    "hongyixing.projects",
     "hongyixing.demo",
 ]
 
