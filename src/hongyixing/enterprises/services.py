@@ -136,6 +136,18 @@ def do_add_contact(
     return contact
 
 
+@transaction.atomic
+def do_link_contact(actor: Any, enterprise: Enterprise, user: Any) -> EnterpriseContact:
+    """An existing user with the enterprise role becomes a contact of this enterprise."""
+    _require_reviewer(actor, enterprise.unit_path)
+    if Role.ENTERPRISE not in roles_of(user):
+        raise DomainError("enterprise.contact_role", _("The user needs the enterprise role."), "username")
+    contact, created = EnterpriseContact.objects.get_or_create(enterprise=enterprise, user=user)
+    if created:
+        audit.log_create(actor, contact)
+    return contact
+
+
 # Headers of the market-supervision (市场监管) list → our fields.
 IMPORT_HEADERS = {
     "name": ("企业名称", "名称", "单位名称"),
@@ -205,7 +217,8 @@ def do_import_enterprises(actor: Any, data: bytes, filename: str) -> ImportResul
     from hongyixing.exchange.tabular import FileRefused, read_table
 
     try:
-        table = read_table(data, filename)
+        words = frozenset(name for names in IMPORT_HEADERS.values() for name in names)
+        table = read_table(data, filename, header_words=words)
     except FileRefused as refused:
         raise DomainError("enterprise.file_refused", refused.message) from None
     columns = {key: _column(table.headers, names) for key, names in IMPORT_HEADERS.items()}

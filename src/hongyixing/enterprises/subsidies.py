@@ -141,6 +141,12 @@ def do_submit_claim(
             raise DomainError("claim.no_people", _("Choose the employees this claim is for."), "employees")
         if data.kind == ClaimKind.HIRING and any(not e.new_hire for e in employees):
             raise DomainError("claim.not_new", _("A hiring reward is only for new hires."), "employees")
+        if data.kind == ClaimKind.TRANSPORT and any(e.distance_km is None for e in employees):
+            raise DomainError(
+                "claim.no_distance",
+                _("The transport subsidy needs each employee's travel distance."),
+                "employees",
+            )
         found = duplicates(data.kind, [e.id_index for e in employees])
         if found:
             _refuse_duplicates(data.kind, found)

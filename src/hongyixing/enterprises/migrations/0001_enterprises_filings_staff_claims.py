@@ -6,310 +6,753 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0002_name_pattern_index'),
-        ('verification', '0002_default_sources'),
+        ("people", "0002_name_pattern_index"),
+        ("verification", "0002_default_sources"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RiskOrigin',
+            name="RiskOrigin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('place', models.CharField(max_length=60, verbose_name='place')),
-                ('category', models.CharField(default='general', max_length=40, verbose_name='verification category')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("place", models.CharField(max_length=60, verbose_name="place")),
+                (
+                    "category",
+                    models.CharField(default="general", max_length=40, verbose_name="verification category"),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
             ],
             options={
-                'verbose_name': 'risky place of origin',
-                'verbose_name_plural': 'risky places of origin',
+                "verbose_name": "risky place of origin",
+                "verbose_name_plural": "risky places of origin",
             },
         ),
         migrations.CreateModel(
-            name='Claim',
+            name="Claim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_path', models.CharField(max_length=24, verbose_name='town or park')),
-                ('kind', models.CharField(choices=[('transport', 'Return transport subsidy (per person)'), ('charter', 'Return transport subsidy (chartered bus)'), ('hiring', 'Hiring reward'), ('referral', 'Referral reward'), ('loan', 'Resumption loan guarantee')], max_length=20, verbose_name='kind')),
-                ('state', models.CharField(choices=[('submitted', 'Submitted'), ('in_review', 'In departmental review'), ('approved', 'Approved'), ('returned', 'Returned'), ('rejected', 'Rejected'), ('in_batch', 'In a payment batch'), ('paid', 'Paid')], default='submitted', max_length=20, verbose_name='state')),
-                ('claim_date', models.DateField(verbose_name='claim date')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('charter_cost', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='charter cost')),
-                ('loan_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='loan applied for')),
-                ('bank', models.CharField(blank=True, max_length=80, verbose_name='bank')),
-                ('account_ciphertext', models.TextField(blank=True)),
-                ('account_masked', models.CharField(blank=True, max_length=40, verbose_name='account')),
-                ('step', models.PositiveSmallIntegerField(default=0, verbose_name='review step')),
-                ('return_reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('submitted_at', models.DateTimeField(verbose_name='submitted')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='paid on')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit_path", models.CharField(max_length=24, verbose_name="town or park")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("transport", "Return transport subsidy (per person)"),
+                            ("charter", "Return transport subsidy (chartered bus)"),
+                            ("hiring", "Hiring reward"),
+                            ("referral", "Referral reward"),
+                            ("loan", "Resumption loan guarantee"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("in_review", "In departmental review"),
+                            ("approved", "Approved"),
+                            ("returned", "Returned"),
+                            ("rejected", "Rejected"),
+                            ("in_batch", "In a payment batch"),
+                            ("paid", "Paid"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                ("claim_date", models.DateField(verbose_name="claim date")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="amount")),
+                (
+                    "charter_cost",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="charter cost"
+                    ),
+                ),
+                (
+                    "loan_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="loan applied for",
+                    ),
+                ),
+                ("bank", models.CharField(blank=True, max_length=80, verbose_name="bank")),
+                ("account_ciphertext", models.TextField(blank=True)),
+                ("account_masked", models.CharField(blank=True, max_length=40, verbose_name="account")),
+                ("step", models.PositiveSmallIntegerField(default=0, verbose_name="review step")),
+                ("return_reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                ("submitted_at", models.DateTimeField(verbose_name="submitted")),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="paid on")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subsidy claim',
-                'verbose_name_plural': 'subsidy claims',
+                "verbose_name": "subsidy claim",
+                "verbose_name_plural": "subsidy claims",
             },
         ),
         migrations.CreateModel(
-            name='ClaimDecision',
+            name="ClaimDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.PositiveSmallIntegerField()),
-                ('department', models.CharField(choices=[('town', 'Town / park'), ('hr', 'Human resources and social security'), ('finance', 'Finance'), ('commerce', 'Commerce'), ('financial_office', 'Financial affairs office'), ('industry', 'Industry and information technology')], max_length=20, verbose_name='department')),
-                ('decision', models.CharField(max_length=20, verbose_name='decision')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('decided_at', models.DateTimeField(verbose_name='decided')),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='enterprises.claim')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("step", models.PositiveSmallIntegerField()),
+                (
+                    "department",
+                    models.CharField(
+                        choices=[
+                            ("town", "Town / park"),
+                            ("hr", "Human resources and social security"),
+                            ("finance", "Finance"),
+                            ("commerce", "Commerce"),
+                            ("financial_office", "Financial affairs office"),
+                            ("industry", "Industry and information technology"),
+                        ],
+                        max_length=20,
+                        verbose_name="department",
+                    ),
+                ),
+                ("decision", models.CharField(max_length=20, verbose_name="decision")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                ("decided_at", models.DateTimeField(verbose_name="decided")),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="enterprises.claim",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'claim decision',
-                'verbose_name_plural': 'claim decisions',
+                "verbose_name": "claim decision",
+                "verbose_name_plural": "claim decisions",
             },
         ),
         migrations.CreateModel(
-            name='Enterprise',
+            name="Enterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('credit_code', models.CharField(max_length=18, unique=True, verbose_name='unified social credit code')),
-                ('unit_path', models.CharField(db_index=True, max_length=24, verbose_name='town or park')),
-                ('industry', models.CharField(choices=[('salt_chemical', 'Salt and chemicals'), ('machinery', 'Machinery and equipment'), ('food', 'Food and aquatic products'), ('textile', 'Textiles and garments'), ('new_materials', 'New materials'), ('electronics', 'Electronics'), ('construction', 'Construction'), ('logistics', 'Logistics'), ('retail', 'Retail and catering'), ('other', 'Other')], max_length=20, verbose_name='industry')),
-                ('above_scale', models.BooleanField(default=False, verbose_name='above designated size')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('legal_representative', models.CharField(blank=True, max_length=60, verbose_name='legal representative')),
-                ('staff_count', models.PositiveIntegerField(default=0, verbose_name='staff')),
-                ('resumed_on', models.DateField(blank=True, null=True, verbose_name='resumed on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "credit_code",
+                    models.CharField(max_length=18, unique=True, verbose_name="unified social credit code"),
+                ),
+                ("unit_path", models.CharField(db_index=True, max_length=24, verbose_name="town or park")),
+                (
+                    "industry",
+                    models.CharField(
+                        choices=[
+                            ("salt_chemical", "Salt and chemicals"),
+                            ("machinery", "Machinery and equipment"),
+                            ("food", "Food and aquatic products"),
+                            ("textile", "Textiles and garments"),
+                            ("new_materials", "New materials"),
+                            ("electronics", "Electronics"),
+                            ("construction", "Construction"),
+                            ("logistics", "Logistics"),
+                            ("retail", "Retail and catering"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="industry",
+                    ),
+                ),
+                ("above_scale", models.BooleanField(default=False, verbose_name="above designated size")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "legal_representative",
+                    models.CharField(blank=True, max_length=60, verbose_name="legal representative"),
+                ),
+                ("staff_count", models.PositiveIntegerField(default=0, verbose_name="staff")),
+                ("resumed_on", models.DateField(blank=True, null=True, verbose_name="resumed on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'enterprise',
-                'verbose_name_plural': 'enterprises',
-                'indexes': [models.Index(fields=['unit_path', 'industry'], name='ent_enterprise_place_idx')],
+                "verbose_name": "enterprise",
+                "verbose_name_plural": "enterprises",
+                "indexes": [models.Index(fields=["unit_path", "industry"], name="ent_enterprise_place_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Employee',
+            name="Employee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_path', models.CharField(max_length=24, verbose_name='town or park')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('id_ciphertext', models.TextField(blank=True)),
-                ('id_index', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('id_masked', models.CharField(blank=True, max_length=24, verbose_name='ID number')),
-                ('phone_ciphertext', models.TextField(blank=True)),
-                ('phone_masked', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('origin', models.CharField(blank=True, max_length=100, verbose_name='coming from')),
-                ('distance_km', models.PositiveIntegerField(blank=True, null=True, verbose_name='distance (km)')),
-                ('planned_return', models.DateField(blank=True, null=True, verbose_name='planned return')),
-                ('new_hire', models.BooleanField(default=False, verbose_name='new hire')),
-                ('link_reason', models.CharField(blank=True, max_length=120, verbose_name='link')),
-                ('risky', models.BooleanField(default=False, verbose_name='from a risky place')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('task', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='verification.verificationtask')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='employees', to='enterprises.enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit_path", models.CharField(max_length=24, verbose_name="town or park")),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                ("id_ciphertext", models.TextField(blank=True)),
+                ("id_index", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("id_masked", models.CharField(blank=True, max_length=24, verbose_name="ID number")),
+                ("phone_ciphertext", models.TextField(blank=True)),
+                ("phone_masked", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                ("origin", models.CharField(blank=True, max_length=100, verbose_name="coming from")),
+                (
+                    "distance_km",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="distance (km)"),
+                ),
+                ("planned_return", models.DateField(blank=True, null=True, verbose_name="planned return")),
+                ("new_hire", models.BooleanField(default=False, verbose_name="new hire")),
+                ("link_reason", models.CharField(blank=True, max_length=120, verbose_name="link")),
+                ("risky", models.BooleanField(default=False, verbose_name="from a risky place")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="verification.verificationtask",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employees",
+                        to="enterprises.enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'returning employee',
-                'verbose_name_plural': 'returning employees',
+                "verbose_name": "returning employee",
+                "verbose_name_plural": "returning employees",
             },
         ),
         migrations.AddField(
-            model_name='claim',
-            name='enterprise',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='enterprises.enterprise'),
+            model_name="claim",
+            name="enterprise",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="claims",
+                to="enterprises.enterprise",
+            ),
         ),
         migrations.CreateModel(
-            name='EnterpriseContact',
+            name="EnterpriseContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='enterprises.enterprise')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enterprise_contacts', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enterprise_contacts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enterprise contact',
-                'verbose_name_plural': 'enterprise contacts',
+                "verbose_name": "enterprise contact",
+                "verbose_name_plural": "enterprise contacts",
             },
         ),
         migrations.CreateModel(
-            name='Filing',
+            name="Filing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_path', models.CharField(max_length=24, verbose_name='town or park')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('inspected', 'Spot-checked'), ('approved', 'Approved to resume'), ('returned', 'Returned')], default='draft', max_length=20, verbose_name='state')),
-                ('checklist', models.JSONField(default=dict, verbose_name='checklist')),
-                ('plan_note', models.TextField(blank=True, verbose_name='prevention plan')),
-                ('staff_planned', models.PositiveIntegerField(default=0, verbose_name='staff returning')),
-                ('planned_date', models.DateField(blank=True, null=True, verbose_name='planned resumption')),
-                ('resumption_date', models.DateField(blank=True, null=True, verbose_name='resumption date')),
-                ('return_reason', models.CharField(blank=True, max_length=300, verbose_name='reason returned')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='filings', to='enterprises.enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit_path", models.CharField(max_length=24, verbose_name="town or park")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("inspected", "Spot-checked"),
+                            ("approved", "Approved to resume"),
+                            ("returned", "Returned"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                ("checklist", models.JSONField(default=dict, verbose_name="checklist")),
+                ("plan_note", models.TextField(blank=True, verbose_name="prevention plan")),
+                ("staff_planned", models.PositiveIntegerField(default=0, verbose_name="staff returning")),
+                ("planned_date", models.DateField(blank=True, null=True, verbose_name="planned resumption")),
+                ("resumption_date", models.DateField(blank=True, null=True, verbose_name="resumption date")),
+                (
+                    "return_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="reason returned"),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="submitted")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="filings",
+                        to="enterprises.enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'resumption filing',
-                'verbose_name_plural': 'resumption filings',
+                "verbose_name": "resumption filing",
+                "verbose_name_plural": "resumption filings",
             },
         ),
         migrations.CreateModel(
-            name='Inspection',
+            name="Inspection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_path', models.CharField(max_length=24, verbose_name='town or park')),
-                ('inspected_at', models.DateTimeField(verbose_name='inspected')),
-                ('passed', models.BooleanField(verbose_name='passed')),
-                ('findings', models.TextField(blank=True, verbose_name='findings')),
-                ('failed_items', models.JSONField(default=list, verbose_name='items not met')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='enterprises.enterprise')),
-                ('filing', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspections', to='enterprises.filing')),
-                ('inspector', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit_path", models.CharField(max_length=24, verbose_name="town or park")),
+                ("inspected_at", models.DateTimeField(verbose_name="inspected")),
+                ("passed", models.BooleanField(verbose_name="passed")),
+                ("findings", models.TextField(blank=True, verbose_name="findings")),
+                ("failed_items", models.JSONField(default=list, verbose_name="items not met")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "filing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspections",
+                        to="enterprises.filing",
+                    ),
+                ),
+                (
+                    "inspector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inspection',
-                'verbose_name_plural': 'inspections',
+                "verbose_name": "inspection",
+                "verbose_name_plural": "inspections",
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_path', models.CharField(max_length=24, verbose_name='town or park')),
-                ('kind', models.CharField(max_length=30, verbose_name='kind')),
-                ('file_name', models.CharField(max_length=200, verbose_name='file')),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('content', models.BinaryField()),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('claim', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='enterprises.claim')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='enterprises.enterprise')),
-                ('filing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='enterprises.filing')),
-                ('inspection', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='enterprises.inspection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit_path", models.CharField(max_length=24, verbose_name="town or park")),
+                ("kind", models.CharField(max_length=30, verbose_name="kind")),
+                ("file_name", models.CharField(max_length=200, verbose_name="file")),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("content", models.BinaryField()),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="enterprises.claim",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "filing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="enterprises.filing",
+                    ),
+                ),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="enterprises.inspection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attachment',
-                'verbose_name_plural': 'attachments',
+                "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
             },
         ),
         migrations.CreateModel(
-            name='PaymentBatch',
+            name="PaymentBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='number')),
-                ('created_at', models.DateTimeField(verbose_name='created')),
-                ('total', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='total')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='paid on')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=30, unique=True, verbose_name="number")),
+                ("created_at", models.DateTimeField(verbose_name="created")),
+                (
+                    "total",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="total"),
+                ),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="paid on")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment batch',
-                'verbose_name_plural': 'payment batches',
+                "verbose_name": "payment batch",
+                "verbose_name_plural": "payment batches",
             },
         ),
         migrations.AddField(
-            model_name='claim',
-            name='payment_batch',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='enterprises.paymentbatch'),
+            model_name="claim",
+            name="payment_batch",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="claims",
+                to="enterprises.paymentbatch",
+            ),
         ),
         migrations.CreateModel(
-            name='Problem',
+            name="Problem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_path', models.CharField(max_length=24, verbose_name='town or park')),
-                ('category', models.CharField(choices=[('labour', 'Labour'), ('logistics', 'Logistics'), ('financing', 'Financing'), ('materials', 'Raw materials'), ('prevention', 'Prevention supplies'), ('other', 'Other')], max_length=20, verbose_name='kind')),
-                ('description', models.TextField(verbose_name='description')),
-                ('state', models.CharField(choices=[('open', 'Reported'), ('assigned', 'Assigned'), ('done', 'Solved')], default='open', max_length=20, verbose_name='state')),
-                ('department', models.CharField(blank=True, choices=[('town', 'Town / park'), ('hr', 'Human resources and social security'), ('finance', 'Finance'), ('commerce', 'Commerce'), ('financial_office', 'Financial affairs office'), ('industry', 'Industry and information technology')], max_length=20, verbose_name='department')),
-                ('leader', models.CharField(blank=True, max_length=60, verbose_name='responsible leader')),
-                ('deadline', models.DateTimeField(blank=True, null=True, verbose_name='deadline')),
-                ('escalation', models.PositiveSmallIntegerField(default=0)),
-                ('resolution', models.TextField(blank=True, verbose_name='resolution')),
-                ('reported_at', models.DateTimeField(verbose_name='reported')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='solved')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='problems', to='enterprises.enterprise')),
-                ('reported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit_path", models.CharField(max_length=24, verbose_name="town or park")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("labour", "Labour"),
+                            ("logistics", "Logistics"),
+                            ("financing", "Financing"),
+                            ("materials", "Raw materials"),
+                            ("prevention", "Prevention supplies"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="description")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Reported"), ("assigned", "Assigned"), ("done", "Solved")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "department",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("town", "Town / park"),
+                            ("hr", "Human resources and social security"),
+                            ("finance", "Finance"),
+                            ("commerce", "Commerce"),
+                            ("financial_office", "Financial affairs office"),
+                            ("industry", "Industry and information technology"),
+                        ],
+                        max_length=20,
+                        verbose_name="department",
+                    ),
+                ),
+                ("leader", models.CharField(blank=True, max_length=60, verbose_name="responsible leader")),
+                ("deadline", models.DateTimeField(blank=True, null=True, verbose_name="deadline")),
+                ("escalation", models.PositiveSmallIntegerField(default=0)),
+                ("resolution", models.TextField(blank=True, verbose_name="resolution")),
+                ("reported_at", models.DateTimeField(verbose_name="reported")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="solved")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="problems",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enterprise problem',
-                'verbose_name_plural': 'enterprise problems',
+                "verbose_name": "enterprise problem",
+                "verbose_name_plural": "enterprise problems",
             },
         ),
         migrations.CreateModel(
-            name='SubsidyRule',
+            name="SubsidyRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('transport', 'Return transport subsidy (per person)'), ('charter', 'Return transport subsidy (chartered bus)'), ('hiring', 'Hiring reward'), ('referral', 'Referral reward'), ('loan', 'Resumption loan guarantee')], max_length=20, verbose_name='kind')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('bands', models.JSONField(blank=True, default=list, verbose_name='distance bands')),
-                ('per_person', models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name='per person')),
-                ('charter_share', models.DecimalField(decimal_places=3, default=0, max_digits=4, verbose_name='share of charter cost')),
-                ('charter_cap', models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name='cap per bus')),
-                ('steps', models.JSONField(blank=True, default=list, verbose_name='review chain')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("transport", "Return transport subsidy (per person)"),
+                            ("charter", "Return transport subsidy (chartered bus)"),
+                            ("hiring", "Hiring reward"),
+                            ("referral", "Referral reward"),
+                            ("loan", "Resumption loan guarantee"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                ("bands", models.JSONField(blank=True, default=list, verbose_name="distance bands")),
+                (
+                    "per_person",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=10, verbose_name="per person"
+                    ),
+                ),
+                (
+                    "charter_share",
+                    models.DecimalField(
+                        decimal_places=3, default=0, max_digits=4, verbose_name="share of charter cost"
+                    ),
+                ),
+                (
+                    "charter_cap",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=10, verbose_name="cap per bus"
+                    ),
+                ),
+                ("steps", models.JSONField(blank=True, default=list, verbose_name="review chain")),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
             ],
             options={
-                'verbose_name': 'subsidy rule',
-                'verbose_name_plural': 'subsidy rules',
-                'indexes': [models.Index(fields=['kind', 'valid_from'], name='ent_rule_kind_idx')],
+                "verbose_name": "subsidy rule",
+                "verbose_name_plural": "subsidy rules",
+                "indexes": [models.Index(fields=["kind", "valid_from"], name="ent_rule_kind_idx")],
             },
         ),
         migrations.AddField(
-            model_name='claim',
-            name='rule',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='enterprises.subsidyrule'),
+            model_name="claim",
+            name="rule",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="enterprises.subsidyrule"
+            ),
         ),
         migrations.CreateModel(
-            name='ClaimLine',
+            name="ClaimLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('transport', 'Return transport subsidy (per person)'), ('charter', 'Return transport subsidy (chartered bus)'), ('hiring', 'Hiring reward'), ('referral', 'Referral reward'), ('loan', 'Resumption loan guarantee')], max_length=20)),
-                ('id_index', models.CharField(max_length=64)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('holding', models.BooleanField(default=True)),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='enterprises.claim')),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claim_lines', to='enterprises.employee')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("transport", "Return transport subsidy (per person)"),
+                            ("charter", "Return transport subsidy (chartered bus)"),
+                            ("hiring", "Hiring reward"),
+                            ("referral", "Referral reward"),
+                            ("loan", "Resumption loan guarantee"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("id_index", models.CharField(max_length=64)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("holding", models.BooleanField(default=True)),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="enterprises.claim",
+                    ),
+                ),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="claim_lines",
+                        to="enterprises.employee",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['kind', 'id_index'], name='ent_claimline_dup_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('holding', True)), fields=('kind', 'id_index'), name='ent_claimline_once_per_kind')],
+                "indexes": [models.Index(fields=["kind", "id_index"], name="ent_claimline_dup_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("holding", True)),
+                        fields=("kind", "id_index"),
+                        name="ent_claimline_once_per_kind",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='employee',
-            index=models.Index(fields=['enterprise', 'name'], name='ent_employee_idx'),
+            model_name="employee",
+            index=models.Index(fields=["enterprise", "name"], name="ent_employee_idx"),
         ),
         migrations.AddConstraint(
-            model_name='employee',
-            constraint=models.UniqueConstraint(condition=models.Q(('id_index', ''), _negated=True), fields=('enterprise', 'id_index'), name='ent_employee_once_per_enterprise'),
+            model_name="employee",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("id_index", ""), _negated=True),
+                fields=("enterprise", "id_index"),
+                name="ent_employee_once_per_enterprise",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enterprisecontact',
-            constraint=models.UniqueConstraint(fields=('enterprise', 'user'), name='ent_contact_unique'),
+            model_name="enterprisecontact",
+            constraint=models.UniqueConstraint(fields=("enterprise", "user"), name="ent_contact_unique"),
         ),
         migrations.AddIndex(
-            model_name='filing',
-            index=models.Index(fields=['unit_path', 'state'], name='ent_filing_place_idx'),
+            model_name="filing",
+            index=models.Index(fields=["unit_path", "state"], name="ent_filing_place_idx"),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['state', 'deadline'], name='ent_problem_due_idx'),
+            model_name="problem",
+            index=models.Index(fields=["state", "deadline"], name="ent_problem_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['unit_path', 'state'], name='ent_claim_place_idx'),
+            model_name="claim",
+            index=models.Index(fields=["unit_path", "state"], name="ent_claim_place_idx"),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,104 +14,237 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('unit', models.CharField(max_length=20, verbose_name='unit of measure')),
-                ('frequency', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly')], default='monthly', max_length=20, verbose_name='frequency')),
-                ('cumulative', models.BooleanField(default=True, verbose_name='cumulative over the year')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                ("unit", models.CharField(max_length=20, verbose_name="unit of measure")),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[("monthly", "Monthly"), ("quarterly", "Quarterly")],
+                        default="monthly",
+                        max_length=20,
+                        verbose_name="frequency",
+                    ),
+                ),
+                ("cumulative", models.BooleanField(default=True, verbose_name="cumulative over the year")),
             ],
             options={
-                'verbose_name': 'economic indicator',
-                'verbose_name_plural': 'economic indicators',
+                "verbose_name": "economic indicator",
+                "verbose_name_plural": "economic indicators",
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('investor', models.CharField(max_length=120, verbose_name='investor')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='total investment (10,000 yuan)')),
-                ('sector', models.CharField(choices=[('industry', 'Industry'), ('services', 'Services'), ('infrastructure', 'Infrastructure'), ('agriculture', 'Agriculture'), ('social', 'Social undertakings')], max_length=20, verbose_name='sector')),
-                ('unit_path', models.CharField(db_index=True, max_length=24, verbose_name='town')),
-                ('stage', models.CharField(choices=[('signed', 'Signed'), ('started', 'Started'), ('building', 'Under construction'), ('completed', 'Completed'), ('producing', 'In production')], default='signed', max_length=20, verbose_name='stage')),
-                ('concentrated_start', models.BooleanField(default=False, verbose_name='in the concentrated start')),
-                ('planned_start', models.DateField(blank=True, null=True, verbose_name='planned start')),
-                ('leader', models.CharField(blank=True, max_length=60, verbose_name='responsible leader')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("investor", models.CharField(max_length=120, verbose_name="investor")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="total investment (10,000 yuan)"
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        choices=[
+                            ("industry", "Industry"),
+                            ("services", "Services"),
+                            ("infrastructure", "Infrastructure"),
+                            ("agriculture", "Agriculture"),
+                            ("social", "Social undertakings"),
+                        ],
+                        max_length=20,
+                        verbose_name="sector",
+                    ),
+                ),
+                ("unit_path", models.CharField(db_index=True, max_length=24, verbose_name="town")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("signed", "Signed"),
+                            ("started", "Started"),
+                            ("building", "Under construction"),
+                            ("completed", "Completed"),
+                            ("producing", "In production"),
+                        ],
+                        default="signed",
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "concentrated_start",
+                    models.BooleanField(default=False, verbose_name="in the concentrated start"),
+                ),
+                ("planned_start", models.DateField(blank=True, null=True, verbose_name="planned start")),
+                ("leader", models.CharField(blank=True, max_length=60, verbose_name="responsible leader")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'major project',
-                'verbose_name_plural': 'major projects',
+                "verbose_name": "major project",
+                "verbose_name_plural": "major projects",
             },
         ),
         migrations.CreateModel(
-            name='IndicatorTarget',
+            name="IndicatorTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_path', models.CharField(max_length=24, verbose_name='town or district')),
-                ('department', models.CharField(blank=True, max_length=40, verbose_name='department')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('target', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='annual target')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='projects.indicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit_path", models.CharField(max_length=24, verbose_name="town or district")),
+                ("department", models.CharField(blank=True, max_length=40, verbose_name="department")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "target",
+                    models.DecimalField(decimal_places=2, max_digits=16, verbose_name="annual target"),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="targets",
+                        to="projects.indicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicator target',
-                'verbose_name_plural': 'indicator targets',
-                'constraints': [models.UniqueConstraint(fields=('indicator', 'unit_path', 'department', 'year'), name='proj_target_unique')],
+                "verbose_name": "indicator target",
+                "verbose_name_plural": "indicator targets",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("indicator", "unit_path", "department", "year"), name="proj_target_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorValue',
+            name="IndicatorValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_path', models.CharField(max_length=24, verbose_name='town or district')),
-                ('department', models.CharField(blank=True, max_length=40, verbose_name='department')),
-                ('period', models.DateField(verbose_name='period')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='value')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='values', to='projects.indicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit_path", models.CharField(max_length=24, verbose_name="town or district")),
+                ("department", models.CharField(blank=True, max_length=40, verbose_name="department")),
+                ("period", models.DateField(verbose_name="period")),
+                ("value", models.DecimalField(decimal_places=2, max_digits=16, verbose_name="value")),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="values",
+                        to="projects.indicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicator value',
-                'verbose_name_plural': 'indicator values',
-                'constraints': [models.UniqueConstraint(fields=('indicator', 'unit_path', 'department', 'period'), name='proj_value_unique')],
+                "verbose_name": "indicator value",
+                "verbose_name_plural": "indicator values",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("indicator", "unit_path", "department", "period"), name="proj_value_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MonthlyInvestment',
+            name="MonthlyInvestment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_path', models.CharField(max_length=24, verbose_name='town')),
-                ('month', models.DateField(verbose_name='month')),
-                ('planned', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='planned (10,000 yuan)')),
-                ('actual', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='completed (10,000 yuan)')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='investments', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit_path", models.CharField(max_length=24, verbose_name="town")),
+                ("month", models.DateField(verbose_name="month")),
+                (
+                    "planned",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="planned (10,000 yuan)"
+                    ),
+                ),
+                (
+                    "actual",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="completed (10,000 yuan)"
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="investments",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monthly investment',
-                'verbose_name_plural': 'monthly investments',
-                'constraints': [models.UniqueConstraint(fields=('project', 'month'), name='proj_investment_month_unique')],
+                "verbose_name": "monthly investment",
+                "verbose_name_plural": "monthly investments",
+                "constraints": [
+                    models.UniqueConstraint(fields=("project", "month"), name="proj_investment_month_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_path', models.CharField(max_length=24, verbose_name='town')),
-                ('name', models.CharField(max_length=120, verbose_name='milestone')),
-                ('planned', models.DateField(verbose_name='planned')),
-                ('actual', models.DateField(blank=True, null=True, verbose_name='actual')),
-                ('escalation', models.PositiveSmallIntegerField(default=0)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit_path", models.CharField(max_length=24, verbose_name="town")),
+                ("name", models.CharField(max_length=120, verbose_name="milestone")),
+                ("planned", models.DateField(verbose_name="planned")),
+                ("actual", models.DateField(blank=True, null=True, verbose_name="actual")),
+                ("escalation", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'milestone',
-                'verbose_name_plural': 'milestones',
-                'indexes': [models.Index(fields=['actual', 'planned'], name='proj_milestone_due_idx')],
+                "verbose_name": "milestone",
+                "verbose_name_plural": "milestones",
+                "indexes": [models.Index(fields=["actual", "planned"], name="proj_milestone_due_idx")],
             },
         ),
     ]
