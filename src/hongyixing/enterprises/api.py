@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from hongyixing.core.errors import DomainError, ErrorOut, NotFound
+from hongyixing.core.errors import DomainError, ErrorOut
 from hongyixing.enterprises import queries, staff, subsidies
 from hongyixing.enterprises.models import Employee, Enterprise
 
@@ -133,8 +133,6 @@ def submit_claim(request: HttpRequest, enterprise_id: int, payload: ClaimIn) -> 
     enterprise = _enterprise(request, enterprise_id)
     try:
         claim = subsidies.do_submit_claim(request.user, enterprise, subsidies.ClaimInput(**payload.dict()))
-    except NotFound:
-        raise
     except DomainError as error:
         return _error(error)
     return Status(201, claim)

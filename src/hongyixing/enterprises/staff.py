@@ -208,6 +208,7 @@ def staff_status(employees: Sequence[Employee]) -> list[StaffView]:
 
     person_ids = [e.person_id for e in employees if e.person_id]
     until: dict[int, dt.date] = {}
+    end: dt.date | None
     for person_id, end in Measure.objects.filter(
         person_id__in=person_ids, state=MeasureState.ACTIVE
     ).values_list("person_id", "end_date"):

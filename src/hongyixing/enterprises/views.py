@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -91,6 +92,11 @@ def _files(request: HttpRequest, name: str) -> list[tuple[str, str, bytes]]:
     ]
 
 
+def _upload(request: HttpRequest) -> UploadedFile | None:
+    found = request.FILES.get("file")
+    return found if isinstance(found, UploadedFile) else None
+
+
 def _towns() -> list[tuple[str, str]]:
     return list(AdminUnit.objects.filter(level="town").order_by("path").values_list("path", "name"))
 
@@ -157,8 +163,8 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
     if not (request.user.is_superuser or services.REVIEW_ROLES & roles_of(request.user)):
         raise Http404
     result = None
-    if request.method == "POST" and request.FILES.get("file"):
-        upload = request.FILES["file"]
+    upload = _upload(request)
+    if request.method == "POST" and upload is not None:
         result = _run(
             request,
             lambda: services.do_import_enterprises(request.user, upload.read(), upload.name or "file"),
@@ -223,6 +229,13 @@ def _filing_input(request: HttpRequest) -> services.FilingInput:
     )
 
 
+def _attach_and_submit(request: HttpRequest, filing: Filing) -> None:
+    for name, content_type, content in _files(request, "attachments"):
+        _run(request, lambda: services.do_attach_to_filing(request.user, filing, name, content_type, content))  # noqa: B023
+    if request.POST.get("submit") == "1":
+        _run(request, lambda: services.do_submit_filing(request.user, filing), _("Filed for review."))
+
+
 @login_required
 def filing_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     """The enterprise's own filing form: open, save, attach and submit."""
@@ -232,19 +245,13 @@ def filing_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     if request.method == "POST":
         data = _filing_input(request)
         if filing is None or filing.state == FilingState.APPROVED:
-            filing = _run(request, lambda: services.do_open_filing(request.user, enterprise, data)) or filing
+            opened = _run(request, lambda: services.do_open_filing(request.user, enterprise, data))
+            filing = opened if isinstance(opened, Filing) else filing
         elif "save" in services.filing_actions(request.user, filing):
-            filing = _run(request, lambda: services.do_save_filing(request.user, filing, data)) or filing
-        if isinstance(filing, Filing):
-            for name, content_type, content in _files(request, "attachments"):
-                _run(
-                    request,
-                    lambda n=name, t=content_type, c=content: services.do_attach_to_filing(
-                        request.user, filing, n, t, c
-                    ),
-                )
-            if request.POST.get("submit") == "1":
-                _run(request, lambda: services.do_submit_filing(request.user, filing), _("Filed for review."))
+            current = filing
+            _run(request, lambda: services.do_save_filing(request.user, current, data))
+        if filing is not None:
+            _attach_and_submit(request, filing)
         return redirect("enterprises:filing_edit", enterprise.pk)
     return render(
         request,
@@ -349,8 +356,8 @@ def staff_list(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     enterprise = _enterprise(request, enterprise_id)
     result = None
     if request.method == "POST":
-        if request.FILES.get("file"):
-            upload = request.FILES["file"]
+        upload = _upload(request)
+        if upload is not None:
             rows = _run(request, lambda: staff.rows_from_table(upload.read(), upload.name or "file"))
         else:
             post = request.POST
