@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -273,10 +274,15 @@ def do_create_payment_batch(actor: Any, claim_ids: Sequence[int]) -> PaymentBatc
     if not claims or len(claims) != len(set(claim_ids)):
         raise DomainError("payment.not_approved", _("Only approved claims in your area can be paid."))
     now = timezone.now()
-    number = f"PAY{timezone.localtime(now):%Y%m%d%H%M%S}{len(claims):04d}"
+    # Numbered by its row: unique however many batches are made in the same second.
     batch = PaymentBatch.objects.create(
-        number=number, created_by=actor, created_at=now, total=sum((c.amount for c in claims), Decimal(0))
+        number=uuid.uuid4().hex[:30],
+        created_by=actor,
+        created_at=now,
+        total=sum((c.amount for c in claims), Decimal(0)),
     )
+    batch.number = f"PAY{timezone.localtime(now):%Y%m%d}-{batch.pk:06d}"
+    batch.save(update_fields=["number"])
     audit.log_create(actor, batch)
     for claim in claims:
         before = audit.snapshot(claim)
