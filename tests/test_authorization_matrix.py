@@ -679,7 +679,7 @@ def economy_objects(world: World) -> dict[str, dict[str, str]]:
             contact, enterprise, [StaffRow(9, {"name": p.persons[0].name, "id_number": p.plain_ids[0]})]
         )
         filing = services.do_open_filing(
-            contact, enterprise, services.FilingInput(checklist={k: True for k in CHECKLIST_KEYS})
+            contact, enterprise, services.FilingInput(checklist=dict.fromkeys(CHECKLIST_KEYS, True))
         )
         photo = services.do_attach_to_filing(contact, filing, "预案.pdf", "application/pdf", b"%PDF-1.4")
         services.do_submit_filing(contact, filing)

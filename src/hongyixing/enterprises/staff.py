@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hongyixing.core import audit
+from hongyixing.core.bulk import insert_returning_ids
 from hongyixing.core.crypto import seal
 from hongyixing.core.errors import DomainError, NotFound
 from hongyixing.enterprises.choices import StaffStatus
@@ -137,10 +138,8 @@ def do_add_staff(actor: Any, enterprise: Enterprise, rows: Sequence[StaffRow]) -
                 risky=_risk_of(origin, places) is not None,
             )
         )
-    Employee.objects.bulk_create(employees, batch_size=1000)
-    created = list(
-        Employee.objects.filter(enterprise=enterprise, id_index__in=[e.id_index for e in employees])
-    )
+    # One multi-row INSERT … RETURNING (COPY on PostgreSQL): the ORM's bulk_create compiles per field.
+    created = insert_returning_ids(Employee, employees)
     audit.log_bulk_create(actor, created)
     result.created = len(created)
     result.linked = sum(1 for e in created if e.person_id)
