@@ -155,3 +155,18 @@ def test_hiring_reward_is_for_new_hires_only(economy: Economy) -> None:
     )
     hire = Employee.objects.get(name="新员工")
     assert _claim(economy, "a", kind="hiring", ids=[hire.pk]).amount == Decimal(1000)
+
+
+def test_a_rule_is_superseded_by_a_new_version(world: World, economy: Economy) -> None:
+    with pytest.raises(DomainError):
+        subsidies.do_supersede_rule(
+            world.users["town_a"], "hiring", dt.date(2020, 4, 1), per_person=Decimal(2000)
+        )
+    new = subsidies.do_supersede_rule(
+        world.users["district"], "hiring", dt.date(2020, 4, 1), per_person=Decimal(2000)
+    )
+    old = SubsidyRule.objects.get(kind="hiring", valid_from=dt.date(2020, 2, 1))
+    assert old.valid_to == dt.date(2020, 3, 31)
+    assert subsidies.rule_in_force("hiring", dt.date(2020, 3, 31)).pk == old.pk
+    assert subsidies.rule_in_force("hiring", dt.date(2020, 4, 1)).pk == new.pk
+    assert new.steps == old.steps and new.per_person == Decimal(2000)

@@ -136,7 +136,9 @@ def _staff(rng: random.Random, made: list) -> int:
     RiskOrigin.objects.get_or_create(
         place="湖北", defaults={"valid_from": dt.date(2020, 1, 20), "note": "重点地区"}
     )
-    people = list(Person.objects.exclude(document_ciphertext="").filter(grid_id__isnull=False).order_by("id")[:400])
+    people = list(
+        Person.objects.exclude(document_ciphertext="").filter(grid_id__isnull=False).order_by("id")[:400]
+    )
     rng.shuffle(people)
     origins = ["安徽省", "山东省", "河南省", "江苏省南京市", "浙江省"]
     total = 0

@@ -57,6 +57,43 @@ def rule_in_force(kind: str, on: dt.date) -> SubsidyRule:
     return rule
 
 
+@transaction.atomic
+def do_supersede_rule(actor: Any, kind: str, valid_from: dt.date, **values: Any) -> SubsidyRule:
+    """A new version of a kind's rule from ``valid_from``; the version in force then ends the day before.
+
+    Claims already made keep the version they pinned. Only the district office changes policy."""
+    _require_payer(actor)
+    if kind not in ClaimKind.values:
+        raise DomainError("rule.bad_kind", _("Choose what is claimed."), "kind")
+    current = (
+        SubsidyRule.objects.select_for_update()
+        .filter(kind=kind, valid_from__lt=valid_from)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+        .order_by("-valid_from")
+        .first()
+    )
+    if current is not None:
+        before = audit.snapshot(current)
+        current.valid_to = valid_from - dt.timedelta(days=1)
+        current.save(update_fields=["valid_to"])
+        audit.log_update(actor, current, before)
+    base = {
+        "name": current.name if current else str(ClaimKind(kind).label),
+        "bands": current.bands if current else [],
+        "per_person": current.per_person if current else Decimal(0),
+        "charter_share": current.charter_share if current else Decimal(0),
+        "charter_cap": current.charter_cap if current else Decimal(0),
+        "steps": current.steps if current else [],
+    }
+    unknown = set(values) - set(base) - {"note"}
+    if unknown:
+        raise DomainError("rule.bad_field", _("The rule has an unknown setting."))
+    rule = SubsidyRule.objects.create(kind=kind, valid_from=valid_from, **{**base, **values})
+    audit.log_create(actor, rule)
+    audit.emit("subsidy_rule.superseded", rule, actor, data={"kind": kind, "from": valid_from.isoformat()})
+    return rule
+
+
 def band_amount(rule: SubsidyRule, distance_km: int | None) -> Decimal:
     """The transport band for a distance: the first band whose ``max_km`` covers it (bands ascending)."""
     if distance_km is None:
