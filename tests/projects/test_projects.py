@@ -92,3 +92,26 @@ def test_indicators_against_target_and_last_year(world: World) -> None:
     assert queries.indicator_rows(world.users["town_b"]) == []
     with pytest.raises(NotFound):
         services.do_record_value(world.users["town_b"], gdp, town, dt.date(2020, 7, 1), Decimal(1))
+
+
+def test_indicator_figures_are_imported_from_a_spreadsheet(world: World) -> None:
+    import io
+
+    from hongyixing.exchange.tabular import write_xlsx
+    from hongyixing.projects.models import IndicatorValue
+
+    buffer = io.BytesIO()
+    write_xlsx(
+        buffer,
+        ["指标", "镇街", "月份", "累计值"],
+        [
+            ["地区生产总值", "高良涧街道", "2020-03", "12.5"],
+            ["不存在", "高良涧街道", "2020-03", "1"],
+            ["gdp", "岔河镇", "2020-03", "8"],
+        ],
+        sheet_name="指标",
+    )
+    recorded, errors = services.do_import_values(world.users["town_a"], buffer.getvalue(), "指标.xlsx")
+    # Town A's officer records town A's figure; town B's row is out of their area (refused, listed).
+    assert recorded == 1 and {e["row"] for e in errors} == {3, 4}
+    assert IndicatorValue.objects.get().value == Decimal("12.50")

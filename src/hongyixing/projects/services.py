@@ -204,3 +204,60 @@ def do_record_value(
         row.save(update_fields=["value", "entered_by"])
         audit.log_update(actor, row, before)
     return row
+
+
+VALUE_HEADERS = {
+    "indicator": ("指标", "指标名称", "指标代码"),
+    "unit": ("镇街", "单位", "地区"),
+    "period": ("月份", "期间", "统计月份"),
+    "value": ("累计值", "本年累计", "数值"),
+}
+
+
+def do_import_values(actor: Any, data: bytes, filename: str) -> tuple[int, list[dict[str, Any]]]:
+    """An xlsx/xls/csv of 指标, 镇街, 月份 (2020-03), 累计值 → recorded values; refused rows listed.
+
+    Each row goes through :func:`do_record_value`, the same path as the form."""
+    from hongyixing.areas.models import AdminUnit
+    from hongyixing.exchange.tabular import FileRefused, read_table
+
+    words = frozenset(name for names in VALUE_HEADERS.values() for name in names)
+    try:
+        table = read_table(data, filename, header_words=words)
+    except FileRefused as refused:
+        raise DomainError("indicator.file_refused", refused.message) from None
+    cleaned = ["".join(h.split()) for h in table.headers]
+    columns = {
+        key: next((cleaned.index(n) for n in names if n in cleaned), None)
+        for key, names in VALUE_HEADERS.items()
+    }
+    if None in columns.values():
+        raise DomainError("indicator.file_columns", _("The file needs 指标, 镇街, 月份 and 累计值 columns."))
+    indicators = {i.name: i for i in Indicator.objects.all()} | {i.code: i for i in Indicator.objects.all()}
+    units = dict(AdminUnit.objects.filter(level__in=("district", "town")).values_list("name", "path"))
+    recorded, errors = 0, []
+    for row in table.rows:
+        cells = {
+            key: row.cells[index].strip() if index is not None and index < len(row.cells) else ""
+            for key, index in columns.items()
+        }
+        indicator = indicators.get(cells["indicator"])
+        unit_path = units.get(cells["unit"], cells["unit"] if cells["unit"] in units.values() else "")
+        try:
+            period = dt.date.fromisoformat(cells["period"][:7] + "-01")
+        except ValueError:
+            period = None
+        if indicator is None or not unit_path or period is None:
+            errors.append({"row": row.number, "message": str(_("Unknown indicator, place or month."))})
+            continue
+        try:
+            with transaction.atomic():
+                do_record_value(actor, indicator, unit_path, period, decimal(cells["value"], "value"))
+        except NotFound:
+            errors.append({"row": row.number, "message": str(_("Outside your area."))})
+            continue
+        except DomainError as error:
+            errors.append({"row": row.number, "message": str(error.message)})
+            continue
+        recorded += 1
+    return recorded, errors

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -146,6 +147,16 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @login_required
 def indicators(request: HttpRequest) -> HttpResponse:
+    upload = request.FILES.get("file")
+    if request.method == "POST" and isinstance(upload, UploadedFile):
+        done = _run(
+            request, lambda: services.do_import_values(request.user, upload.read(), upload.name or "file")
+        )
+        if isinstance(done, tuple):
+            messages.success(request, _("%(n)d figures recorded.") % {"n": done[0]})
+            for row in done[1][:20]:
+                messages.error(request, f"{row['row']}: {row['message']}")
+        return redirect("projects:indicators")
     if request.method == "POST":
         post = request.POST
         indicator = get_object_or_404(Indicator, pk=post.get("indicator") or 0)
