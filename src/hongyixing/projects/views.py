@@ -42,6 +42,13 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
 def _month(value: str | None) -> dt.date | None:
     return _date(f"{value}-01") if value and len(value) == 7 else _date(value)
 
@@ -108,7 +115,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
                 _("Milestone added."),
             )
         elif action == "reached":
-            milestone = get_object_or_404(project.milestones, pk=post.get("milestone") or 0)
+            milestone = get_object_or_404(project.milestones, pk=_int(post.get("milestone")))
             _run(
                 request,
                 lambda: services.do_reach_milestone(user, milestone, _date(post.get("actual"))),
@@ -159,7 +166,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
         return redirect("projects:indicators")
     if request.method == "POST":
         post = request.POST
-        indicator = get_object_or_404(Indicator, pk=post.get("indicator") or 0)
+        indicator = get_object_or_404(Indicator, pk=_int(post.get("indicator")))
         unit_path = post.get("unit_path", "")
         if post.get("action") == "target":
             _run(
@@ -168,7 +175,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
                     request.user,
                     indicator,
                     unit_path,
-                    int(post.get("year") or 0),
+                    _int(post.get("year")),
                     services.decimal(post.get("target", ""), "target"),
                 ),
                 _("Target recorded."),
