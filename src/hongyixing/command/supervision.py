@@ -197,7 +197,8 @@ def supervision_items(user: Any, *, kind: str = "", limit: int = 300) -> Supervi
             continue
         items, count, levels = read(user, limit)
         result.items += items
-        result.by_source[name] += count
+        if count:  # a Counter answers 0 for a source with nothing; keep the comparison with plain dicts
+            result.by_source[name] += count
         for lvl, n in levels.items():
             result.by_level[min(lvl, 4)] += n
     result.items.sort(key=lambda i: (-i.level, i.deadline, i.source, i.object_id))
