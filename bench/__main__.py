@@ -7,6 +7,7 @@ WORKLOADS = {
     "checkins": "bench.checkins",
     "reports": "bench.reports",
     "contacts": "bench.contacts",
+    "enterprises": "bench.enterprises",
 }
 
 

@@ -132,6 +132,32 @@ SKIP = {
     "cases:co_presence",
     "cases:chain",
     "cases:chain_export",
+    # Enterprises and projects: the economy tests at the end of this module walk every one of them.
+    "enterprises:list",
+    "enterprises:new",
+    "enterprises:import",
+    "enterprises:enterprise",
+    "enterprises:contact_add",
+    "enterprises:filing_edit",
+    "enterprises:staff",
+    "enterprises:claim_new",
+    "enterprises:problem_new",
+    "enterprises:filings",
+    "enterprises:filing",
+    "enterprises:filing_inspect",
+    "enterprises:filing_act",
+    "enterprises:attachment",
+    "enterprises:claims",
+    "enterprises:claim",
+    "enterprises:claim_review",
+    "enterprises:payments",
+    "enterprises:payment_export",
+    "enterprises:payment_paid",
+    "enterprises:problems",
+    "enterprises:problem",
+    "projects:list",
+    "projects:project",
+    "projects:indicators",
 }
 API_ELSEWHERE = {
     "api:openapi-json",
@@ -165,6 +191,15 @@ API_ELSEWHERE = {
     "api:add_contacts",
     "api:judge",
     "api:get_chain",
+    # Walked by the economy tests at the end of this module.
+    "api:list_enterprises",
+    "api:get_enterprise",
+    "api:list_staff",
+    "api:add_staff",
+    "api:submit_claim",
+    "api:list_claims",
+    "api:list_projects",
+    "api:list_indicators",
 }
 DISTRICT_WIDE = {p for p, places in SEES.items() if places == {"a", "b"}}
 EXPORTERS = {"district", "superuser"}
@@ -629,3 +664,245 @@ def test_command_writes_are_scoped(world: World, command: Any, client_for: Any, 
         if persona not in COMMAND_RUNNERS
         else 200
     ), persona
+
+
+# --- Enterprises and projects ---------------------------------------------------------------------
+# Place "a" has enterprise A (town A; the enterprise persona is its contact), place "b" enterprise B.
+# The tree's viewers see enterprises in their towns; a grid worker's scope is a grid, which holds none.
+ENTERPRISE_SEES = {
+    "district": {"a", "b"},
+    "town_a": {"a"},
+    "town_b": {"b"},
+    "grid_a1": set(),
+    "cdc": {"a", "b"},
+    "enterprise": {"a"},
+    "superuser": {"a", "b"},
+}
+REVIEWERS = {"district": {"a", "b"}, "town_a": {"a"}, "town_b": {"b"}, "superuser": {"a", "b"}}
+PAYERS = {"district", "superuser"}
+# Pages without an object: who gets 200 (everyone else 404).
+ECONOMY_PLAIN = {
+    "enterprises:list": set(PERSONAS),
+    "enterprises:filings": set(PERSONAS),
+    "enterprises:claims": set(PERSONAS),
+    "enterprises:problems": set(PERSONAS),
+    "enterprises:new": set(REVIEWERS),
+    "enterprises:import": set(REVIEWERS),
+    "enterprises:payments": PAYERS,
+    "projects:list": set(PERSONAS),
+    "projects:indicators": set(PERSONAS),
+}
+ECONOMY_API_LISTS = {"api:list_enterprises", "api:list_claims", "api:list_projects", "api:list_indicators"}
+# Writes walked by test_economy_writes_are_scoped.
+ECONOMY_WRITES = {
+    "enterprises:contact_add",
+    "enterprises:filing_act",
+    "enterprises:claim_review",
+    "enterprises:payment_paid",
+    "enterprises:problem_new",
+    "api:add_staff",
+    "api:submit_claim",
+}
+
+
+@pytest.fixture
+def economy_objects(world: World) -> dict[str, dict[str, str]]:
+    """A filing (submitted, with a plan photo), a claim, a problem, a project per place; one paid batch."""
+    import datetime as dt
+
+    from hongyixing.enterprises import problems, services, subsidies
+    from hongyixing.enterprises.choices import CHECKLIST_KEYS
+    from hongyixing.enterprises.models import Employee
+    from hongyixing.enterprises.staff import StaffRow, do_add_staff
+    from hongyixing.projects import services as projects
+    from tests.enterprises.builders import build_economy
+
+    economy = build_economy(world)
+    world.__dict__["economy"] = economy
+    urls: dict[str, dict[str, str]] = {}
+    for place in ("a", "b"):
+        enterprise, contact = economy.enterprises[place], economy.contacts[place]
+        p = getattr(world, place)
+        do_add_staff(
+            contact, enterprise, [StaffRow(9, {"name": p.persons[0].name, "id_number": p.plain_ids[0]})]
+        )
+        filing = services.do_open_filing(
+            contact, enterprise, services.FilingInput(checklist=dict.fromkeys(CHECKLIST_KEYS, True))
+        )
+        photo = services.do_attach_to_filing(contact, filing, "预案.pdf", "application/pdf", b"%PDF-1.4")
+        services.do_submit_filing(contact, filing)
+        ids = list(
+            Employee.objects.filter(enterprise=enterprise, distance_km__isnull=False).values_list(
+                "pk", flat=True
+            )
+        )
+        claim = subsidies.do_submit_claim(
+            contact, enterprise, subsidies.ClaimInput(kind="transport", employee_ids=ids)
+        )
+        problem = problems.do_report_problem(contact, enterprise, "labour", "缺工20人")
+        project = projects.do_create_project(
+            world.users["district"],
+            projects.ProjectSpec(
+                name=f"项目{place}",
+                investor="某集团",
+                amount=projects.decimal("5000", "amount"),
+                sector="industry",
+                unit_path=p.town.path,
+            ),
+        )
+        projects.do_add_milestone(world.users["district"], project, "开工", dt.date(2020, 1, 1))
+        e = enterprise.pk
+        urls[place] = {
+            "enterprises:enterprise": f"/enterprises/{e}/",
+            "enterprises:filing_edit": f"/enterprises/{e}/filing/",
+            "enterprises:staff": f"/enterprises/{e}/staff/",
+            "enterprises:claim_new": f"/enterprises/{e}/claims/new/",
+            "enterprises:filing": f"/enterprises/filings/{filing.pk}/",
+            "enterprises:filing_inspect": f"/enterprises/filings/{filing.pk}/inspect/",
+            "enterprises:attachment": f"/enterprises/attachments/{photo.pk}/",
+            "enterprises:claim": f"/enterprises/claims/{claim.pk}/",
+            "enterprises:problem": f"/enterprises/problems/{problem.pk}/",
+            "projects:project": f"/projects/{project.pk}/",
+            "api:get_enterprise": f"/api/enterprises/{e}",
+            "api:list_staff": f"/api/enterprises/{e}/staff",
+            "claim_id": str(claim.pk),
+            "filing_id": str(filing.pk),
+            "enterprise_id": str(e),
+        }
+        for reviewer in (f"town_{place}", "district", "district"):
+            subsidies.do_review_claim(world.users[reviewer], claim, "approve")
+    batch = subsidies.do_create_payment_batch(
+        world.users["district"], [int(urls[p]["claim_id"]) for p in ("a", "b")]
+    )
+    urls["batch"] = {
+        "enterprises:payment_export": f"/enterprises/payments/{batch.pk}/export.xlsx",
+        "enterprises:payment_paid": f"/enterprises/payments/{batch.pk}/paid/",
+    }
+    return urls
+
+
+# Object pages that need more than sight of the object: the inspection is the reviewers'; projects
+# belong to the tree only (an enterprise contact does not see them).
+ECONOMY_NEEDS = {
+    "enterprises:filing_inspect": REVIEWERS,
+    "projects:project": {**REVIEWERS, "cdc": {"a", "b"}},
+}
+
+
+def _economy_secrets(world: World) -> list[str]:
+    economy = world.__dict__["economy"]
+    return [n for numbers in economy.staff_ids.values() for n in numbers]
+
+
+@pytest.mark.django_db
+def test_every_economy_route_is_walked(world: World, economy_objects: dict[str, dict[str, str]]) -> None:
+    named = {name for name, _ in _walk(get_resolver().url_patterns) if name}
+    ours = {n for n in named if n.startswith(("enterprises:", "projects:"))}
+    ours |= {
+        n
+        for n in named
+        if n.startswith("api:") and n not in API_ELSEWHERE and n not in set(_object_urls(world, "a"))
+    }
+    walked = set(ECONOMY_PLAIN) | ECONOMY_API_LISTS | ECONOMY_WRITES
+    walked |= set(economy_objects["a"]) | set(economy_objects["batch"])
+    assert not (ours - walked), f"economy routes missing from the matrix: {sorted(ours - walked)}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_economy_reads_are_scoped_and_masked(
+    world: World, economy_objects: dict[str, dict[str, str]], client_for: Any, persona: str
+) -> None:
+    from django.urls import reverse
+
+    client = client_for(persona)
+    secrets = _economy_secrets(world)
+
+    def clean(text: str) -> None:
+        _assert_no_plain_pii(world, text)
+        for secret in secrets:
+            assert secret not in text, f"unmasked employee ID leaked to {persona}"
+
+    for name, who in ECONOMY_PLAIN.items():
+        response = client.get(reverse(name))
+        assert response.status_code in ((200, 302) if persona in who else (404,)), (name, persona)
+        clean(_body(response))
+    for place in ("a", "b"):
+        for name, url in economy_objects[place].items():
+            if not url.startswith("/"):
+                continue
+            needs = ECONOMY_NEEDS.get(name)
+            allowed = place in (needs.get(persona, set()) if needs else ENTERPRISE_SEES[persona])
+            response = client.get(url)
+            assert response.status_code == (200 if allowed else 404), (
+                name,
+                persona,
+                place,
+                response.status_code,
+            )
+            clean(_body(response))
+    for name in ECONOMY_API_LISTS:
+        response = client.get(reverse(name))
+        assert response.status_code == 200, (name, persona)
+        clean(_body(response))
+    enterprises = {row["id"] for row in client.get("/api/enterprises").json()}
+    expected = {int(economy_objects[p]["enterprise_id"]) for p in ENTERPRISE_SEES[persona]}
+    assert enterprises == expected, persona
+    export = client.get(economy_objects["batch"]["enterprises:payment_export"])
+    assert export.status_code == (200 if persona in PAYERS else 404), persona
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_economy_writes_are_scoped(
+    world: World, economy_objects: dict[str, dict[str, str]], client_for: Any, persona: str
+) -> None:
+    import datetime as dt
+
+    from hongyixing.enterprises.models import Filing, Problem
+
+    client = client_for(persona)
+    sees = ENTERPRISE_SEES[persona]
+    for place in ("a", "b"):
+        urls = economy_objects[place]
+        e, filing_id = urls["enterprise_id"], int(urls["filing_id"])
+        returned = client.post(
+            f"/enterprises/filings/{filing_id}/act/", {"action": "return", "reason": "缺材料"}
+        )
+        assert returned.status_code == (302 if place in sees else 404), (persona, place)
+        state = Filing.objects.get(pk=filing_id).state
+        assert (state == "returned") == (place in REVIEWERS.get(persona, set())), (persona, place, state)
+        review = client.post(f"/enterprises/claims/{urls['claim_id']}/review/", {"decision": "approve"})
+        assert review.status_code == (302 if place in sees else 404), (persona, place)
+        before = Problem.objects.count()
+        report = client.post(
+            f"/enterprises/{e}/problems/new/", {"category": "logistics", "description": "物流不畅"}
+        )
+        # Seeing an enterprise is not acting for it: a viewer who is neither its contact nor its
+        # reviewer gets the same 404 as an outsider.
+        may_act = place in REVIEWERS.get(persona, set()) or (persona == "enterprise" and place == "a")
+        assert report.status_code == (302 if may_act else 404), (persona, place)
+        assert Problem.objects.count() == before + int(may_act), (persona, place)
+        contact = client.post(
+            f"/enterprises/{e}/contacts/", {"username": f"c-{persona}-{place}", "password": "Pw-12345678"}
+        )
+        assert contact.status_code == (302 if place in REVIEWERS.get(persona, set()) else 404), (
+            persona,
+            place,
+        )
+        staff = client.post(
+            f"/api/enterprises/{e}/staff",
+            data=json.dumps({"rows": [{"name": "新员工", "id_number": "110101199003071234"}]}),
+            content_type="application/json",
+        )
+        assert staff.status_code == (201 if may_act else 404), (persona, place, _body(staff))
+        claim = client.post(
+            f"/api/enterprises/{e}/claims",
+            data=json.dumps({"kind": "loan", "loan_amount": "100000"}),
+            content_type="application/json",
+        )
+        assert claim.status_code == (201 if may_act else 404), (persona, place, _body(claim))
+    paid = client.post(
+        economy_objects["batch"]["enterprises:payment_paid"], {"paid_on": dt.date(2020, 3, 1).isoformat()}
+    )
+    assert paid.status_code == (302 if persona in PAYERS else 404), persona

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "hongyixing.cases",
     "hongyixing.reports",
     "hongyixing.command",
+    "hongyixing.enterprises",
+    "hongyixing.projects",
     "hongyixing.demo",
 ]
 

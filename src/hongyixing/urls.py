@@ -21,6 +21,8 @@ urlpatterns = [
     path("r/<str:token>/", control_views.self_report, name="self_report"),
     path("command/", include("hongyixing.command.urls")),
     path("cases/", include("hongyixing.cases.urls")),
+    path("enterprises/", include("hongyixing.enterprises.urls")),
+    path("projects/", include("hongyixing.projects.urls")),
     path("register/", self_registration, name="self_registration"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

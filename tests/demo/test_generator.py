@@ -396,3 +396,33 @@ def test_demo_cases_make_three_generations(seeded: Seeded) -> None:
     )
     nodes = queries.chain_nodes(first, Case.objects.all())
     assert {n.generation for n in nodes} == {1, 2, 3}
+
+
+@pytestmark_db
+def test_the_economy_is_seeded_in_every_state(seeded: Seeded) -> None:
+    from django.utils import timezone
+
+    from hongyixing.enterprises.models import Claim, Employee, Enterprise, Filing
+    from hongyixing.projects.models import IndicatorValue, Milestone, Project
+
+    assert Enterprise.objects.count() == 300
+    assert set(Filing.objects.values_list("state", flat=True)) == {
+        "draft",
+        "submitted",
+        "inspected",
+        "approved",
+        "returned",
+    }
+    assert Enterprise.objects.filter(resumed_on__isnull=False).count() > 100
+    assert Employee.objects.filter(person__isnull=False).count() == Employee.objects.count() > 100
+    assert Employee.objects.filter(risky=True, task__isnull=False).count() == 2
+    assert {"submitted", "returned", "in_review", "approved", "in_batch", "paid"} <= set(
+        Claim.objects.values_list("state", flat=True)
+    )
+    assert Project.objects.filter(concentrated_start=True).count() == 12
+    assert Milestone.objects.filter(actual__isnull=True, planned__lt=timezone.localdate()).count() == 2
+    assert IndicatorValue.objects.filter(period__year=2020).count() == 8 * 12
+    enterprise_user = User.objects.get(username="enterprise1")
+    assert list(Enterprise.objects.restrict(enterprise_user).values_list("name", flat=True)) == [
+        "江苏洪泽湖食品有限公司"
+    ]

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongyixing.accounts import services
+from hongyixing.accounts.choices import Role
 from hongyixing.accounts.forms import CodeForm, LoginForm, TokenForm
 from hongyixing.accounts.middleware import SESSION_SECOND_FACTOR
 from hongyixing.accounts.models import ApiToken, User
-from hongyixing.accounts.permissions import grants_of
+from hongyixing.accounts.permissions import grants_of, roles_of
 from hongyixing.areas.queries import visible_roots
 
 PENDING_USER = "hyx_pending_user"
@@ -133,4 +134,6 @@ def home(request: HttpRequest) -> HttpResponse:
     """The start page: the top of the jurisdiction the user was granted."""
     units, grids = visible_roots(request.user)
     context: dict[str, Any] = {"units": units, "grids": grids, "grants": grants_of(request.user)}
+    # An enterprise contact works on their own enterprise, not on the tree: their start page says so.
+    context["enterprise_contact"] = Role.ENTERPRISE in roles_of(request.user)
     return render(request, "home.html", context)

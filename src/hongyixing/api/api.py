@@ -50,7 +50,9 @@ def _mount() -> None:
     from hongyixing.cases.api import router as cases_router
     from hongyixing.command.api import router as command_router
     from hongyixing.control.api import router as control_router
+    from hongyixing.enterprises.api import router as enterprises_router
     from hongyixing.people.api import router as people_router
+    from hongyixing.projects.api import router as projects_router
     from hongyixing.verification.api import router as verification_router
 
     api.add_router("/", areas_router)
@@ -59,6 +61,8 @@ def _mount() -> None:
     api.add_router("/control", control_router)
     api.add_router("/command", command_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/enterprises", enterprises_router)
+    api.add_router("/projects", projects_router)
 
 
 _mount()

@@ -127,6 +127,64 @@ def _verification_tasks(user: Any, limit: int) -> tuple[list[SupervisionItem], i
     return items, sum(levels.values()), levels
 
 
+@source("enterprise_problem")
+def _enterprise_problems(user: Any, limit: int) -> tuple[list[SupervisionItem], int, dict[int, int]]:
+    """Difficulties enterprises reported, past the deadline their department was given."""
+    from hongyixing.enterprises.queries import overdue_problems
+
+    overdue = overdue_problems(user)
+    count = overdue.count()
+    label = _("Enterprise problem")
+    items = [
+        SupervisionItem(
+            source="enterprise_problem",
+            source_label=label,
+            object_id=p.pk,
+            reference=p.enterprise.name,
+            title=p.get_category_display(),
+            responsible=" · ".join(x for x in (p.get_department_display(), p.leader) if x),
+            unit_path=p.unit_path,
+            deadline=p.deadline,
+            level=max(3, min(p.escalation, 4)),
+            state=p.get_state_display(),
+            url=reverse("enterprises:problem", args=[p.pk]),
+        )
+        for p in overdue[:limit]
+        if p.deadline is not None
+    ]
+    return items, count, {3: count} if count else {}
+
+
+@source("project_milestone")
+def _slipped_milestones(user: Any, limit: int) -> tuple[list[SupervisionItem], int, dict[int, int]]:
+    """Major-project milestones past their planned date and not reached."""
+    from django.utils import timezone
+
+    from hongyixing.projects.queries import slipped_milestones
+
+    slipped = slipped_milestones(user)
+    count = slipped.count()
+    label = _("Project milestone")
+    tz = timezone.get_current_timezone()
+    items = [
+        SupervisionItem(
+            source="project_milestone",
+            source_label=label,
+            object_id=m.pk,
+            reference=m.project.name,
+            title=m.name,
+            responsible=m.project.leader or m.project.investor,
+            unit_path=m.unit_path,
+            deadline=dt.datetime.combine(m.planned, dt.time(23, 59), tzinfo=tz),
+            level=max(3, min(m.escalation, 4)),
+            state=str(_("Slipped")),
+            url=reverse("projects:project", args=[m.project_id]),
+        )
+        for m in slipped[:limit]
+    ]
+    return items, count, {3: count} if count else {}
+
+
 def _count_levels(queryset: Any) -> Any:
     return queryset.order_by().values("escalation").annotate(n=Count("id"))
 
@@ -139,10 +197,16 @@ def supervision_items(user: Any, *, kind: str = "", limit: int = 300) -> Supervi
             continue
         items, count, levels = read(user, limit)
         result.items += items
-        result.by_source[name] += count
+        if count:  # a Counter answers 0 for a source with nothing; keep the comparison with plain dicts
+            result.by_source[name] += count
         for lvl, n in levels.items():
             result.by_level[min(lvl, 4)] += n
     result.items.sort(key=lambda i: (-i.level, i.deadline, i.source, i.object_id))
     del result.items[limit:]
-    result.labels = {"directive": _("Directives"), "verification": _("Verification tasks")}
+    result.labels = {
+        "directive": _("Directives"),
+        "verification": _("Verification tasks"),
+        "enterprise_problem": _("Enterprise problems"),
+        "project_milestone": _("Project milestones"),
+    }
     return result

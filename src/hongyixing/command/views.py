@@ -41,7 +41,7 @@ from hongyixing.command.models import (
     Visit,
     WorkingGroup,
 )
-from hongyixing.command.supervision import supervision_items
+from hongyixing.command.supervision import SOURCES, supervision_items
 from hongyixing.control.choices import MeasureType
 from hongyixing.core import offline
 from hongyixing.core.models import DomainEvent
@@ -482,7 +482,7 @@ def note_file(request: HttpRequest, assignment_id: int, note_id: int) -> HttpRes
 @login_required
 def supervision(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
-    board = supervision_items(request.user, kind=kind if kind in ("directive", "verification") else "")
+    board = supervision_items(request.user, kind=kind if kind in SOURCES else "")
     return render(request, "command/supervision.html", {"board": board, "kind": kind, "now": timezone.now()})
 
 

@@ -20,6 +20,7 @@ from hongyixing.demo import staff
 from hongyixing.demo.cases_scenario import seed_cases
 from hongyixing.demo.command import seed_command
 from hongyixing.demo.control_scenario import seed_control
+from hongyixing.demo.economy import seed_economy
 from hongyixing.demo.plan import DEFAULT_PERSONS, DISTRICT_PATH, DistrictPlan
 from hongyixing.demo.population import HouseholdDraft, LeafKey, generate
 from hongyixing.people.services import do_bulk_create_persons
@@ -80,6 +81,11 @@ def seed_district(
         command = seed_command(seed)
         counts.update(command)
         log(f"command centre: {command['shifts']} duty shifts, {command['visits']} visits")
+        economy = seed_economy(seed)
+        log(
+            f"economy: {economy['enterprises']} enterprises, {economy['employees']} returning staff, "
+            f"{economy['claims']} claims"
+        )
         staff.write_logins(seed=seed, persons=persons)
     return counts
 

@@ -136,8 +136,12 @@ def read_table(
     *,
     max_bytes: int = limits.MAX_BYTES,
     max_rows: int = limits.MAX_ROWS,
+    header_words: frozenset[str] = frozenset(),
 ) -> Table:
-    """Read the first sheet with data (xlsx, xls) or a CSV file; raise FileRefused for the whole file."""
+    """Read the first sheet with data (xlsx, xls) or a CSV file; raise FileRefused for the whole file.
+
+    ``header_words``: column names of a list that is not about people (an enterprise register), so a
+    row naming two of them is its header too."""
     if len(data) > max_bytes:
         raise FileRefused(
             "file.too_large",
@@ -162,7 +166,7 @@ def read_table(
         sheet_name, rows = _read_workbook(data, max_rows)
         if kind == "xlsx":
             _keep_formula_text(rows, uncached_formulas(data, sheet_name))
-    headers, header_row, body, preamble, skipped = _split_table(rows)
+    headers, header_row, body, preamble, skipped = _split_table(rows, header_words)
     return Table(
         headers=headers,
         header_row=header_row,
@@ -489,14 +493,17 @@ def is_footer(cells: list[str]) -> bool:
     return False
 
 
-def _split_table(rows: Iterable[Row]) -> tuple[list[str], int, list[Row], list[Row], list[Skipped]]:
+def _split_table(
+    rows: Iterable[Row], own_words: frozenset[str] = frozenset()
+) -> tuple[list[str], int, list[Row], list[Row], list[Skipped]]:
     iterator: Iterator[Row] = iter(rows)
     preamble: list[Row] = []
     header: Row | None = None
     for row in iterator:
         if row.is_blank:
             continue
-        if count_known_headers(row.cells) >= limits.MIN_HEADER_MATCHES:
+        own = len(own_words.intersection("".join(cell.split()) for cell in row.cells)) if own_words else 0
+        if own >= limits.MIN_HEADER_MATCHES or count_known_headers(row.cells) >= limits.MIN_HEADER_MATCHES:
             header = row
             break
         preamble.append(Row(row.number, _trim(row.cells), row.damaged))

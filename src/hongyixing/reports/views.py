@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from hongyixing.areas.models import AdminUnit
 from hongyixing.areas.queries import visible_roots
 from hongyixing.reports import documents, queries, services
+from hongyixing.reports.economy import economy_cards
 from hongyixing.reports.models import DailyReport, ReportState
 
 
@@ -69,6 +70,7 @@ def daily_report(request: HttpRequest, path: str | None = None) -> HttpResponse:
             "prev_day": day - dt.timedelta(days=1),
             "next_day": day + dt.timedelta(days=1),
             "can_file": unit.in_scope(request.user, "change") and timezone.now() >= report.end,
+            "economy": economy_cards(request.user),
         },
     )
 
@@ -110,4 +112,6 @@ def filed_report(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/dashboard.html", queries.dashboard(request.user))
+    context = queries.dashboard(request.user)
+    context["economy"] = economy_cards(request.user)
+    return render(request, "reports/dashboard.html", context)
