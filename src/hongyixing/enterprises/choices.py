@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Industry(models.TextChoices):
@@ -87,7 +88,7 @@ class ProblemCategory(models.TextChoices):
 
 
 class ProblemState(models.TextChoices):
-    OPEN = "open", _("Reported")
+    OPEN = "open", pgettext_lazy("enterprise problem", "Reported")
     ASSIGNED = "assigned", _("Assigned")
     DONE = "done", _("Solved")
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hongyixing.core.scope import ScopedModel, ScopedQuerySet, scope_for
 from hongyixing.enterprises.choices import (
@@ -463,7 +464,7 @@ class Problem(EnterpriseScoped):
     escalation = models.PositiveSmallIntegerField(default=0)
     resolution = models.TextField(_("resolution"), blank=True)
     reported_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    reported_at = models.DateTimeField(_("reported"))
+    reported_at = models.DateTimeField(pgettext_lazy("enterprise problem", "reported"))
     done_at = models.DateTimeField(_("solved"), null=True, blank=True)
 
     objects = EnterpriseScopedQuerySet.as_manager()
