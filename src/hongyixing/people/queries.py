@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from hongyixing.areas.models import Household
+from hongyixing.core.masking import remask_id_mask
 from hongyixing.core.models import ChangeLog, DomainEvent
 from hongyixing.people.choices import DocumentType
 from hongyixing.people.models import Person, PersonPhone
@@ -92,13 +93,37 @@ class TimelineEntry:
     detail: dict[str, Any]
 
 
+def _year_only(value: Any) -> Any:
+    return value[:4] if isinstance(value, str) and len(value) >= 10 and value[4] == "-" else value
+
+
+# The change log keeps what was written; the timeline shows no more than the person page does
+# (ADR 0010h): a birth date only as its year, an ID mask under today's rule.
+_SHOWN_AS = {"birth_date": _year_only, "document_masked": lambda value: remask_id_mask(value or "")}
+
+
+def _shown(changes: dict[str, Any]) -> dict[str, Any]:
+    shown = {}
+    for key, value in (changes or {}).items():
+        redact = _SHOWN_AS.get(key)
+        if redact is None:
+            shown[key] = value
+        elif isinstance(value, list):
+            shown[key] = [redact(v) if v is not None else v for v in value]
+        else:
+            shown[key] = redact(value) if value is not None else value
+    return shown
+
+
 def timeline(person: Person, limit: int = 200) -> list[TimelineEntry]:
     """Change log and domain events of a person, newest first (全流程追溯)."""
     changes = ChangeLog.objects.filter(person_id=person.pk).select_related("user").order_by("-time")[:limit]
     events = DomainEvent.objects.filter(person_id=person.pk).select_related("user").order_by("-time")[:limit]
     entries = [
-        TimelineEntry(c.time, "change", f"{c.object_type}:{c.action}", c.user, c.request_id, c.changes)
+        TimelineEntry(
+            c.time, "change", f"{c.object_type}:{c.action}", c.user, c.request_id, _shown(c.changes)
+        )
         for c in changes
-    ] + [TimelineEntry(e.time, "event", e.name, e.user, e.request_id, e.data) for e in events]
+    ] + [TimelineEntry(e.time, "event", e.name, e.user, e.request_id, _shown(e.data)) for e in events]
     entries.sort(key=lambda entry: entry.time, reverse=True)
     return entries[:limit]

@@ -196,6 +196,21 @@ def create_person(actor: Any, spec: PersonSpec) -> tuple[Person, bool]:
         return existing, False
 
 
+# The one answer to a registration this office may not make, whatever the reason (an ID on file in
+# another jurisdiction is the case that matters: the answer must not confirm it exists).
+REFUSED_REGISTRATION = {
+    "code": "person.not_registered",
+    "detail": "This person cannot be registered here. Ask the district office.",
+    "field": "",
+}
+
+
+@transaction.atomic
+def record_refused_registration(actor: Any, existing: Person) -> None:
+    """The district sees who tried to register a resident outside their jurisdiction (and how often)."""
+    audit.emit("person.registration_refused", existing, actor, data={"by": getattr(actor, "pk", None)})
+
+
 @transaction.atomic
 def do_create_person(actor: Any, prepared: PreparedPerson) -> Person:
     person = prepared.person

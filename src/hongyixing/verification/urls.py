@@ -5,14 +5,14 @@ from hongyixing.verification import views
 app_name = "verification"
 urlpatterns = [
     path("", views.batches, name="batches"),
-    path("batches/<int:batch_id>/", views.batch_detail, name="batch"),
-    path("batches/<int:batch_id>/export.xlsx", views.batch_export, name="batch_export"),
-    path("batches/<int:batch_id>/rows/<int:row_id>/route/", views.route_row, name="route_row"),
+    path("batches/<key:batch_id>/", views.batch_detail, name="batch"),
+    path("batches/<key:batch_id>/export.xlsx", views.batch_export, name="batch_export"),
+    path("batches/<key:batch_id>/rows/<key:row_id>/route/", views.route_row, name="route_row"),
     path("desk/", views.desk, name="desk"),
     path("my/", views.my_tasks, name="my_tasks"),
     path("supervision/", views.supervision, name="supervision"),
-    path("tasks/<int:task_id>/", views.task_detail, name="task"),
-    path("tasks/<int:task_id>/feedback/", views.task_feedback, name="task_feedback"),
-    path("tasks/<int:task_id>/transition/", views.task_transition, name="task_transition"),
-    path("tasks/<int:task_id>/call/", views.task_call, name="task_call"),
+    path("tasks/<key:task_id>/", views.task_detail, name="task"),
+    path("tasks/<key:task_id>/feedback/", views.task_feedback, name="task_feedback"),
+    path("tasks/<key:task_id>/transition/", views.task_transition, name="task_transition"),
+    path("tasks/<key:task_id>/call/", views.task_call, name="task_call"),
 ]
