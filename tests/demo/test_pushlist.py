@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from hongyixing.demo.pushlist import HEADERS, push_rows, residents
 from hongyixing.people import idnumbers
 
@@ -22,3 +24,20 @@ def test_push_list_is_deterministic_and_keeps_the_truth() -> None:
     exact = sum(cells[2] == truth.id_number for cells, truth in resident_rows)
     assert 0.8 < exact / len(resident_rows) < 0.95
     assert all(idnumbers.is_valid(truth.id_number) for _, truth in resident_rows)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["totp_code", "district"], ["seed_demo", "--persons", "10"], ["demo_push_list", "--rows", "1"]],
+)
+def test_demo_only_commands_refuse_outside_the_demo(settings, command: list[str]) -> None:
+    """Finding 6: `totp_code` printed anyone's current code in production."""
+    from django.core.management import CommandError, call_command
+
+    from hongyixing.demo.guard import REFUSAL
+
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError) as refused:
+        call_command(*command, skip_checks=True)
+    assert str(refused.value) == REFUSAL
+    assert "\n" not in REFUSAL
