@@ -215,12 +215,12 @@ def test_a_killed_server_loses_and_duplicates_no_acknowledged_check(tmp_path: Pa
         for thread in threads:
             thread.start()
         for threshold in KILLS_AFTER_ACKS:
-            wait_for(lambda: acked_requests >= threshold, f"{threshold} acknowledged requests")
+            wait_for(lambda t=threshold: acked_requests >= t, f"{threshold} acknowledged requests")
             refused_before = failed_attempts
             server.kill()
             kills += 1
             # A sender must have met the dead server before it comes back: the kill was felt.
-            wait_for(lambda: failed_attempts > refused_before, "a sender to meet the killed server")
+            wait_for(lambda r=refused_before: failed_attempts > r, "a sender to meet the killed server")
             server.start()
             server.wait_ready()
         for thread in threads:
