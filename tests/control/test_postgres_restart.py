@@ -122,7 +122,6 @@ def test_a_restarted_postgres_loses_no_acknowledged_check() -> None:
         assert setup.returncode == 0, setup.stderr[-3000:]
         made = json.loads(setup.stdout.strip().splitlines()[-1])
         key, measures = made["key"], made["measures"]
-        day = time.strftime("%Y-%m-%d", time.localtime())
 
         def check(n: int) -> dict[str, Any]:
             return {
