@@ -923,6 +923,7 @@ def test_outsiders_change_nothing_on_any_post_route(world: World, outsider: str)
             if response.status_code not in allowed:
                 wrong.append((name, response.status_code))
     assert not wrong, (outsider, wrong)
+    print(f"{outsider}: {tried} POST requests on place-A routes, {len(wrong)} not refused")
     assert not unfilled, f"routes the walk could not fill with a place-A object: {unfilled}"
     assert tried >= 40
     assert _row_counts() == counts, outsider
