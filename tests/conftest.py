@@ -20,6 +20,12 @@ def client_for(world: World):
 
 
 @pytest.fixture(autouse=True)
+def _demo_mode(settings) -> None:
+    """The tests run the demo-only commands (seed_demo, totp_code…) like `hongyixing demo` does."""
+    settings.DEMO_MODE = True
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     """Argon2 is deliberately slow; tests of hashing itself override this back."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -406,7 +406,7 @@ def test_anonymous_gets_login_or_401(world: World, client: Any) -> None:
 
 def test_masks_look_right(world: World) -> None:
     person = world.a.persons[0]
-    assert re.fullmatch(r"3208\*{10}\d{3}[\dX]", person.document_masked)
+    assert re.fullmatch(r"3208\*{12}\d[\dX]", person.document_masked)
     assert re.fullmatch(r"1\d{2}\*{4}\d{4}", person.phones.get().masked)
 
 
@@ -906,3 +906,348 @@ def test_economy_writes_are_scoped(
         economy_objects["batch"]["enterprises:payment_paid"], {"paid_on": dt.date(2020, 3, 1).isoformat()}
     )
     assert paid.status_code == (302 if persona in PAYERS else 404), persona
+# --- Exemptions name the test that covers them ----------------------------------------------------
+# Every route in SKIP or API_ELSEWHERE is covered elsewhere: the test named here must exist (a route
+# added to SKIP without a covering test fails test_every_exemption_names_an_existing_test).
+COVERED_BY = {
+    "accounts:login": "tests.accounts.test_throttle:test_an_outsiders_failures_do_not_lock_the_owner_out",
+    "accounts:second_factor": "tests.accounts.test_login:test_second_factor_accepts_a_fresh_code",
+    "accounts:enrol": "tests.accounts.test_login:test_district_officer_must_enrol_then_use_totp",
+    "accounts:logout": "tests.test_authorization_matrix:test_session_and_public_routes",
+    "accounts:revoke_token": "tests.accounts.test_login:test_someone_elses_token_cannot_be_revoked",
+    "set_language": "tests.accounts.test_login:test_english_is_available",
+    "healthz": "tests.test_authorization_matrix:test_session_and_public_routes",
+    "people:reveal": "tests.test_authorization_matrix:test_session_and_public_routes",
+    "self_registration": "tests.verification.test_views:test_self_registration_enters_the_pipeline_once",
+    "verification:route_row": "tests.verification.test_views:test_manual_queue_places_a_row_in_a_grid",
+    "verification:task_feedback": "tests.test_authorization_matrix:test_verification_writes_are_scoped",
+    "verification:task_transition": "tests.test_authorization_matrix:test_verification_writes_are_scoped",
+    "verification:task_call": "tests.test_authorization_matrix:test_verification_writes_are_scoped",
+    "verification:batches": "tests.verification.test_views:test_town_officer_cannot_upload",
+    "verification:batch": "tests.test_authorization_matrix:test_district_wide_pages",
+    "verification:batch_export": (
+        "tests.verification.test_views:test_a_working_group_without_reveal_gets_masked_values"
+    ),
+    "control:measure_action": "tests.control.test_views:test_writes_out_of_scope_are_not_found",
+    "control:record_checks": "tests.control.test_views:test_household_entry_saves_once_per_form",
+    "control:alert_handle": (
+        "tests.control.test_views:test_self_report_records_a_fever_and_the_team_sees_alert_and_transfer"
+    ),
+    "control:sample_action": "tests.control.test_views:test_writes_out_of_scope_are_not_found",
+    "control:site_action": "tests.control.test_views:test_site_board_check_in_and_room_states",
+    "control:transfer_create": "tests.control.test_views:test_transfer_pages_walk_the_loop",
+    "control:transfer_action": "tests.control.test_views:test_transfer_pages_walk_the_loop",
+    "control:release_notice": "tests.control.test_views:test_release_notice_prints_with_its_number",
+    "self_report": "tests.control.test_views:test_a_self_report_link_reaches_only_its_own_measure",
+    "reports:file": "tests.reports.test_reports:test_report_pages_exports_and_scope",
+    "reports:filed": "tests.test_authorization_matrix:test_outsiders_change_nothing_on_any_post_route",
+    "command:group": "tests.test_authorization_matrix:test_command_reads_are_scoped",
+    "command:groups_defaults": "tests.test_authorization_matrix:test_command_writes_are_scoped",
+    "command:group_edit": "tests.test_authorization_matrix:test_command_writes_are_scoped",
+    "command:member_add": "tests.test_authorization_matrix:test_command_writes_are_scoped",
+    "command:member_remove": "tests.test_authorization_matrix:test_command_writes_are_scoped",
+    "command:duty_remove": "tests.test_authorization_matrix:test_command_writes_are_scoped",
+    "command:duty_call": "tests.test_authorization_matrix:test_command_writes_are_scoped",
+    "command:directive_new": "tests.test_authorization_matrix:test_command_reads_are_scoped",
+    "command:directive": "tests.test_authorization_matrix:test_command_reads_are_scoped",
+    "command:directive_file": "tests.test_authorization_matrix:test_command_reads_are_scoped",
+    "command:assignment": "tests.test_authorization_matrix:test_command_reads_are_scoped",
+    "command:assignment_act": "tests.test_authorization_matrix:test_command_writes_are_scoped",
+    "command:note_file": "tests.test_authorization_matrix:test_command_reads_are_scoped",
+    "command:visit_task": "tests.test_authorization_matrix:test_command_writes_are_scoped",
+    "command:visit_measure": (
+        "tests.command.test_screening:test_visits_stay_in_scope_and_in_the_campaign_days"
+    ),
+    "api:openapi-json": "tests.test_authorization_matrix:test_session_and_public_routes",
+    "api:openapi-view": "tests.test_authorization_matrix:test_session_and_public_routes",
+    "api:api-root": "tests.test_authorization_matrix:test_session_and_public_routes",
+    "api:create_person": "tests.test_authorization_matrix:test_writes_are_scoped",
+    "api:reveal": "tests.test_authorization_matrix:test_reveal_needs_scope_and_permission",
+    "api:intake": "tests.test_authorization_matrix:test_verification_writes_are_scoped",
+    "api:list_tasks": "tests.test_authorization_matrix:test_district_wide_pages",
+    "api:post_feedback": "tests.test_authorization_matrix:test_verification_writes_are_scoped",
+    "api:transition": "tests.test_authorization_matrix:test_verification_writes_are_scoped",
+    "api:post_checks": "tests.control.test_views:test_api_checks_are_idempotent_and_scoped",
+    "api:today": "tests.control.test_views:test_api_checks_are_idempotent_and_scoped",
+    "api:list_assignments": "tests.test_authorization_matrix:test_command_reads_are_scoped",
+    "api:get_assignment": "tests.test_authorization_matrix:test_command_reads_are_scoped",
+    "api:acknowledge_assignment": (
+        "tests.command.test_directives:test_towns_see_and_change_only_their_own_share"
+    ),
+    "api:report_progress": "tests.command.test_directives:test_towns_see_and_change_only_their_own_share",
+    "api:report_completion": "tests.test_authorization_matrix:test_command_writes_are_scoped",
+    "api:accept_assignment": "tests.command.test_directives:test_towns_see_and_change_only_their_own_share",
+    "api:return_assignment": "tests.command.test_directives:test_towns_see_and_change_only_their_own_share",
+    "api:list_directives": "tests.test_authorization_matrix:test_command_reads_are_scoped",
+    "api:submit_visit": "tests.test_authorization_matrix:test_command_writes_are_scoped",
+}
+
+
+def test_every_route_has_a_name() -> None:
+    unnamed = [pattern for name, pattern in _walk(get_resolver().url_patterns) if not name]
+    assert not unnamed, f"routes without a name (the matrix cannot track them): {unnamed}"
+
+
+def test_every_exemption_names_an_existing_test() -> None:
+    import importlib
+
+    missing = sorted((SKIP | API_ELSEWHERE) - set(COVERED_BY))
+    assert not missing, f"exempted routes that name no covering test in COVERED_BY: {missing}"
+    named = {name for name, _ in _walk(get_resolver().url_patterns) if name}
+    stale = sorted(set(COVERED_BY) - named)
+    assert not stale, f"COVERED_BY names routes that no longer exist: {stale}"
+    for route, where in COVERED_BY.items():
+        module_name, _, function = where.partition(":")
+        module = importlib.import_module(module_name)
+        assert callable(getattr(module, function, None)), f"{route}: {where} does not exist"
+
+
+@pytest.mark.django_db
+def test_session_and_public_routes(world: World, client_for: Any, client: Any) -> None:
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/api/openapi.json").status_code in {200, 401}
+    assert client.get("/api/docs").status_code in {200, 401}
+    person_b = world.b.persons[0]
+    town_a = client_for("town_a")
+    assert town_a.get("/api/openapi.json").status_code == 200
+    # The reveal page of another town's resident: not found, nothing revealed, nothing logged.
+    from hongyixing.core.models import PiiAccess
+
+    refused = town_a.post(f"/people/{person_b.id}/reveal/", {"field": "id_number", "reason": "核实"})
+    assert refused.status_code == 404
+    assert not PiiAccess.objects.exists()
+    grid = client_for("grid_a1")  # in scope, but no reveal right: refused in plain words
+    answer = grid.post(f"/people/{world.a.persons[0].id}/reveal/", {"field": "id_number", "reason": "核实"})
+    assert answer.status_code in {200, 403, 404}
+    assert world.a.plain_ids[0] not in _body(answer)
+    assert not PiiAccess.objects.exists()
+    out = town_a.post("/accounts/logout/")
+    assert out.status_code == 302
+    assert town_a.get("/").status_code == 302
+
+
+# --- Outsiders on every POST route ------------------------------------------------------------------
+# Town B's officer and the grid worker of grid B1 try every route that names an object of place A,
+# with an empty form and with a plausible one: 403/404/405 only, and no row anywhere changes.
+
+
+def _place_objects(world: World) -> dict[str, Any]:
+    """One object of place A for every kind of URL parameter (and body field) the routes take."""
+    from hongyixing.control import services as control
+    from hongyixing.control.models import Alert, Sample
+
+    a = world.a
+    made = _control_objects(world, "a")
+    command = build_command(world, attachment=True)
+    measure = made["measure"]
+    control.do_record_checks(
+        world.users["district"],
+        [
+            control.CheckInput(
+                client_id="00000000-0000-4000-8000-00000000fe0e", measure_id=measure.id, temperature="38.6"
+            )
+        ],
+    )
+    sample = control.do_request_test(world.users["district"], a.persons[1], reason="密接")
+    alert = Alert.objects.filter(measure=measure).first()
+    share = command.assignments["a"]
+
+    import uuid
+
+    from hongyixing.accounts import services as accounts
+    from hongyixing.command import services as centre
+
+    office, town_a = world.users["district"], world.users["town_a"]
+    token, _key = accounts.do_issue_token(town_a, "手机")
+    member = centre.do_add_member(office, command.groups["office"], town_a, "member")
+    if share.state == "issued":
+        share, _ = centre.check_act(town_a, share, "acknowledge")
+        share, _ = centre.check_act(town_a, share, "progress", centre.Report(text="进展", figures={"q1": 1}))
+    visit = centre.submit_visit(
+        world.users["grid_a1"],
+        command.campaigns["a"],
+        a.household,
+        centre.VisitInput(client_id=str(uuid.uuid4()), outcome="visited", findings="发现"),
+    )
+    if isinstance(visit, tuple):
+        visit = visit[0]
+    attachment = command.directive.attachments.first()
+    note = share.notes.first()
+    row = world.batch.rows.filter(task=a.task).first()
+    report = _filed_report(world)
+    return {
+        "person_id": a.persons[0].id,
+        "measure_id": measure.id,
+        "site_id": made["site"].id,
+        "transfer_id": made["transfer"].id,
+        "alert_id": alert.id if alert else None,
+        "sample_id": sample.id if isinstance(sample, Sample) else None,
+        "task_id": a.task.id,
+        "batch_id": world.batch.id,
+        "row_id": row.id if row else None,
+        "household_id": a.household.id,
+        "grid_id": a.grid.id,
+        "path": a.town.path,
+        "campaign_id": command.campaigns["a"].id,
+        "assignment_id": share.id,
+        "directive_id": command.directive.id,
+        "file_id": attachment.id if attachment else None,
+        "note_id": note.id if note else None,
+        "visit_id": visit.id if visit else None,
+        "group_id": command.groups["office"].id,
+        "member_id": member.id,
+        "token_id": token.id,
+        "shift_id": command.shifts["a"].id,
+        "report_id": report.id if report else None,
+    }
+
+
+def _filed_report(world: World) -> Any:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hongyixing.reports import services as reports
+
+    day = timezone.localdate() - dt.timedelta(days=2)
+    reports.do_close_day(day)
+    return reports.do_sign_report(world.users["town_a"], world.a.town, day, compiled_by="张三")
+
+
+def _fill(pattern: str, objects: dict[str, Any]) -> str | None:
+    names = re.findall(r"<(?:\w+:)?(\w+)>", pattern)
+    url = "/" + pattern
+    for name in names:
+        value = objects.get(name)
+        if value is None:
+            return None
+        url = re.sub(rf"<(?:\w+:)?{name}>", str(value), url)
+    return url
+
+
+def _row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    ignored = {"sessions.session", "core.ratelimithit", "accounts.loginattempt"}
+    return {
+        m._meta.label_lower: m._default_manager.count()
+        for m in apps.get_models()
+        if m._meta.label_lower not in ignored and m._meta.managed
+    }
+
+
+def _versions() -> dict[str, int]:
+    """The sum of ``version`` per model: an update in place changes it even when counts do not."""
+    from django.apps import apps
+    from django.db.models import Sum
+
+    sums = {}
+    for m in apps.get_models():
+        if any(f.name == "version" for f in m._meta.fields):
+            sums[m._meta.label_lower] = m._default_manager.aggregate(total=Sum("version"))["total"] or 0
+    return sums
+
+
+PLAUSIBLE_FORM = {
+    "action": "close",
+    "state": "closed",
+    "reason": "核实",
+    "note": "x",
+    "version": "1",
+    "days": "3",
+    "field": "id_number",
+    "room": "1",
+    "measure": "1",
+    "stay": "1",
+    "grid": "1",
+    "user": "1",
+    "role": "member",
+    "result": "negative",
+    "day": "2020-01-01",
+    "compiled_by": "张三",
+    "contact_method": "phone",
+    "disposition": "ALREADY_KNOWN",
+    "client_id": "outsider",
+    "text": "完成",
+}
+# The district's own objects that town B also reads (the office group): a POST there is a read (the
+# page again) — still nothing may change.
+READ_ONLY_SHARED: dict[str, set[int]] = {
+    "command:group": {200},
+    "command:directive_file": {200},  # the directive's attachment reaches every target town
+}
+PUBLIC_ROUTES = {"self_report", "accounts:login", "accounts:logout", "set_language", "self_registration"}
+
+
+def _outsider(world: World, name: str) -> Any:
+    from django.test import Client
+
+    from hongyixing.accounts import services as accounts
+    from tests.personas import PASSWORD, login
+
+    if name == "grid_b1":
+        user = accounts.do_create_user(None, "grid_b1", password=PASSWORD, display_name="grid_b1")
+        accounts.do_grant(None, user, "grid_worker", grid=world.b.grid)
+    else:
+        user = world.users[name]
+    return login(Client(), user)
+
+
+def _api_body(
+    operation: dict[str, Any], components: dict[str, Any], objects: dict[str, Any]
+) -> dict[str, Any]:
+    """The smallest body the schema accepts, with place A's objects in the fields that name them."""
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    ref = content.get("schema", {}).get("$ref", "")
+    schema = components.get(ref.rsplit("/", 1)[-1], {}) if ref else {}
+    body: dict[str, Any] = {}
+    for field_name, node in schema.get("properties", {}).items():
+        if field_name not in schema.get("required", []) and field_name not in objects:
+            continue
+        kind = node.get("type") or next((o.get("type") for o in node.get("anyOf", []) if o.get("type")), "")
+        if field_name in objects and objects[field_name] is not None:
+            body[field_name] = objects[field_name]
+        elif "enum" in node:
+            body[field_name] = node["enum"][0]
+        else:
+            body[field_name] = {"integer": 1, "number": 36.5, "boolean": False, "array": []}.get(kind, "x1")
+    return body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("outsider", ["town_b", "grid_b1"])
+def test_outsiders_change_nothing_on_any_post_route(world: World, outsider: str) -> None:
+    from hongyixing.api.api import api
+
+    objects = _place_objects(world)
+    client = _outsider(world, outsider)
+    schema = api.get_openapi_schema()
+    components = schema.get("components", {}).get("schemas", {})
+    counts, versions = _row_counts(), _versions()
+    tried, unfilled, wrong = 0, [], []
+    for name, pattern in _walk(get_resolver().url_patterns):
+        if not re.search(r"<(?:\w+:)?\w+>", pattern) or name in PUBLIC_ROUTES:
+            continue
+        url = _fill(pattern, objects)
+        if url is None:
+            unfilled.append(name)
+            continue
+        if name.startswith("api:"):
+            operation = schema["paths"].get("/" + re.sub(r"<(\w+)>", r"{\1}", pattern), {}).get("post")
+            if operation is None:
+                continue
+            body = json.dumps(_api_body(operation, components, objects))
+            answers = [client.post(url, body, content_type="application/json")]
+        else:
+            answers = [client.post(url), client.post(url, PLAUSIBLE_FORM)]
+        for response in answers:
+            tried += 1
+            allowed = {403, 404, 405} | (READ_ONLY_SHARED.get(name, set()))
+            if response.status_code not in allowed:
+                wrong.append((name, response.status_code))
+    assert not wrong, (outsider, wrong)
+    print(f"{outsider}: {tried} POST requests on place-A routes, {len(wrong)} not refused")
+    assert not unfilled, f"routes the walk could not fill with a place-A object: {unfilled}"
+    assert tried >= 40
+    assert _row_counts() == counts, outsider
+    assert _versions() == versions, outsider

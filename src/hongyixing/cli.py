@@ -92,6 +92,7 @@ def _run_together(commands: list[list[str]]) -> int:
 
 
 def demo(bind: str, persons: int, seed: int, workers: int) -> int:
+    os.environ["HONGYIXING_DEMO"] = "1"  # before settings load; the server and the worker inherit it
     manage(["check", "--fail-level", "ERROR"])
     manage(["migrate", "--no-input", "-v", "0"])
     manage(["collectstatic", "--no-input", "-v", "0"])

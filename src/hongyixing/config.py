@@ -63,6 +63,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_networks(name: str) -> list[str]:
+    """Addresses or CIDR blocks, comma-separated (e.g. ``127.0.0.1, 10.0.0.0/8``), normalised."""
+    import ipaddress
+
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            PROBLEMS.append(f"{name}: {item!r} is not an IP address or network (e.g. 10.0.0.0/8).")
+    return networks
+
+
 def file_secret(path: Path, nbytes: int) -> str:
     """Read a secret from ``path``, creating it (mode 0600) on first run."""
     if not path.exists():

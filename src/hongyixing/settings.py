@@ -6,12 +6,23 @@ from pathlib import Path
 
 import dj_database_url
 
-from hongyixing.config import PROBLEMS, env_bool, env_int, env_list, env_str, env_time, file_secret
+from hongyixing.config import (
+    PROBLEMS,
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+    env_time,
+    file_secret,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("HONGYIXING_HOME") or Path.cwd() / "var").resolve()
 
 DEBUG = env_bool("HONGYIXING_DEBUG", False)
+# The demo (`hongyixing demo`): demo-only commands such as totp_code run only then (demo.guard).
+DEMO_MODE = env_bool("HONGYIXING_DEMO", False)
 SECRET_KEY = env_str("SECRET_KEY") or file_secret(VAR_DIR / "secret.key", 50)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -121,6 +132,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login security (等保 level 3): lockout, idle timeout, second factor for district-level roles.
 LOGIN_LOCKOUT_FAILURES = env_int("HONGYIXING_LOCKOUT_FAILURES", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("HONGYIXING_LOCKOUT_MINUTES", 15, minimum=1)
+# Failures from one address over any accounts (password spraying), and how many addresses must fail
+# on one account before the account itself is locked for sign-ins without a second factor.
+LOGIN_ADDRESS_FAILURES = env_int("HONGYIXING_LOCKOUT_ADDRESS_FAILURES", 20, minimum=1)
+LOGIN_ACCOUNT_ADDRESSES = env_int("HONGYIXING_LOCKOUT_ACCOUNT_ADDRESSES", 5, minimum=2)
+# Reverse proxies whose X-Forwarded-For is believed (core.clientaddr); empty: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_networks("HONGYIXING_TRUSTED_PROXIES")
 IDLE_TIMEOUT_MINUTES = env_int("HONGYIXING_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 SECOND_FACTOR_ROLES = env_list("HONGYIXING_2FA_ROLES", ["district_office", "working_group"])
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hongyixing.core.masking import mask_id_number, mask_name, mask_phone
+from hongyixing.core.masking import mask_id_number, mask_name, mask_phone, remask_id_mask
 from hongyixing.people.idnumbers import make
 
 id_like = st.text(alphabet="0123456789X", max_size=30)
@@ -26,9 +26,9 @@ def visible(masked: str) -> int:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("320813199001011234", "3208**********1234"),
-        ("32081319900101123X", "3208**********123X"),
-        ("320829850615002", "3208*******5002"),  # 15-digit legacy number
+        ("320813199001011234", "3208************34"),
+        ("32081319900101123X", "3208************3X"),
+        ("320829850615002", "3208*********02"),  # 15-digit legacy number
         ("E12345678", "E1*****78"),
         ("G12345678901", "G1********01"),
         ("12345678", "1*******"),
@@ -48,8 +48,8 @@ def test_mask_id_number_shows_at_most_four_plus_four(value: str) -> None:
     assert visible(masked) <= 8
     if len(value) >= 15:
         assert masked[:4] == value[:4]
-        assert masked[-4:] == value[-4:]
-        assert masked[4:-4] == "*" * (len(value) - 8)
+        assert masked[-2:] == value[-2:]
+        assert masked[4:-2] == "*" * (len(value) - 6)
     elif len(value) > 8:
         assert masked == value[:2] + "*" * (len(value) - 4) + value[-2:]
     elif value:
@@ -68,9 +68,23 @@ def test_mask_of_a_real_id_number_hides_birth_date_and_sequence(
 ) -> None:
     number = make(area, birth, sequence)
     masked = mask_id_number(number)
-    assert masked.count("*") == 10
+    assert masked.count("*") == 12
     assert f"{birth:%Y%m%d}" not in masked
-    assert masked[4:14] == "*" * 10
+    assert masked[4:16] == "*" * 12
+
+
+@pytest.mark.parametrize(
+    ("stored", "today"),
+    [
+        ("3208**********1234", "3208************34"),
+        ("3208*******5002", "3208*********02"),
+        ("3208************34", "3208************34"),
+        ("E1*****78", "E1*****78"),
+        ("", ""),
+    ],
+)
+def test_old_stored_masks_are_remasked(stored: str, today: str) -> None:
+    assert remask_id_mask(stored) == today
 
 
 # ---------------------------------------------------------------- phones

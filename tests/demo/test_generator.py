@@ -321,7 +321,7 @@ def test_logins_file_lists_the_personas(seeded: Seeded) -> None:
                      "village_320813001001", "police_320813001", "cdc1", "site1", "enterprise1"):  # fmt: skip
         assert re.search(rf"^{re.escape(username)}\s+{re.escape(staff.DEMO_PASSWORD)}", text, re.MULTILINE)
     assert f"TOTP secret {staff.totp_secret(SEED, 'district')}" in text
-    assert "hongyixing manage totp_code district" in text
+    assert "HONGYIXING_DEMO=1 hongyixing manage totp_code district" in text
 
 
 @pytestmark_db

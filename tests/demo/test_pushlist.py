@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from hongyixing.demo.pushlist import HEADERS, push_rows, residents
 from hongyixing.people import idnumbers
 
@@ -33,3 +35,20 @@ def test_addresses_follow_the_real_mix() -> None:
     without_group_or_building = shares["street"] + shares["village"] + shares["compound"]
     assert without_group_or_building >= 0.6
     assert 0.17 < shares["village"] < 0.23 and 0.08 < shares["unknown_group"] < 0.12
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["totp_code", "district"], ["seed_demo", "--persons", "10"], ["demo_push_list", "--rows", "1"]],
+)
+def test_demo_only_commands_refuse_outside_the_demo(settings, command: list[str]) -> None:
+    """Finding 6: `totp_code` printed anyone's current code in production."""
+    from django.core.management import CommandError, call_command
+
+    from hongyixing.demo.guard import REFUSAL
+
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError) as refused:
+        call_command(*command, skip_checks=True)
+    assert str(refused.value) == REFUSAL
+    assert "\n" not in REFUSAL

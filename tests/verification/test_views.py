@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import python_calamine
 import xlsxwriter
@@ -85,14 +86,64 @@ def test_export_returns_the_senders_layout_with_feedback(world: World, client_fo
     client = client_for("district")
     batch_url = _upload(client, _csv(world))["Location"]
     batch = PushBatch.objects.get(title="第3批")
-    response = client.get(f"{batch_url}export.xlsx")
+    response = client.post(f"{batch_url}export.xlsx", {"reason": "反馈省大数据局"})
     assert response.status_code == 200
     book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     rows = book.get_sheet_by_index(0).to_python()
     assert rows[0][:6] == ["序号", "姓名", "身份证号码", "联系电话", "现住址", "推送原因"]
     assert len(rows) == 1 + 4
     assert rows[1][2] == world.a.plain_ids[0]  # the sender gets its own data back
-    assert PiiAccess.objects.filter(kind="export", detail__batch=batch.pk).exists()
+    access = PiiAccess.objects.get(kind="export", detail__batch=batch.pk)
+    assert access.reason == "反馈省大数据局" and access.user_id == world.users["district"].pk
+
+
+def _export_rows(response: Any) -> list[list[Any]]:
+    assert response.status_code == 200
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    return book.get_sheet_by_index(0).to_python()
+
+
+def _all_text(rows: list[list[Any]]) -> str:
+    return "\n".join(str(cell) for row in rows for cell in row)
+
+
+def test_a_plain_export_is_masked_and_not_a_pii_access(world: World, client_for) -> None:
+    client = client_for("district")
+    batch_url = _upload(client, _csv(world))["Location"]
+    rows = _export_rows(client.get(f"{batch_url}export.xlsx"))
+    text = _all_text(rows)
+    for secret in world.a.plain_ids + world.a.plain_phones + world.b.plain_ids + world.b.plain_phones:
+        assert secret not in text
+    assert rows[1][2] == world.a.persons[0].document_masked
+    assert not PiiAccess.objects.filter(kind="export").exists()
+
+
+def test_full_export_needs_a_reason(world: World, client_for) -> None:
+    client = client_for("district")
+    batch_url = _upload(client, _csv(world))["Location"]
+    response = client.post(f"{batch_url}export.xlsx", {"reason": " "})
+    assert response.status_code == 302
+    assert not PiiAccess.objects.filter(kind="export").exists()
+
+
+def test_a_working_group_without_reveal_gets_masked_values(world: World, client_for) -> None:
+    """Finding 3: the working group may export (export right) but not reveal: masked, even on POST."""
+    from hongyixing.accounts import services as accounts
+    from hongyixing.areas.models import AdminUnit
+    from tests.personas import login
+
+    batch_url = _upload(client_for("district"), _csv(world))["Location"]
+    user = accounts.do_create_user(None, "wg", password="Persona-pass-2020", display_name="wg")
+    accounts.do_grant(None, user, "working_group", unit=AdminUnit.objects.get(path="320813"))
+    from django.test import Client
+
+    client = login(Client(), user)
+    text = _all_text(_export_rows(client.get(f"{batch_url}export.xlsx")))
+    for secret in world.a.plain_ids + world.a.plain_phones:
+        assert secret not in text
+    refused = client.post(f"{batch_url}export.xlsx", {"reason": "要全量"})
+    assert refused.status_code == 302
+    assert not PiiAccess.objects.filter(kind="export").exists()
 
 
 def test_grid_worker_sees_my_tasks_and_submits_once(world: World, client_for) -> None:

@@ -20,6 +20,7 @@ from hongyixing.accounts.models import ApiToken, Grant, LoginAttempt, User
 from hongyixing.accounts.permissions import roles_of
 from hongyixing.areas.models import AdminUnit, Grid
 from hongyixing.core import audit
+from hongyixing.core.clientaddr import client_address
 from hongyixing.core.crypto import seal, unseal
 
 TOTP_ISSUER = "Hongyixing"
@@ -39,40 +40,84 @@ class LoginOutcome:
     must_enrol: bool
 
 
-def _client_ip(request: HttpRequest | None) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+def client_ip(request: HttpRequest | None) -> str | None:
+    return client_address(request)
 
 
-def is_locked_out(username: str, now: dt.datetime | None = None) -> bool:
+@dataclass(frozen=True)
+class Throttle:
+    """Where failed sign-ins block the next attempt (docs/security.md, "Login controls").
+
+    ``pair``: this address failed on this account too often — only this address is slowed, so an
+    outsider cannot lock the owner out. ``address``: this address failed on any accounts too often
+    (password spraying). ``account``: failures came from many addresses — the account then signs in
+    only with its second factor (a correct password alone is refused)."""
+
+    pair: bool
+    address: bool
+    account: bool
+
+    @property
+    def blocks_address(self) -> bool:
+        return self.pair or self.address
+
+
+def throttle(username: str, ip: str | None, now: dt.datetime | None = None) -> Throttle:
     now = now or timezone.now()
-    window_start = now - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    last_success = (
-        LoginAttempt.objects.filter(username=username, succeeded=True, time__gte=window_start)
-        .order_by("-time")
-        .values_list("time", flat=True)
-        .first()
-    )
-    failures = LoginAttempt.objects.filter(username=username, succeeded=False, time__gte=window_start)
+    window = LoginAttempt.objects.filter(time__gte=now - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES))
+    account = window.filter(username=username)
+    last_success = account.filter(succeeded=True).order_by("-time").values_list("time", flat=True).first()
+    account_failures = account.filter(succeeded=False)
     if last_success is not None:
-        failures = failures.filter(time__gt=last_success)
-    return failures.count() >= settings.LOGIN_LOCKOUT_FAILURES
+        account_failures = account_failures.filter(time__gt=last_success)
+    pair_success = (
+        account.filter(succeeded=True, ip=ip).order_by("-time").values_list("time", flat=True).first()
+    )
+    pair_failures = account.filter(succeeded=False, ip=ip)
+    if pair_success is not None:
+        pair_failures = pair_failures.filter(time__gt=pair_success)
+    # A success from an address does not forgive it: a sprayer could sign in to its own account.
+    address_failures = window.filter(succeeded=False, ip=ip).count() if ip else 0
+    addresses = account_failures.exclude(ip=None).values("ip").distinct().count()
+    return Throttle(
+        pair=pair_failures.count() >= settings.LOGIN_LOCKOUT_FAILURES,
+        address=address_failures >= settings.LOGIN_ADDRESS_FAILURES,
+        account=addresses >= settings.LOGIN_ACCOUNT_ADDRESSES,
+    )
+
+
+def is_locked_out(username: str, now: dt.datetime | None = None, ip: str | None = None) -> bool:
+    """Whether a password sign-in for ``username`` from ``ip`` is refused now."""
+    state = throttle(username, ip, now)
+    return state.blocks_address or state.account
+
+
+def _locked() -> LoginRefused:
+    return LoginRefused(
+        "auth.locked_out",
+        _("Too many failed attempts. This account is locked for %(minutes)d minutes.")
+        % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+    )
 
 
 def check_password_login(request: HttpRequest | None, username: str, password: str) -> LoginOutcome:
-    """First factor. Refuses while locked out; records every attempt."""
+    """First factor. Refuses a throttled address; records every attempt with the client's address."""
     username = username.strip()
-    if is_locked_out(username):
-        raise LoginRefused(
-            "auth.locked_out",
-            _("Too many failed attempts. This account is locked for %(minutes)d minutes.")
-            % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
-        )
+    ip = client_ip(request)
+    state = throttle(username, ip)
+    if state.blocks_address:
+        raise _locked()
     user = authenticate(request, username=username, password=password)
-    LoginAttempt.objects.create(
-        username=username, ip=_client_ip(request), time=timezone.now(), succeeded=user is not None
-    )
+    LoginAttempt.objects.create(username=username, ip=ip, time=timezone.now(), succeeded=user is not None)
     if user is None or not isinstance(user, User):
-        raise LoginRefused("auth.invalid", _("The user name or password is not correct."))
+        # Under a many-address attack the answer is the same whether the password was right or not.
+        raise (
+            _locked()
+            if state.account
+            else LoginRefused("auth.invalid", _("The user name or password is not correct."))
+        )
+    if state.account and not user.has_second_factor:
+        raise _locked()
     return LoginOutcome(
         user=user,
         needs_second_factor=user.has_second_factor,
@@ -123,13 +168,13 @@ def do_confirm_enrolment(user: User, secret: str, code: str, now: dt.datetime | 
 
 
 @transaction.atomic
-def check_second_factor(user: User, code: str, now: dt.datetime | None = None) -> bool:
+def check_second_factor(user: User, code: str, now: dt.datetime | None = None, ip: str | None = None) -> bool:
     now = now or timezone.now()
     locked = User.objects.select_for_update().get(pk=user.pk)
     if not locked.totp_ciphertext:
         return False
     step = _verify(unseal(locked.totp_ciphertext), code, locked.totp_last_step, now)
-    LoginAttempt.objects.create(username=user.username, ip=None, time=now, succeeded=step is not None)
+    LoginAttempt.objects.create(username=user.username, ip=ip, time=now, succeeded=step is not None)
     if step is None:
         return False
     locked.totp_last_step = step

@@ -9,5 +9,5 @@ urlpatterns = [
     path("enrol/", views.enrol_view, name="enrol"),
     path("logout/", views.logout_view, name="logout"),
     path("tokens/", views.tokens_view, name="tokens"),
-    path("tokens/<int:token_id>/revoke/", views.revoke_token_view, name="revoke_token"),
+    path("tokens/<key:token_id>/revoke/", views.revoke_token_view, name="revoke_token"),
 ]

@@ -70,9 +70,12 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.is_locked_out(user.username):
+        ip = services.client_ip(request)
+        # Only this address's own failures block the second step: a lock that others caused on the
+        # account must not keep its owner (who has the password and the phone) out.
+        if services.throttle(user.username, ip).blocks_address:
             form.add_error(None, _("Too many failed attempts. Try again later."))
-        elif services.check_second_factor(user, form.cleaned_data["code"]):
+        elif services.check_second_factor(user, form.cleaned_data["code"], ip=ip):
             del request.session[PENDING_USER]
             return _finish_login(request, user, second_factor=True)
         else:

@@ -8,6 +8,7 @@ from ninja import Router, Schema
 
 from hongyixing.areas import queries
 from hongyixing.areas.models import AdminUnit, Grid, Household
+from hongyixing.core.bounds import Key
 
 router = Router(tags=["areas"])
 
@@ -75,13 +76,13 @@ def list_grids(request: HttpRequest, village: str | None = None) -> Any:
 
 
 @router.get("/grids/{grid_id}", response=GridOut)
-def get_grid(request: HttpRequest, grid_id: int) -> Any:
+def get_grid(request: HttpRequest, grid_id: Key) -> Any:
     return get_object_or_404(Grid.objects.restrict(request.user), pk=grid_id)
 
 
 @router.get("/households", response=list[HouseholdOut], summary="Households of a unit or grid (keyset pages)")
 def list_households(
-    request: HttpRequest, unit: str | None = None, grid: int | None = None, after: int = 0, limit: int = 100
+    request: HttpRequest, unit: str | None = None, grid: Key | None = None, after: Key = 0, limit: Key = 100
 ) -> Any:
     households = Household.objects.restrict(request.user).filter(id__gt=after).order_by("id")
     if unit:
@@ -92,5 +93,5 @@ def list_households(
 
 
 @router.get("/households/{household_id}", response=HouseholdOut)
-def get_household(request: HttpRequest, household_id: int) -> Any:
+def get_household(request: HttpRequest, household_id: Key) -> Any:
     return get_object_or_404(Household.objects.restrict(request.user), pk=household_id)

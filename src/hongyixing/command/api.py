@@ -14,6 +14,7 @@ from hongyixing.api.errors import ErrorOut
 from hongyixing.areas.models import Household
 from hongyixing.command import queries, services
 from hongyixing.command.models import Assignment, Campaign
+from hongyixing.core.bounds import Key
 from hongyixing.core.scope import path_prefix_q
 
 router = Router(tags=["command"])
@@ -58,7 +59,7 @@ class DirectiveOut(Schema):
 
 
 class StepIn(Schema):
-    version: int | None = None
+    version: Key | None = None
     text: str = ""
 
 
@@ -66,7 +67,7 @@ class ReportIn(Schema):
     client_id: str
     text: str = ""
     figures: dict[str, Any] = {}
-    version: int | None = None
+    version: Key | None = None
 
 
 class StepOut(Schema):
@@ -76,11 +77,11 @@ class StepOut(Schema):
 
 class VisitIn(Schema):
     client_id: str
-    household_id: int
+    household_id: Key
     outcome: str
     answers: dict[str, Any] = {}
     findings: str = ""
-    person_id: int | None = None
+    person_id: Key | None = None
     raise_task: bool = False
 
 
@@ -93,7 +94,7 @@ class VisitOut(Schema):
 
 
 @router.get("/assignments", response=list[AssignmentOut], summary="Your unit's or group's assignments")
-def list_assignments(request: HttpRequest, all: bool = False, after: int = 0, limit: int = 100) -> Any:
+def list_assignments(request: HttpRequest, all: bool = False, after: Key = 0, limit: Key = 100) -> Any:
     rows = queries.my_assignments(request.user, open_only=not all)
     if after:
         rows = rows.filter(id__gt=after)
@@ -101,14 +102,14 @@ def list_assignments(request: HttpRequest, all: bool = False, after: int = 0, li
 
 
 @router.get("/assignments/{assignment_id}", response=AssignmentOut)
-def get_assignment(request: HttpRequest, assignment_id: int) -> Any:
+def get_assignment(request: HttpRequest, assignment_id: Key) -> Any:
     return get_object_or_404(
         Assignment.objects.restrict(request.user).select_related("directive"), pk=assignment_id
     )
 
 
 def _step(
-    request: HttpRequest, assignment_id: int, action: str, report: services.Report, version: int | None
+    request: HttpRequest, assignment_id: Key, action: str, report: services.Report, version: Key | None
 ) -> Any:
     assignment = get_object_or_404(
         Assignment.objects.restrict(request.user, "change").select_related("directive"), pk=assignment_id
@@ -130,7 +131,7 @@ STEP_RESPONSES = {200: StepOut, 201: StepOut, 400: ErrorOut, 404: ErrorOut}
 
 
 @router.post("/assignments/{assignment_id}/acknowledge", response=STEP_RESPONSES, summary="签收")
-def acknowledge_assignment(request: HttpRequest, assignment_id: int, payload: StepIn) -> Any:
+def acknowledge_assignment(request: HttpRequest, assignment_id: Key, payload: StepIn) -> Any:
     return _step(request, assignment_id, "acknowledge", services.Report(text=payload.text), payload.version)
 
 
@@ -139,7 +140,7 @@ def acknowledge_assignment(request: HttpRequest, assignment_id: int, payload: St
     response=STEP_RESPONSES,
     summary="A progress note; a retry with the same client_id returns the stored result",
 )
-def report_progress(request: HttpRequest, assignment_id: int, payload: ReportIn) -> Any:
+def report_progress(request: HttpRequest, assignment_id: Key, payload: ReportIn) -> Any:
     report = services.Report(text=payload.text, figures=payload.figures, client_id=payload.client_id)
     return _step(request, assignment_id, "progress", report, payload.version)
 
@@ -149,13 +150,13 @@ def report_progress(request: HttpRequest, assignment_id: int, payload: ReportIn)
     response=STEP_RESPONSES,
     summary="The completion report (text and figures); idempotent by client_id",
 )
-def report_completion(request: HttpRequest, assignment_id: int, payload: ReportIn) -> Any:
+def report_completion(request: HttpRequest, assignment_id: Key, payload: ReportIn) -> Any:
     report = services.Report(text=payload.text, figures=payload.figures, client_id=payload.client_id)
     return _step(request, assignment_id, "complete", report, payload.version)
 
 
 @router.post("/assignments/{assignment_id}/accept", response=STEP_RESPONSES, summary="The issuer accepts")
-def accept_assignment(request: HttpRequest, assignment_id: int, payload: StepIn) -> Any:
+def accept_assignment(request: HttpRequest, assignment_id: Key, payload: StepIn) -> Any:
     return _step(request, assignment_id, "accept", services.Report(text=payload.text), payload.version)
 
 
@@ -164,12 +165,12 @@ def accept_assignment(request: HttpRequest, assignment_id: int, payload: StepIn)
     response=STEP_RESPONSES,
     summary="The issuer sends it back, with why",
 )
-def return_assignment(request: HttpRequest, assignment_id: int, payload: StepIn) -> Any:
+def return_assignment(request: HttpRequest, assignment_id: Key, payload: StepIn) -> Any:
     return _step(request, assignment_id, "return", services.Report(text=payload.text), payload.version)
 
 
 @router.get("/directives", response=list[DirectiveOut], summary="Directives issued, with per-unit progress")
-def list_directives(request: HttpRequest, limit: int = 100) -> Any:
+def list_directives(request: HttpRequest, limit: Key = 100) -> Any:
     return list(queries.issued_directives(request.user)[: max(1, min(limit, 500))])
 
 
@@ -178,7 +179,7 @@ def list_directives(request: HttpRequest, limit: int = 100) -> Any:
     response={200: VisitOut, 201: VisitOut, 400: ErrorOut, 404: ErrorOut},
     summary="A household visit; a retry with the same client_id returns the stored visit",
 )
-def submit_visit(request: HttpRequest, campaign_id: int, payload: VisitIn) -> Any:
+def submit_visit(request: HttpRequest, campaign_id: Key, payload: VisitIn) -> Any:
     campaign = get_object_or_404(Campaign.objects.restrict(request.user), pk=campaign_id)
     household = get_object_or_404(
         Household.objects.restrict(request.user, "change").filter(

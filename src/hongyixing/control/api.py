@@ -9,13 +9,14 @@ from ninja import Router, Schema, Status
 
 from hongyixing.control import queries, services
 from hongyixing.control.choices import CheckSource
+from hongyixing.core.bounds import Key
 
 router = Router(tags=["control"])
 
 
 class CheckIn(Schema):
     client_id: str
-    measure_id: int
+    measure_id: Key
     temperature: float | None = None
     symptoms: list[str] = []
     day: dt.date | None = None
@@ -99,7 +100,7 @@ def post_checks(request: HttpRequest, payload: ChecksIn) -> Any:
     response=list[TodayOut],
     summary="My people today: checks done, tests due, alerts (missing checks first; at most `limit`)",
 )
-def today(request: HttpRequest, limit: int = 200) -> Any:
+def today(request: HttpRequest, limit: Key = 200) -> Any:
     return [
         {
             "measure": _measure(row.measure),
@@ -113,5 +114,5 @@ def today(request: HttpRequest, limit: int = 200) -> Any:
 
 
 @router.get("/measures/{measure_id}", response=MeasureOut)
-def get_measure(request: HttpRequest, measure_id: int) -> Any:
+def get_measure(request: HttpRequest, measure_id: Key) -> Any:
     return _measure(get_object_or_404(queries.visible_measure(request.user), pk=measure_id))

@@ -54,6 +54,7 @@ from hongyixing.control.models import (
     Transfer,
 )
 from hongyixing.core import offline
+from hongyixing.core.bounds import parse_key
 from hongyixing.core.crypto import unseal
 from hongyixing.core.ratelimit import allow
 from hongyixing.core.scope import scope_for
@@ -102,10 +103,11 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 def _int(value: str | None, default: int = 0) -> int:
-    try:
-        return int(value or default)
-    except ValueError:
+    """A form number; anything else (or one too large for a key) is the default, never a 500."""
+    if value is None or str(value).strip() == "":
         return default
+    parsed = parse_key(value)
+    return default if parsed is None else parsed
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from hongyixing.core import checks  # noqa: F401  (registers the start-up checks)
+        from hongyixing.core.bounds import KeyConverter
+
+        register_converter(KeyConverter, "key")

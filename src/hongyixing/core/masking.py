@@ -1,4 +1,9 @@
-"""Server-side masks (GB/T 35273-2020 practice): ID ``3208**********1234``, phone ``138****5678``."""
+"""Server-side masks: ID ``3208************34``, phone ``138****5678``.
+
+The ID mask keeps the first four and the last two characters (ADR 0010h): with the last four visible,
+the check character and the birth year shown beside it left a few dozen candidates; with the last two,
+the sequence digits 15–16 and the day of birth stay hidden, which leaves thousands.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,14 @@ def mask_id_number(value: str) -> str:
     if len(value) < 15:
         # Passports and permits are short: 4 + 4 visible would give most of the number away.
         return value[:2] + "*" * (len(value) - 4) + value[-2:]
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    return value[:4] + "*" * (len(value) - 6) + value[-2:]
+
+
+def remask_id_mask(stored: str) -> str:
+    """Today's mask from a mask stored under the old rule (first four and last four visible)."""
+    if len(stored) < 15 or stored[-3] == "*":
+        return stored
+    return stored[:4] + "*" * (len(stored) - 6) + stored[-2:]
 
 
 def mask_phone(value: str) -> str:

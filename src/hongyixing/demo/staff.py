@@ -193,7 +193,8 @@ def _login_line(user: User, grants: list[Grant], persona: str = "") -> str:
     )
     if user.totp_ciphertext:
         secret = unseal(user.totp_ciphertext)
-        line += f"\n{'':<22} TOTP secret {secret}; current code: hongyixing manage totp_code {user.username}"
+        code_command = f"HONGYIXING_DEMO=1 hongyixing manage totp_code {user.username}"
+        line += f"\n{'':<22} TOTP secret {secret}; current code: {code_command}"
     return line
 
 
@@ -212,7 +213,7 @@ def logins_text(*, seed: int | None = None, persons: int | None = None) -> str:
         header,
         f"Every account's password: {DEMO_PASSWORD}",
         "Accounts with a TOTP secret need a second factor: add the secret to an authenticator app or run",
-        "`hongyixing manage totp_code <username>` for the current code.",
+        "`HONGYIXING_DEMO=1 hongyixing manage totp_code <username>` for the current code.",
         "",
         f"{'username':<22} {'password':<12} {'role':<17} scope — persona",
     ]

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -9,6 +8,7 @@ from ninja import Router, Schema, Status
 
 from hongyixing.api.errors import ErrorOut
 from hongyixing.areas.models import Household
+from hongyixing.core.bounds import Key
 from hongyixing.people import queries, services
 from hongyixing.people.models import Person
 
@@ -25,7 +25,7 @@ class PersonOut(Schema):
     id: int
     name: str
     sex: str
-    birth_date: dt.date | None
+    birth_year: int | None  # never the full date: with the mask it would rebuild the ID (ADR 0010h)
     document_type: str
     document_masked: str
     household_id: int | None
@@ -54,7 +54,7 @@ class PersonIn(Schema):
     document_type: str = "resident_id"
     document_number: str = ""
     phones: list[str] = []
-    household_id: int | None = None
+    household_id: Key | None = None
     relation: str = ""
     residency: str = "registered"
     domicile_address: str = ""
@@ -77,7 +77,7 @@ class RevealOut(Schema):
 
 
 @router.get("", response=SearchOut, summary="Search by name prefix, full ID number or phone, within scope")
-def search_persons(request: HttpRequest, q: str, after: int | None = None) -> Any:
+def search_persons(request: HttpRequest, q: str, after: Key | None = None) -> Any:
     result = queries.search_persons(request.user, q, after=after)
     with_phones = (
         Person.objects.filter(id__in=[p.pk for p in result.persons]).prefetch_related("phones").in_bulk()
@@ -90,7 +90,7 @@ def search_persons(request: HttpRequest, q: str, after: int | None = None) -> An
 
 
 @router.get("/{person_id}", response=PersonOut)
-def get_person(request: HttpRequest, person_id: int) -> Any:
+def get_person(request: HttpRequest, person_id: Key) -> Any:
     return get_object_or_404(Person.objects.restrict(request.user).prefetch_related("phones"), pk=person_id)
 
 
@@ -132,15 +132,10 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
     except services.PersonInputError as error:
         return Status(400, {"code": error.code, "detail": error.message, "field": error.field})
     if not created and not person.in_scope(request.user):
-        # Never confirm that an ID exists elsewhere.
-        return Status(
-            400,
-            {
-                "code": "person.exists_elsewhere",
-                "field": "document_number",
-                "detail": "This ID number belongs to a person outside your jurisdiction.",
-            },
-        )
+        # Never confirm that an ID exists elsewhere: the answer names no place and no reason, the
+        # attempt is logged for the district office (who may move the person), and it is counted.
+        services.record_refused_registration(request.user, person)
+        return Status(400, services.REFUSED_REGISTRATION)
     return Status(201 if created else 200, {"created": created, "person": person})
 
 
@@ -149,7 +144,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
     response={200: RevealOut, 400: ErrorOut, 404: ErrorOut},
     summary="The audited reveal of a full ID number or phones (needs the reveal permission and a reason)",
 )
-def reveal(request: HttpRequest, person_id: int, payload: RevealIn) -> Any:
+def reveal(request: HttpRequest, person_id: Key, payload: RevealIn) -> Any:
     person = get_object_or_404(Person.objects.restrict(request.user), pk=person_id)
     try:
         values = services.reveal(request.user, person, payload.field, payload.reason)

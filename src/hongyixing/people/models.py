@@ -89,6 +89,11 @@ class Person(ScopedModel):
     def audit_person_id(self) -> int | None:
         return self.pk
 
+    @property
+    def birth_year(self) -> int | None:
+        """What pages and the API show: the full date would give digits 7–14 of the ID (ADR 0010h)."""
+        return self.birth_date.year if self.birth_date else None
+
 
 class PersonPhone(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from hongyixing.areas.models import Household
 from hongyixing.core import history
+from hongyixing.core.masking import remask_id_mask
 from hongyixing.core.models import ChangeLog, DomainEvent
 from hongyixing.people.choices import DocumentType
 from hongyixing.people.models import Person, PersonPhone
@@ -99,6 +100,28 @@ class TimelineEntry:
         return timezone.localtime(self.time).date()
 
 
+def _year_only(value: Any) -> Any:
+    return value[:4] if isinstance(value, str) and len(value) >= 10 and value[4] == "-" else value
+
+
+# The change log keeps what was written; the timeline shows no more than the person page does
+# (ADR 0010h): a birth date only as its year, an ID mask under today's rule.
+_SHOWN_AS = {"birth_date": _year_only, "document_masked": lambda value: remask_id_mask(value or "")}
+
+
+def _shown(changes: dict[str, Any]) -> dict[str, Any]:
+    shown = {}
+    for key, value in (changes or {}).items():
+        redact = _SHOWN_AS.get(key)
+        if redact is None:
+            shown[key] = value
+        elif isinstance(value, list):
+            shown[key] = [redact(v) if v is not None else v for v in value]
+        else:
+            shown[key] = redact(value) if value is not None else value
+    return shown
+
+
 def timeline(person: Person, limit: int = 200) -> list[TimelineEntry]:
     """Change log and domain events of a person, newest first (全流程追溯), in plain words:
     what happened, grouped by kind of work, with the field-level detail kept for one click away."""
@@ -107,13 +130,13 @@ def timeline(person: Person, limit: int = 200) -> list[TimelineEntry]:
     entries = []
     for c in changes:
         heading = history.change_heading(c.object_type, c.action)
-        details = history.field_changes(c.object_type, c.changes)
+        details = history.field_changes(c.object_type, _shown(c.changes))
         entries.append(
             TimelineEntry(c.time, "change", heading.group, heading.title, c.user, c.request_id, details)
         )
     for e in events:
         heading = history.event_heading(e.name)
-        details = history.data_details(e.data)
+        details = history.data_details(_shown(e.data))
         entries.append(
             TimelineEntry(e.time, "event", heading.group, heading.title, e.user, e.request_id, details)
         )

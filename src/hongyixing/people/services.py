@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from hongyixing.core.crypto import Sealed, blind_index, seal, unseal
 from hongyixing.core.masking import mask_id_number, mask_phone
 from hongyixing.core.models import PiiAccessKind
 from hongyixing.people import idnumbers, phones
-from hongyixing.people.choices import DocumentType, PhoneKind, Sex
+from hongyixing.people.choices import DocumentType, PhoneKind, Relation, Residency, Sex
 from hongyixing.people.models import Person, PersonPhone
 
 
@@ -118,10 +119,33 @@ class PreparedPerson:
     phones: list[PersonPhone]
 
 
+def _has_control_characters(text: str) -> bool:
+    """Control, format, private-use and unassigned characters (category C) except ordinary spaces:
+    they hide text on a page, break exports and make two names look the same."""
+    return any(unicodedata.category(char).startswith("C") and char not in "\t\n\r" for char in text)
+
+
 def _prepare(spec: PersonSpec) -> PreparedPerson:
+    if _has_control_characters(spec.name):
+        raise PersonInputError(
+            "person.bad_name", _("The name contains characters that cannot be shown."), "name"
+        )
     name = "".join(spec.name.split())
     if not name:
         raise PersonInputError("person.no_name", _("A person needs a name."), "name")
+    if spec.document_type not in DocumentType.values:
+        raise PersonInputError("person.bad_document_type", _("Choose a document type."), "document_type")
+    if spec.relation and spec.relation not in Relation.values:
+        raise PersonInputError(
+            "person.bad_relation", _("Choose a relation to the household head."), "relation"
+        )
+    if spec.residency not in Residency.values:
+        raise PersonInputError("person.bad_residency", _("Choose a residency status."), "residency")
+    for field_name in ("domicile_address", "current_address"):
+        if _has_control_characters(getattr(spec, field_name)):
+            raise PersonInputError(
+                "person.bad_address", _("The address contains characters that cannot be shown."), field_name
+            )
     person = Person(
         name=name[:60],
         relation=spec.relation,
@@ -194,6 +218,21 @@ def create_person(actor: Any, spec: PersonSpec) -> tuple[Person, bool]:
         if existing is None:
             raise
         return existing, False
+
+
+# The one answer to a registration this office may not make, whatever the reason (an ID on file in
+# another jurisdiction is the case that matters: the answer must not confirm it exists).
+REFUSED_REGISTRATION = {
+    "code": "person.not_registered",
+    "detail": "This person cannot be registered here. Ask the district office.",
+    "field": "",
+}
+
+
+@transaction.atomic
+def record_refused_registration(actor: Any, existing: Person) -> None:
+    """The district sees who tried to register a resident outside their jurisdiction (and how often)."""
+    audit.emit("person.registration_refused", existing, actor, data={"by": getattr(actor, "pk", None)})
 
 
 @transaction.atomic

@@ -5,6 +5,6 @@ from hongyixing.people import views
 app_name = "people"
 urlpatterns = [
     path("", views.search, name="search"),
-    path("<int:person_id>/", views.person_detail, name="person"),
-    path("<int:person_id>/reveal/", views.reveal, name="reveal"),
+    path("<key:person_id>/", views.person_detail, name="person"),
+    path("<key:person_id>/reveal/", views.reveal, name="reveal"),
 ]

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from hongyixing.areas.queries import breadcrumbs
+from hongyixing.core.bounds import parse_key
 from hongyixing.people import queries, services
 from hongyixing.people.forms import RevealForm, SearchForm
 from hongyixing.people.models import Person
@@ -15,7 +16,7 @@ from hongyixing.people.models import Person
 
 def _after(request: HttpRequest) -> int | None:
     raw = request.GET.get("after", "")
-    return int(raw) if raw.isdigit() else None
+    return parse_key(raw)
 
 
 @login_required

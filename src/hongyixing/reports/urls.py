@@ -8,5 +8,5 @@ urlpatterns = [
     path("daily/", views.daily_report, name="daily"),
     path("daily/<str:path>/", views.daily_report, name="unit_daily"),
     path("daily/<str:path>/file/", views.file_report, name="file"),
-    path("filed/<int:report_id>/", views.filed_report, name="filed"),
+    path("filed/<key:report_id>/", views.filed_report, name="filed"),
 ]

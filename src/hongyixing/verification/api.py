@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 
 from hongyixing.api.errors import ErrorOut
 from hongyixing.areas.models import Grid
+from hongyixing.core.bounds import Key
 from hongyixing.core.scope import scope_for
 from hongyixing.verification import queries, services
 from hongyixing.verification.choices import Category
@@ -127,7 +128,7 @@ def intake(request: HttpRequest, payload: IntakeIn) -> Any:
 @router.get(
     "/tasks", response=list[TaskOut], summary="Open tasks in your jurisdiction, closest deadline first"
 )
-def list_tasks(request: HttpRequest, state: str | None = None, after: int = 0, limit: int = 100) -> Any:
+def list_tasks(request: HttpRequest, state: str | None = None, after: Key = 0, limit: Key = 100) -> Any:
     tasks = (
         queries.desk_tasks(request.user, state).filter(id__gt=after)
         if after
@@ -137,7 +138,7 @@ def list_tasks(request: HttpRequest, state: str | None = None, after: int = 0, l
 
 
 @router.get("/tasks/{task_id}", response=TaskOut)
-def get_task(request: HttpRequest, task_id: int) -> Any:
+def get_task(request: HttpRequest, task_id: Key) -> Any:
     return get_object_or_404(VerificationTask.objects.restrict(request.user), pk=task_id)
 
 
@@ -146,7 +147,7 @@ def get_task(request: HttpRequest, task_id: int) -> Any:
     response={200: FeedbackOut, 201: FeedbackOut, 400: ErrorOut, 404: ErrorOut},
     summary="Field feedback; a retry with the same client_id returns the stored result",
 )
-def post_feedback(request: HttpRequest, task_id: int, payload: FeedbackIn) -> Any:
+def post_feedback(request: HttpRequest, task_id: Key, payload: FeedbackIn) -> Any:
     task = get_object_or_404(VerificationTask.objects.restrict(request.user, "change"), pk=task_id)
     try:
         _feedback, created = services.submit_feedback(
@@ -160,9 +161,9 @@ def post_feedback(request: HttpRequest, task_id: int, payload: FeedbackIn) -> An
 
 class TransitionIn(Schema):
     action: str
-    version: int
+    version: Key
     note: str = ""
-    grid_id: int | None = None
+    grid_id: Key | None = None
     forwarded_to: str = ""
 
 
@@ -171,7 +172,7 @@ class TransitionIn(Schema):
     response={200: TaskOut, 400: ErrorOut, 404: ErrorOut},
     summary="accept / start / confirm / review / close / return / forward / forward_out / reassign / assign",
 )
-def transition(request: HttpRequest, task_id: int, payload: TransitionIn) -> Any:
+def transition(request: HttpRequest, task_id: Key, payload: TransitionIn) -> Any:
     task = get_object_or_404(VerificationTask.objects.restrict(request.user, "change"), pk=task_id)
     grid = None
     if payload.grid_id is not None:

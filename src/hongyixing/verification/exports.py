@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 from django.http import HttpResponse
@@ -12,9 +13,11 @@ from django.utils.translation import gettext as _
 
 from hongyixing.areas.models import AdminUnit
 from hongyixing.core.crypto import unseal
+from hongyixing.core.masking import mask_id_number, mask_phone
 from hongyixing.exchange.writers import write_xlsx
+from hongyixing.people import idnumbers
 from hongyixing.verification.models import Feedback, PushBatch
-from hongyixing.verification.services import record_export
+from hongyixing.verification.services import check_full_export, record_export
 
 
 def feedback_headers() -> list[str]:
@@ -36,7 +39,26 @@ def feedback_headers() -> list[str]:
     ]
 
 
-def batch_export_rows(batch: PushBatch) -> list[list[str]]:
+_MOBILE = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
+
+
+def _masked_cell(value: str, kind: str | None) -> str:
+    """A cell as a role without the reveal right may see it (ADR 0010h)."""
+    text = value.strip()
+    if kind == "id_number" or (len(text) in (15, 18) and idnumbers.is_valid(text)):
+        return mask_id_number(idnumbers.normalise(text))
+    if kind == "phone" or _MOBILE.fullmatch(text.replace(" ", "").replace("-", "")):
+        return mask_phone(text.replace(" ", "").replace("-", ""))
+    if kind == "birth_date":
+        return text[:4]  # the year only: the full date is digits 7–14 of the ID
+    return value
+
+
+def _mask_row(raw: list[str], kinds: list[str | None]) -> list[str]:
+    return [_masked_cell(cell, kind) for cell, kind in zip(raw, kinds, strict=True)]
+
+
+def batch_export_rows(batch: PushBatch, *, full: bool = False) -> list[list[str]]:
     rows = list(batch.rows.select_related("task__grid").order_by("row_number"))
     task_ids = {row.task_id for row in rows if row.task_id}
     latest: dict[int, Feedback] = {}
@@ -46,10 +68,14 @@ def batch_export_rows(batch: PushBatch) -> list[list[str]]:
         latest[feedback.task_id] = feedback
     towns = dict(AdminUnit.objects.filter(level="town").values_list("path", "name"))
     width = len(batch.headers)
+    by_header = {header: field for field, header in (batch.mapping or {}).items()}
+    kinds = [by_header.get(header) for header in batch.headers]
     out = []
     for row in rows:
         raw = [str(cell) for cell in json.loads(unseal(row.raw_ciphertext))]
         raw = (raw + [""] * width)[:width]
+        if not full:
+            raw = _mask_row(raw, kinds)
         task = row.task
         fb = latest.get(task.pk) if task else None
         out.append(
@@ -76,8 +102,12 @@ def batch_export_rows(batch: PushBatch) -> list[list[str]]:
     return out
 
 
-def batch_export_response(actor: Any, batch: PushBatch) -> HttpResponse:
-    rows = batch_export_rows(batch)
+def batch_export_response(actor: Any, batch: PushBatch, reason: str | None = None) -> HttpResponse:
+    """Masked unless a reason is given and ``check_full_export`` allows full values."""
+    full = reason is not None
+    if full:
+        reason = check_full_export(actor, batch, reason or "")
+    rows = batch_export_rows(batch, full=full)
     buffer = io.BytesIO()
     write_xlsx(
         buffer,
@@ -88,11 +118,13 @@ def batch_export_response(actor: Any, batch: PushBatch) -> HttpResponse:
             _("Exported by"): str(actor),
             _("Exported at"): timezone.localtime().strftime("%Y-%m-%d %H:%M"),
             _("Batch"): batch.title,
+            _("Values"): _("full (reason: %(reason)s)") % {"reason": reason} if full else _("masked"),
         },
     )
-    record_export(actor, batch, len(rows))
+    record_export(actor, batch, len(rows), full=full, reason=reason or "")
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-feedback.xlsx"'
+    suffix = "full" if full else "masked"
+    response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-feedback-{suffix}.xlsx"'
     return response

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from hongyixing.core.clientaddr import client_address
 from hongyixing.core.ratelimit import allow
 from hongyixing.people import idnumbers, phones
 from hongyixing.verification.choices import CodeColour
@@ -86,7 +87,7 @@ class SelfRegistrationForm(forms.Form):
 
 
 def _client_key(request: HttpRequest) -> str:
-    return f"selfreg:{request.META.get('REMOTE_ADDR', '')}"
+    return f"selfreg:{client_address(request) or ''}"
 
 
 @never_cache

@@ -100,6 +100,8 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         "late": sum(p.late for p in totals),
         "overdue": sum(p.overdue_open for p in totals),
         "rows": queries.row_counts(batch),
+        "can_export_full": scope_for(request.user, "export").covers_path(batch.unit_path)
+        and scope_for(request.user, "reveal").covers_path(batch.unit_path),
         "dispositions": queries.disposition_counts(request.user, batch),
         "manual": queries.manual_queue(request.user, batch, labels) if can_route else [],
         "manual_rows": queries.rows_with_status(batch, RowStatus.MANUAL) if not can_route else [],
@@ -182,6 +184,13 @@ def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = _batch(request, batch_id)
     if not scope_for(request.user, "export").covers_path(batch.unit_path):
         raise Http404
+    if request.method == "POST":
+        # Full values: the reveal and export rights and a reason (checked and logged in services).
+        try:
+            return batch_export_response(request.user, batch, request.POST.get("reason", ""))
+        except services.VerificationError as error:
+            messages.error(request, error.message)
+            return redirect("verification:batch", batch_id=batch.pk)
     return batch_export_response(request.user, batch)
 
 

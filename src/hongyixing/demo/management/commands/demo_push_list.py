@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from hongyixing.demo.generator import DEFAULT_PERSONS, DEFAULT_SEED
+from hongyixing.demo.guard import require_demo_mode
 from hongyixing.demo.pushlist import HEADERS, push_rows, residents
 from hongyixing.exchange.writers import write_xlsx
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, rows: int, out: str, persons: int, seed: int, list_seed: int, **options: Any
     ) -> None:
+        require_demo_mode()
         if rows < 1:
             raise CommandError("--rows must be at least 1")
         pool = residents(persons, seed)

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from hongyixing.accounts.models import User
 from hongyixing.areas.models import Grid
 from hongyixing.demo import generator, staff
+from hongyixing.demo.guard import require_demo_mode
 from hongyixing.people.models import Person
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, persons: int, seed: int, if_empty: bool, **options: Any) -> None:
+        require_demo_mode()
         if persons < 1:
             raise CommandError("--persons must be at least 1")
         if Person.objects.exists():

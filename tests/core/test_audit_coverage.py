@@ -1,0 +1,109 @@
+"""Every audited model's writes leave change-log rows: a world built through services (people,
+verification, control measures, sites, transfers, alerts, tests, the command centre, a filed report)
+is walked model by model — every row of a model that declares ``audit_fields`` has its creation in the
+change log, and a representative update of each kind leaves an update row."""
+
+from __future__ import annotations
+
+from django.apps import apps
+
+from hongyixing.core.models import ChangeLog
+from tests.personas import World
+from tests.test_authorization_matrix import _place_objects
+
+# Audited models this world does not create, and the test that shows their change log.
+NOT_IN_THIS_WORLD: dict[str, str] = {}
+
+
+def _more_writes(world: World, objects: dict) -> None:
+    """The audited kinds the shared world leaves out: a feedback, a stay, an inbound arrival."""
+    import datetime as dt
+    import json
+
+    from django.test import Client
+
+    from hongyixing.control import services as control
+    from hongyixing.control.models import Measure, Room
+    from tests.personas import login
+
+    office = world.users["district"]
+    measure = Measure.objects.get(pk=objects["measure_id"])
+    room = Room.objects.filter(site_id=objects["site_id"]).first()
+    control.do_check_in(office, measure, room)
+    control.do_register_inbound(
+        office,
+        world.a.persons[1],
+        control.InboundSpec(
+            entry_port="上海浦东机场",
+            entry_date=dt.date.today() - dt.timedelta(days=7),
+            liaison=world.users["grid_a1"],
+            local_measure="home_isolation",
+            first_entry_until=dt.date.today() - dt.timedelta(days=2),
+        ),
+    )
+    grid = login(Client(), world.users["grid_a1"])
+    answer = grid.post(
+        f"/api/verification/tasks/{world.a.task.id}/feedback",
+        json.dumps({"client_id": "audit-1", "contact_method": "phone", "disposition": "ALREADY_KNOWN"}),
+        content_type="application/json",
+    )
+    assert answer.status_code == 201, answer.content
+
+
+# Reference rows that data migrations load (no actor, no request): their later edits go through
+# services and are logged like any other.
+SEEDED_BY_MIGRATIONS = {"rules.verificationrule", "rules.measurerule", "verification.pushsource"}
+# Gaps known when this test was written (issue 10, finding 9: alerts and self-report links written
+# with events only), fixed in a parallel change. Strict: once a gap is closed this test says so, and
+# the entry must go.
+KNOWN_GAPS: dict[str, str] = {
+    "control.alert": "issue 10 finding 9",
+    "control.selfreportlink": "issue 10 finding 9",
+}
+
+
+def _audited_models() -> list[type]:
+    return [m for m in apps.get_models() if getattr(m, "audit_fields", None)]
+
+
+def test_every_audited_row_has_its_creation_in_the_change_log(world: World) -> None:
+    _more_writes(world, _place_objects(world))
+    missing: dict[str, int] = {}
+    empty = []
+    closed = []
+    for model in _audited_models():
+        label = model._meta.label_lower
+        if label in SEEDED_BY_MIGRATIONS:
+            continue
+        ids = set(model._default_manager.values_list("pk", flat=True))
+        if not ids:
+            empty.append(label)
+            continue
+        logged = set(
+            ChangeLog.objects.filter(object_type=label, action="create", object_id__in=ids).values_list(
+                "object_id", flat=True
+            )
+        )
+        if ids - logged and label not in KNOWN_GAPS:
+            missing[label] = len(ids - logged)
+        if not ids - logged and label in KNOWN_GAPS:
+            closed.append(label)
+    assert not missing, f"rows written without a change-log row: {missing}"
+    assert not closed, f"these gaps are closed now: remove them from KNOWN_GAPS: {closed}"
+    unexplained = sorted(set(empty) - set(NOT_IN_THIS_WORLD))
+    assert not unexplained, f"audited models this world never writes (add a write or a reason): {unexplained}"
+
+
+def test_representative_updates_leave_update_rows(world: World) -> None:
+    from hongyixing.control import services as control
+
+    objects = _place_objects(world)
+    from hongyixing.control.models import Measure
+
+    measure = Measure.objects.get(pk=objects["measure_id"])
+    before = ChangeLog.objects.filter(action="update").count()
+    control.do_extend(world.users["district"], measure, 3, "复核", measure.version)
+    assert ChangeLog.objects.filter(
+        action="update", object_type="control.measure", object_id=measure.pk
+    ).exists()
+    assert ChangeLog.objects.filter(action="update").count() > before
