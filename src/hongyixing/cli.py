@@ -122,6 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_demo.add_argument("--persons", type=int, default=285_000)
     p_demo.add_argument("--seed", type=int, default=2020)
     p_demo.add_argument("--workers", type=int, default=2)
+    p_import = sub.add_parser("import", help="import units, grids, residents or staff from a spreadsheet")
+    p_import.add_argument("kind", choices=["units", "grids", "residents", "staff"])
+    p_import.add_argument("file")
+    p_import.add_argument("--dry-run", action="store_true", help="check and show the changes, write nothing")
+    p_import.add_argument("--report", help="write the per-row report (xlsx) to this file")
     sub.add_parser("manage", help="Django management commands (hongyixing manage help)")
     args = parser.parse_args(argv)
     if args.command == "serve":
@@ -130,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return manage(["worker"])
     if args.command == "demo":
         return demo(args.bind, args.persons, args.seed, args.workers)
+    if args.command == "import":
+        extra = ["--dry-run"] if args.dry_run else []
+        extra += ["--report", args.report] if args.report else []
+        return manage(["import_data", args.kind, args.file, *extra])
     return 0
 
 

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import dj_database_url
 
-from hongyixing.config import PROBLEMS, env_bool, env_int, env_list, env_str, env_time, file_secret
+from hongyixing.config import (
+    PROBLEMS,
+    env_bool,
+    env_district_code,
+    env_int,
+    env_list,
+    env_str,
+    env_time,
+    file_secret,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("HONGYIXING_HOME") or Path.cwd() / "var").resolve()
@@ -20,6 +29,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # from HONGYIXING_DATA_KEY (urlsafe base64 of 32 bytes) or a key file created on first run.
 DATA_KEY = env_str("HONGYIXING_DATA_KEY")
 DATA_KEY_FILE = Path(env_str("HONGYIXING_DATA_KEY_FILE") or VAR_DIR / "data.key")
+
+# The district this installation serves. Unset, it is the one district of the divisions file that has
+# towns (the shipped file: 洪泽区, 320813). Another county: load its divisions file and set both.
+HONGYIXING_DISTRICT_CODE = env_district_code("HONGYIXING_DISTRICT_CODE")
+HONGYIXING_DIVISIONS_FILE = env_str("HONGYIXING_DIVISIONS_FILE")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

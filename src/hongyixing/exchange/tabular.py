@@ -13,7 +13,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -134,8 +134,14 @@ def read_table(
     *,
     max_bytes: int = limits.MAX_BYTES,
     max_rows: int = limits.MAX_ROWS,
+    count_headers: Callable[[Sequence[str]], int] = count_known_headers,
+    header_words: frozenset[str] = HEADER_WORDS,
 ) -> Table:
-    """Read the first sheet with data (xlsx, xls) or a CSV file; raise FileRefused for the whole file."""
+    """Read the first sheet with data (xlsx, xls) or a CSV file; raise FileRefused for the whole file.
+
+    ``count_headers`` and ``header_words`` say what a header row looks like; the defaults know the
+    push-list columns, master-data imports pass their own (see ``exchange.importer``).
+    """
     if len(data) > max_bytes:
         raise FileRefused(
             "file.too_large",
@@ -158,7 +164,7 @@ def read_table(
         else:
             check_xls(data)
         sheet_name, rows = _read_workbook(data, max_rows)
-    headers, header_row, body, preamble, skipped = _split_table(rows)
+    headers, header_row, body, preamble, skipped = _split_table(rows, count_headers, header_words)
     return Table(
         headers=headers,
         header_row=header_row,
@@ -461,14 +467,18 @@ def is_footer(cells: list[str]) -> bool:
     return False
 
 
-def _split_table(rows: Iterable[Row]) -> tuple[list[str], int, list[Row], list[Row], list[Skipped]]:
+def _split_table(
+    rows: Iterable[Row],
+    count_headers: Callable[[Sequence[str]], int] = count_known_headers,
+    known_words: frozenset[str] = HEADER_WORDS,
+) -> tuple[list[str], int, list[Row], list[Row], list[Skipped]]:
     iterator: Iterator[Row] = iter(rows)
     preamble: list[Row] = []
     header: Row | None = None
     for row in iterator:
         if row.is_blank:
             continue
-        if count_known_headers(row.cells) >= limits.MIN_HEADER_MATCHES:
+        if count_headers(row.cells) >= limits.MIN_HEADER_MATCHES:
             header = row
             break
         preamble.append(Row(row.number, _trim(row.cells), row.damaged))
@@ -489,7 +499,7 @@ def _split_table(rows: Iterable[Row]) -> tuple[list[str], int, list[Row], list[R
         )
     headers = _trim(header.cells)
     # Cells that only a header row would hold: this file's own headers and the known synonyms.
-    header_words = HEADER_WORDS.union(cell for cell in headers if cell)
+    header_words = known_words.union(cell for cell in headers if cell)
     body: list[Row] = []
     skipped: list[Skipped] = []
     for row in iterator:
