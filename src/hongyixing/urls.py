@@ -17,6 +17,7 @@ urlpatterns = [
     path("dashboard/", include("hongyixing.reports.urls")),
     path("r/<str:token>/", control_views.self_report, name="self_report"),
     path("command/", include("hongyixing.command.urls")),
+    path("imports/", include("hongyixing.exchange.urls")),
     path("register/", self_registration, name="self_registration"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

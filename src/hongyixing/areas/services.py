@@ -337,3 +337,28 @@ def do_assign_coverage(actor: Any, assignments: list[tuple[int, int]]) -> int:
     audit.emit_bulk("unit.grid_assigned", [unit for unit, _b in logged], actor)
     do_recount()
     return len(logged)
+
+
+def remembered_mapping(unit_path: str, kind: str) -> dict[str, str]:
+    """Header → field that people of this town chose before (read by the import page)."""
+    from hongyixing.areas.models import HeaderMapping
+
+    rows = HeaderMapping.objects.filter(unit_path=unit_path, kind=kind).values_list("header", "field")
+    return dict(rows)
+
+
+@transaction.atomic
+def do_remember_mapping(actor: Any, unit_path: str, kind: str, mapping: dict[str, str]) -> None:
+    from hongyixing.areas.models import HeaderMapping
+
+    for header, field in mapping.items():
+        row, created = HeaderMapping.objects.get_or_create(
+            unit_path=unit_path, kind=kind, header=header[:100], defaults={"field": field}
+        )
+        if created:
+            audit.log_create(actor, row)
+        elif row.field != field:
+            before = audit.snapshot(row)
+            row.field = field
+            row.save(update_fields=["field"])
+            audit.log_update(actor, row, before)
