@@ -41,6 +41,7 @@ PLAIN_PAGES = [
     "home",
     "people:search",
     "accounts:tokens",
+    "accounts:password",
     "verification:desk",
     "verification:my_tasks",
     "verification:supervision",
@@ -109,6 +110,18 @@ SKIP = {
     "command:note_file",
     "command:visit_task",
     "command:visit_measure",
+    # Administration: test_administration_is_scoped below; the writes in tests/accounts/ and the
+    # import steps (a staged upload of the session's own) in tests/exchange/test_import_page.py.
+    "accounts:first_password",
+    "accounts:users",
+    "accounts:user",
+    "accounts:user_action",
+    "accounts:remove_grant",
+    "exchange:imports",
+    "exchange:template",
+    "exchange:preview",
+    "exchange:confirm",
+    "exchange:report",
 }
 API_ELSEWHERE = {
     "api:openapi-json",
@@ -581,3 +594,27 @@ def test_command_writes_are_scoped(world: World, command: Any, client_for: Any, 
         if persona not in COMMAND_RUNNERS
         else 200
     ), persona
+
+
+ADMINISTERS = {"district": {"a", "b"}, "town_a": {"a"}, "town_b": {"b"}, "superuser": {"a", "b"}}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_administration_is_scoped(world: World, client_for: Any, persona: str) -> None:
+    client = client_for(persona)
+    administers = ADMINISTERS.get(persona, set())
+    for url in ("/accounts/users/", "/imports/", "/imports/template/residents.xlsx"):
+        response = client.get(url)
+        assert response.status_code == (200 if administers else 404), (persona, url)
+        _assert_no_plain_pii(world, _body(response))
+    grid_worker = world.users["grid_a1"]
+    for place, user in (("a", grid_worker), ("b", world.users["town_b"])):
+        if user.pk == world.users[persona].pk:
+            continue
+        for url in (f"/accounts/users/{user.pk}/",):
+            response = client.get(url)
+            assert response.status_code == (200 if place in administers else 404), (persona, place, url)
+        response = client.post(f"/accounts/users/{user.pk}/reset_password/")
+        expected = 302 if place in administers else 404
+        assert response.status_code == expected, (persona, place, "reset_password")
