@@ -127,6 +127,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_import.add_argument("file")
     p_import.add_argument("--dry-run", action="store_true", help="check and show the changes, write nothing")
     p_import.add_argument("--report", help="write the per-row report (xlsx) to this file")
+    for name, text in (
+        ("backup", "back up the database and media into a new folder"),
+        ("restore", "restore a backup folder"),
+    ):
+        sub.add_parser(name, help=text).add_argument("folder")
     sub.add_parser("manage", help="Django management commands (hongyixing manage help)")
     args = parser.parse_args(argv)
     if args.command == "serve":
@@ -135,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return manage(["worker"])
     if args.command == "demo":
         return demo(args.bind, args.persons, args.seed, args.workers)
+    if args.command in ("backup", "restore"):
+        return manage([args.command, args.folder])
     if args.command == "import":
         extra = ["--dry-run"] if args.dry_run else []
         extra += ["--report", args.report] if args.report else []

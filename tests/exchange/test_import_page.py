@@ -40,7 +40,9 @@ def test_upload_map_preview_confirm(world: World) -> None:
     unknown = dict(page.context["unknown"])
     choices = {f"map-{i}": ("village" if h == "居委名称" else "") for i, h in unknown.items()}
     assert client.post(preview, choices).status_code == 302
-    assert HeaderMapping.objects.filter(unit_path=world.a.town.path, header="居委名称", field="village").exists()
+    assert HeaderMapping.objects.filter(
+        unit_path=world.a.town.path, header="居委名称", field="village"
+    ).exists()
     page = client.get(preview)
     assert page.context["report"].counts["new"] == 1
     assert not AdminUnit.objects.filter(name="页面小区").exists()  # the preview writes nothing
