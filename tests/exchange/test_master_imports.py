@@ -68,13 +68,14 @@ def test_units_with_title_and_footer_dry_run_then_real_then_again(world: World) 
         [TOWN_A, VILLAGE_A, "", "丽景花园", "1栋"],
         [TOWN_A, VILLAGE_A, "", "丽景花园", "2栋"],
         [TOWN_A, "临河社区居委会", "一组", "", ""],
+        [TOWN_A, VILLAGE_A, "", "新城小区", "1栋"],  # the same building name in another new compound
         ["制表人：张三", "", "", "", ""],
     ]
     data = csv_bytes(rows, "gbk")
     before, logs = counts(), ChangeLog.objects.count()
     dry = district_import("units", data, dry_run=True)
     assert not dry.has_errors, dry.error_lines()
-    assert statuses(dry) == [NEW, NEW, NEW]
+    assert statuses(dry) == [NEW, NEW, NEW, NEW]
     assert counts() == before and ChangeLog.objects.count() == logs
     real = district_import("units", data)
     assert real.applied
@@ -83,12 +84,13 @@ def test_units_with_title_and_footer_dry_run_then_real_then_again(world: World) 
     assert compound.level == "compound" and len(compound.path) == 15
     assert sorted(compound.children.values_list("name", flat=True)) == ["1栋", "2栋"]
     assert AdminUnit.objects.get(parent=village, name="一组").level == "group"
-    assert counts()[0] == before[0] + 4
+    assert AdminUnit.objects.get(parent__name="新城小区", name="1栋").level == "building"
+    assert counts()[0] == before[0] + 6
     assert ChangeLog.objects.filter(object_type="areas.adminunit", object_id=compound.pk).exists()
     assert DomainEvent.objects.filter(name="unit.created", subject_id=compound.pk).exists()
     again = district_import("units", data)
-    assert statuses(again) == [UNCHANGED] * 3
-    assert counts()[0] == before[0] + 4
+    assert statuses(again) == [UNCHANGED] * 4
+    assert counts()[0] == before[0] + 6
 
 
 def test_units_unknown_village_and_missing_column_write_nothing(world: World) -> None:

@@ -48,6 +48,11 @@ def _clean(text: str) -> str:
     return "".join(text.split())
 
 
+def _ref(unit: AdminUnit) -> int:
+    """A unit's key in the index: its id, or (planned in this file, not saved yet) its object's identity."""
+    return int(unit.pk) if unit.pk is not None else -id(unit)
+
+
 @dataclass
 class TreeIndex:
     """Towns and villages of the importer's area by every name they go by, and what lies under them."""
@@ -112,16 +117,26 @@ class TreeIndex:
         town = self.town(town_name, outcome)
         return self.village(town, village_name, outcome) if town else None
 
+    def firsts(self, village: AdminUnit) -> list[tuple[str, AdminUnit]]:
+        """The groups and compounds of a village by name (built once per import)."""
+        if not hasattr(self, "_firsts"):
+            by_village: dict[int, list[tuple[str, AdminUnit]]] = {}
+            for (parent_id, name), unit in self.children.items():
+                if unit.level in FIRST_LEVEL_BELOW_VILLAGE:
+                    by_village.setdefault(parent_id, []).append((name, unit))
+            self._firsts = by_village
+        return self._firsts.get(_ref(village), [])
+
     def child(self, parent: AdminUnit, name: str) -> AdminUnit | None:
-        return self.children.get((parent.pk, _clean(name)))
+        return self.children.get((_ref(parent), _clean(name)))
 
     def allocate(self, parent: AdminUnit, level: str, name: str, **values: Any) -> AdminUnit:
         """A new unit under ``parent`` with the next free number; known to the index from now on."""
-        number = self.next_number.get(parent.pk, 1)
-        self.next_number[parent.pk] = number + 1
+        number = self.next_number.get(_ref(parent), 1)
+        self.next_number[_ref(parent)] = number + 1
         path = services.child_path(parent, level, number)
         unit = AdminUnit(code=path, path=path, name=name, level=level, parent=parent, **values)
-        self.children[(parent.pk, _clean(name))] = unit
+        self.children[(_ref(parent), _clean(name))] = unit
         return unit
 
 
@@ -320,13 +335,8 @@ def _covered_unit(
     unit = index.child(village, item)
     if unit is not None and unit.pk is not None:
         return unit
-    for (parent_id, name), first in list(index.children.items()):
-        if (
-            parent_id == village.pk
-            and first.pk is not None
-            and item.startswith(name)
-            and len(item) > len(name)
-        ):
+    for name, first in index.firsts(village):
+        if first.pk is not None and item.startswith(name) and len(item) > len(name):
             building = index.child(first, item[len(name) :])
             if building is not None and building.pk is not None:
                 return building

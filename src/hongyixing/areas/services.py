@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from hongyixing.areas.choices import PATH_LENGTH, UnitLevel, ancestor_paths
+from hongyixing.areas.choices import ANCESTOR_LENGTHS, PATH_LENGTH, UnitLevel, ancestor_paths
 from hongyixing.areas.divisions import ESTABLISHED, aliases, read_divisions
 from hongyixing.areas.models import AdminUnit, Grid, Household, UnitAlias
 from hongyixing.core import audit
@@ -318,21 +318,35 @@ def do_assign_coverage(actor: Any, assignments: list[tuple[int, int]]) -> int:
         return 0
     from hongyixing.people.models import Person
 
-    units = AdminUnit.objects.in_bulk([unit_id for _grid, unit_id in assignments])
+    targets = AdminUnit.objects.in_bulk([unit_id for _grid, unit_id in assignments])
+    village_paths = {targets[unit_id].path[: PATH_LENGTH[UnitLevel.VILLAGE]] for _g, unit_id in assignments}
+    below: list[AdminUnit] = []
+    for village_path in sorted(village_paths):
+        below += AdminUnit.objects.filter(path__startswith=village_path).exclude(path=village_path)
+    by_path = {unit.path: unit for unit in below}
+    assigned = {targets[unit_id].path: grid_id for grid_id, unit_id in assignments}
+    wanted: dict[str, int] = {}
+    for path in by_path:
+        # The nearest assigned ancestor (or the unit itself) decides: a building named on its own
+        # wins over its compound's grid.
+        owners = [assigned[path[:n]] for n in ANCESTOR_LENGTHS if n <= len(path) and path[:n] in assigned]
+        if owners:
+            wanted[path] = owners[-1]
     logged = []
-    for grid_id, unit_id in assignments:
-        unit = units[unit_id]
-        for member in AdminUnit.objects.filter(path__startswith=unit.path).exclude(grid_id=grid_id):
-            before = audit.snapshot(member)
-            member.grid_id = grid_id
-            logged.append((member, before))
+    moved: dict[int, list[int]] = {}
+    for path, grid_id in wanted.items():
+        member = by_path[path]
+        if member.grid_id == grid_id:
+            continue
+        before = audit.snapshot(member)
+        member.grid_id = grid_id
+        logged.append((member, before))
+        moved.setdefault(grid_id, []).append(member.pk)
     AdminUnit.objects.bulk_update([unit for unit, _b in logged], ["grid"], batch_size=500)
-    for unit, _before in logged:
-        grid_of_unit: int = unit.grid_id or 0
-        Household.objects.filter(unit_id=unit.pk).exclude(grid_id=grid_of_unit).update(grid_id=grid_of_unit)
-        Person.objects.filter(household__unit_id=unit.pk).exclude(grid_id=grid_of_unit).update(
-            grid_id=grid_of_unit
-        )
+    for grid_id, unit_ids in moved.items():
+        for chunk_ids in _chunks(unit_ids, 500):
+            Household.objects.filter(unit_id__in=chunk_ids).update(grid_id=grid_id)
+            Person.objects.filter(household__unit_id__in=chunk_ids).update(grid_id=grid_id)
     audit.log_bulk_update(actor, logged)
     audit.emit_bulk("unit.grid_assigned", [unit for unit, _b in logged], actor)
     do_recount()

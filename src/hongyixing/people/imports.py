@@ -59,9 +59,9 @@ RELATIONS = {
         "养子",
         "养女",
     ),
-    Relation.PARENT: ("父", "母", "父亲", "母亲", "岳父", "岳母", "公公", "婆婆"),
-    Relation.GRANDCHILD: ("孙子", "孙女", "外孙", "外孙女", "孙"),
-    Relation.SIBLING: ("兄", "弟", "姐", "妹", "哥哥", "弟弟", "姐姐", "妹妹"),
+    Relation.PARENT: ("父", "母", "父亲", "母亲", "岳父", "岳母", "公公", "婆婆", "父母"),
+    Relation.GRANDCHILD: ("孙子", "孙女", "外孙", "外孙女", "孙", "孙子女"),
+    Relation.SIBLING: ("兄", "弟", "姐", "妹", "哥哥", "弟弟", "姐姐", "妹妹", "兄弟姐妹"),
 }
 RESIDENCIES = {
     "户籍": Residency.REGISTERED,
