@@ -6,6 +6,7 @@ WORKLOADS = {
     "verification": "bench.verification",
     "checkins": "bench.checkins",
     "reports": "bench.reports",
+    "import": "bench.importer",
 }
 
 
