@@ -8,6 +8,7 @@ WORKLOADS = {
     "reports": "bench.reports",
     "contacts": "bench.contacts",
     "enterprises": "bench.enterprises",
+    "import": "bench.importer",
 }
 
 

@@ -41,6 +41,7 @@ PLAIN_PAGES = [
     "home",
     "people:search",
     "accounts:tokens",
+    "accounts:password",
     "verification:desk",
     "verification:my_tasks",
     "verification:supervision",
@@ -158,6 +159,18 @@ SKIP = {
     "projects:list",
     "projects:project",
     "projects:indicators",
+    # Administration: test_administration_is_scoped below; the writes in tests/accounts/ and the
+    # import steps (a staged upload of the session's own) in tests/exchange/test_import_page.py.
+    "accounts:first_password",
+    "accounts:users",
+    "accounts:user",
+    "accounts:user_action",
+    "accounts:remove_grant",
+    "exchange:imports",
+    "exchange:template",
+    "exchange:preview",
+    "exchange:confirm",
+    "exchange:report",
 }
 API_ELSEWHERE = {
     "api:openapi-json",
@@ -808,6 +821,9 @@ def test_every_economy_route_is_walked(world: World, economy_objects: dict[str, 
     assert not (ours - walked), f"economy routes missing from the matrix: {sorted(ours - walked)}"
 
 
+ADMINISTERS = {"district": {"a", "b"}, "town_a": {"a"}, "town_b": {"b"}, "superuser": {"a", "b"}}
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_economy_reads_are_scoped_and_masked(
@@ -906,6 +922,8 @@ def test_economy_writes_are_scoped(
         economy_objects["batch"]["enterprises:payment_paid"], {"paid_on": dt.date(2020, 3, 1).isoformat()}
     )
     assert paid.status_code == (302 if persona in PAYERS else 404), persona
+
+
 # --- Exemptions name the test that covers them ----------------------------------------------------
 # Every route in SKIP or API_ELSEWHERE is covered elsewhere: the test named here must exist (a route
 # added to SKIP without a covering test fails test_every_exemption_names_an_existing_test).
@@ -1251,3 +1269,22 @@ def test_outsiders_change_nothing_on_any_post_route(world: World, outsider: str)
     assert tried >= 40
     assert _row_counts() == counts, outsider
     assert _versions() == versions, outsider
+
+
+def test_administration_is_scoped(world: World, client_for: Any, persona: str) -> None:
+    client = client_for(persona)
+    administers = ADMINISTERS.get(persona, set())
+    for url in ("/accounts/users/", "/imports/", "/imports/template/residents.xlsx"):
+        response = client.get(url)
+        assert response.status_code == (200 if administers else 404), (persona, url)
+        _assert_no_plain_pii(world, _body(response))
+    grid_worker = world.users["grid_a1"]
+    for place, user in (("a", grid_worker), ("b", world.users["town_b"])):
+        if user.pk == world.users[persona].pk:
+            continue
+        for url in (f"/accounts/users/{user.pk}/",):
+            response = client.get(url)
+            assert response.status_code == (200 if place in administers else 404), (persona, place, url)
+        response = client.post(f"/accounts/users/{user.pk}/reset_password/")
+        expected = 302 if place in administers else 404
+        assert response.status_code == expected, (persona, place, "reset_password")

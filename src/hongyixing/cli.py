@@ -123,6 +123,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_demo.add_argument("--persons", type=int, default=285_000)
     p_demo.add_argument("--seed", type=int, default=2020)
     p_demo.add_argument("--workers", type=int, default=2)
+    p_import = sub.add_parser("import", help="import units, grids, residents or staff from a spreadsheet")
+    p_import.add_argument("kind", choices=["units", "grids", "residents", "staff"])
+    p_import.add_argument("file")
+    p_import.add_argument("--dry-run", action="store_true", help="check and show the changes, write nothing")
+    p_import.add_argument("--report", help="write the per-row report (xlsx) to this file")
+    for name, text in (
+        ("backup", "back up the database and media into a new folder"),
+        ("restore", "restore a backup folder"),
+    ):
+        sub.add_parser(name, help=text).add_argument("folder")
     sub.add_parser("manage", help="Django management commands (hongyixing manage help)")
     args = parser.parse_args(argv)
     if args.command == "serve":
@@ -131,6 +141,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return manage(["worker"])
     if args.command == "demo":
         return demo(args.bind, args.persons, args.seed, args.workers)
+    if args.command in ("backup", "restore"):
+        return manage([args.command, args.folder])
+    if args.command == "import":
+        extra = ["--dry-run"] if args.dry_run else []
+        extra += ["--report", args.report] if args.report else []
+        return manage(["import_data", args.kind, args.file, *extra])
     return 0
 
 

@@ -47,6 +47,19 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def env_district_code(name: str) -> str:
+    """A county-level statistical code (six digits, the last two not 00, e.g. 320813); "" when unset."""
+    raw = env_str(name)
+    if not raw:
+        return ""
+    if len(raw) != 6 or not raw.isdigit() or raw.endswith("00") or raw[2:4] == "00":
+        PROBLEMS.append(
+            f"{name}={raw!r} is not a district code: use the six-digit county code, e.g. 320813 for 洪泽区."
+        )
+        return ""
+    return raw
+
+
 def env_time(name: str, default: str) -> dt.time:
     raw = os.environ.get(name) or default
     try:

@@ -9,6 +9,7 @@ import dj_database_url
 from hongyixing.config import (
     PROBLEMS,
     env_bool,
+    env_district_code,
     env_int,
     env_list,
     env_networks,
@@ -31,6 +32,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # from HONGYIXING_DATA_KEY (urlsafe base64 of 32 bytes) or a key file created on first run.
 DATA_KEY = env_str("HONGYIXING_DATA_KEY")
 DATA_KEY_FILE = Path(env_str("HONGYIXING_DATA_KEY_FILE") or VAR_DIR / "data.key")
+
+# The district this installation serves. Unset, it is the one district of the divisions file that has
+# towns (the shipped file: 洪泽区, 320813). Another county: load its divisions file and set both.
+HONGYIXING_DISTRICT_CODE = env_district_code("HONGYIXING_DISTRICT_CODE")
+HONGYIXING_DIVISIONS_FILE = env_str("HONGYIXING_DIVISIONS_FILE")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -66,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hongyixing.accounts.middleware.SecondFactorMiddleware",
+    "hongyixing.accounts.middleware.PasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "hongyixing.core.offline.OfflineReplayMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -86,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hongyixing.accounts.context.administration",
             ],
         },
     },

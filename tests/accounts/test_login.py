@@ -6,7 +6,7 @@ import pyotp
 import pytest
 from django.test import Client
 
-from hongyixing.accounts import services
+from hongyixing.accounts import admin_services, services
 from hongyixing.accounts.models import ApiToken, LoginAttempt
 from hongyixing.core.models import ChangeLog
 from tests.personas import PASSWORD, World
@@ -67,6 +67,12 @@ def test_district_officer_must_enrol_then_use_totp(world: World, client: Client)
     response = _post_login(client, "district", PASSWORD)
     assert response["Location"] == "/accounts/enrol/"
     assert client.get("/").status_code == 302  # not signed in yet
+    # The password alone does not bind a second factor: the enrolment code an administrator issued does.
+    assert "secret" not in client.get("/accounts/enrol/").context
+    code = admin_services.do_issue_enrolment_code(world.users["superuser"], world.users["district"])
+    refused = client.post("/accounts/enrol/", {"enrolment_code": "WRONG123"})
+    assert refused.status_code == 200 and "secret" not in refused.context
+    assert client.post("/accounts/enrol/", {"enrolment_code": code})["Location"] == "/accounts/enrol/"
     page = client.get("/accounts/enrol/")
     secret = page.context["secret"]
     assert "<svg" in page.content.decode()

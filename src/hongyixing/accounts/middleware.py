@@ -8,6 +8,15 @@ from django.shortcuts import redirect
 
 SESSION_SECOND_FACTOR = "hyx_second_factor"
 _OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/", "/healthz")
+# Not the token page nor the API: a temporary password gives nothing but the way to replace it.
+_OPEN_WHILE_CHANGING = (
+    "/accounts/password/",
+    "/accounts/logout/",
+    "/accounts/login/",
+    "/static/",
+    "/i18n/",
+    "/healthz",
+)
 
 
 class SecondFactorMiddleware:
@@ -28,4 +37,21 @@ class SecondFactorMiddleware:
         ):
             logout(request)
             return redirect("accounts:login")
+        return self.get_response(request)
+
+
+class PasswordChangeMiddleware:
+    """A user whose password an administrator set must choose their own before doing anything else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(_OPEN_WHILE_CHANGING)
+        ):
+            return redirect("accounts:password")
         return self.get_response(request)

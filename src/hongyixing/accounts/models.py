@@ -17,8 +17,22 @@ class User(AbstractUser):
     totp_ciphertext = models.TextField(blank=True)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     totp_last_step = models.BigIntegerField(default=0)
+    # Set by an administrator's password reset (and for users they create): the next sign-in must
+    # choose a new password before anything else.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    # A one-time code an administrator issues so that a user can bind a second factor; only its digest.
+    enrolment_code_digest = models.CharField(max_length=64, blank=True)
+    enrolment_code_expires = models.DateTimeField(null=True, blank=True)
 
-    audit_fields = ("username", "display_name", "title", "is_active", "is_superuser", "totp_confirmed_at")
+    audit_fields = (
+        "username",
+        "display_name",
+        "title",
+        "is_active",
+        "is_superuser",
+        "totp_confirmed_at",
+        "must_change_password",
+    )
 
     class Meta:
         verbose_name = _("user")

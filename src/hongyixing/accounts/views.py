@@ -14,7 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hongyixing.accounts import services
+from hongyixing.accounts import admin_services, services
+from hongyixing.accounts.admin_views import ENROL_ALLOWED, enrolment_code_step
 from hongyixing.accounts.choices import Role
 from hongyixing.accounts.forms import CodeForm, LoginForm, TokenForm
 from hongyixing.accounts.middleware import SESSION_SECOND_FACTOR
@@ -53,6 +54,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             request.session[NEXT_URL] = next_url
             if outcome.needs_second_factor or outcome.must_enrol:
                 request.session[PENDING_USER] = outcome.user.pk
+                if outcome.must_enrol and outcome.user.must_change_password:
+                    return redirect("accounts:first_password")
                 return redirect("accounts:enrol" if outcome.must_enrol else "accounts:second_factor")
             return _finish_login(request, outcome.user, second_factor=False)
     return render(request, "accounts/login.html", {"form": form})
@@ -85,6 +88,9 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
 
 def enrol_view(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
+    if request.session.get(ENROL_ALLOWED) != user.pk:
+        # Binding a second factor needs more than the password: an administrator's enrolment code.
+        return enrolment_code_step(request, user)
     secret = request.session.get(PENDING_SECRET) or services.start_enrolment(user)
     request.session[PENDING_SECRET] = secret
     form = CodeForm(request.POST or None)
@@ -92,6 +98,9 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
         if services.do_confirm_enrolment(user, secret, form.cleaned_data["code"]):
             del request.session[PENDING_USER]
             del request.session[PENDING_SECRET]
+            request.session.pop(ENROL_ALLOWED, None)
+            if user.enrolment_code_digest:
+                admin_services.do_use_enrolment_code(user)
             messages.success(request, _("Two-factor sign-in is now on for your account."))
             return _finish_login(request, user, second_factor=True)
         form.add_error("code", _("That code is not correct. Check the time on your phone and try again."))

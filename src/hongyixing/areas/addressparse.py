@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from hongyixing.areas.choices import UnitLevel
+from hongyixing.areas.district import district_code
 from hongyixing.areas.divisions import Division, aliases, core_name, read_divisions
 
-HOME_DISTRICT_CODE = "320813"
 HOME_PROVINCE = ("江苏省", "江苏")
 
 STREET = "street"  # the token kind of a road, beside the unit levels
@@ -207,7 +207,7 @@ def _alternatives(words: Iterable[str]) -> re.Pattern[str]:
 def _prefix_pattern() -> re.Pattern[str]:
     """One pattern for every prefix, tried in this order at each step; names from the shipped divisions."""
     divisions = read_divisions()
-    home = next(d for d in divisions if d.code == HOME_DISTRICT_CODE)
+    home = next(d for d in divisions if d.code == district_code())
     city = next(d for d in divisions if d.code == home.parent_code)
 
     def names(division: Division) -> list[str]:
@@ -215,7 +215,7 @@ def _prefix_pattern() -> re.Pattern[str]:
 
     neighbours = list(FORMER_NEIGHBOURS)
     for division in divisions:
-        if division.level == UnitLevel.DISTRICT and division.code != HOME_DISTRICT_CODE:
+        if division.level == UnitLevel.DISTRICT and division.code != district_code():
             neighbours.append(division.name)
             short = core_name(division.name, division.level)
             if short not in names(city):  # 淮安 alone is the city, not 淮安区
@@ -418,7 +418,7 @@ def division_lexicon() -> Lexicon:
     """The towns and villages of public record with their name variants (no local compounds)."""
     words: dict[str, set[str]] = {}
     for division in read_divisions():
-        if division.code.startswith(HOME_DISTRICT_CODE) and division.level in ("town", "village"):
+        if division.code.startswith(district_code()) and division.level in ("town", "village"):
             for name in (division.name, *(alias for alias, _kind, _valid_to in aliases(division))):
                 words.setdefault(normalize(name), set()).add(division.level)
     return Lexicon(words)

@@ -46,7 +46,16 @@ def path_of(code: str, level: str) -> str:
     return code[: PARENT_PATH_LENGTH[level]]
 
 
-def read_divisions(path: Path = DIVISIONS_CSV) -> list[Division]:
+# When a district took its present form (the unit's valid_from); data of public record, not logic.
+ESTABLISHED = {"320813": "2016-10-08"}
+
+
+def read_divisions(path: Path | None = None) -> list[Division]:
+    """The divisions file (the configured one, or the shipped one) as divisions."""
+    if path is None:
+        from hongyixing.areas.district import divisions_file
+
+        path = divisions_file()
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return [
             Division(

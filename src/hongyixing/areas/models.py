@@ -143,3 +143,26 @@ class Household(ScopedModel):
 
     def __str__(self) -> str:
         return self.address
+
+
+class HeaderMapping(models.Model):
+    """A header an importer did not know, mapped by a person once and remembered for their town."""
+
+    unit_path = models.CharField(_("unit path"), max_length=24)
+    kind = models.CharField(_("kind"), max_length=20)
+    header = models.CharField(_("header"), max_length=100)
+    field = models.CharField(_("field"), max_length=40, blank=True)  # "" = ignore this column
+
+    audit_fields = ("unit_path", "kind", "header", "field")
+
+    class Meta:
+        verbose_name = _("header mapping")
+        verbose_name_plural = _("header mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_path", "kind", "header"], name="areas_header_mapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.header} → {self.field or '-'}"

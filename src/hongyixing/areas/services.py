@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 
-from hongyixing.areas.choices import PATH_LENGTH, UnitLevel, ancestor_paths
-from hongyixing.areas.divisions import aliases, read_divisions
+from hongyixing.areas.choices import ANCESTOR_LENGTHS, PATH_LENGTH, UnitLevel, ancestor_paths
+from hongyixing.areas.divisions import ESTABLISHED, aliases, read_divisions
 from hongyixing.areas.models import AdminUnit, Grid, Household, UnitAlias
 from hongyixing.core import audit
 from hongyixing.core.bulk import insert_returning_ids
@@ -20,14 +21,15 @@ class StaleEdit(Exception):
 
 
 @transaction.atomic
-def do_load_divisions(actor: Any) -> int:
-    """Create or update the units of public record; safe to run again."""
+def do_load_divisions(actor: Any, path: Path | None = None) -> int:
+    """Create or update the units of public record (the configured or shipped file, or ``path``);
+    safe to run again."""
     existing = {
         unit.code: unit
         for unit in AdminUnit.objects.filter(level__in=["city", "district", "town", "village"])
     }
     created = 0
-    for division in read_divisions():
+    for division in read_divisions(path):
         parent = existing.get(division.parent_code) if division.parent_code else None
         unit = existing.get(division.code)
         if unit is None:
@@ -37,7 +39,7 @@ def do_load_divisions(actor: Any) -> int:
                 name=division.name,
                 level=division.level,
                 parent=parent,
-                valid_from=dt.date(2016, 10, 8) if division.code.startswith("320813") else None,
+                valid_from=_established(division.code),
             )
             audit.log_create(actor, unit)
             existing[division.code] = unit
@@ -52,6 +54,11 @@ def do_load_divisions(actor: Any) -> int:
                 unit=unit, alias=alias, defaults={"kind": kind, "valid_to": valid_to}
             )
     return created
+
+
+def _established(code: str) -> dt.date | None:
+    since = next((day for prefix, day in ESTABLISHED.items() if code.startswith(prefix)), None)
+    return dt.date.fromisoformat(since) if since else None
 
 
 def child_path(parent: AdminUnit, level: str, number: int) -> str:
@@ -281,3 +288,91 @@ def _apply_count_deltas(model: Any, key: str, deltas: dict[Any, list[int]]) -> N
             increment = Case(*(When(**{key: k}, then=Value(n)) for k, n in chunk), default=Value(0))
             keys = [k for k, _n in chunk]
             model.objects.filter(**{f"{key}__in": keys}).update(**{field: F(field) + increment})
+
+
+@transaction.atomic
+def do_bulk_update_grids(actor: Any, changes: list[tuple[Grid, dict[str, Any]]]) -> int:
+    """Set name / grid worker of existing grids (an import's changed rows); change log in bulk."""
+    allowed = {"name", "responsible_name"}
+    logged = []
+    for grid, values in changes:
+        if set(values) - allowed:
+            raise ValueError(f"fields not editable here: {sorted(set(values) - allowed)}")
+        before = audit.snapshot(grid)
+        for name, value in values.items():
+            setattr(grid, name, value)
+        grid.version += 1
+        logged.append((grid, before))
+    Grid.objects.bulk_update([grid for grid, _v in changes], [*allowed, "version"], batch_size=500)
+    return audit.log_bulk_update(actor, logged)
+
+
+@transaction.atomic
+def do_assign_coverage(actor: Any, assignments: list[tuple[int, int]]) -> int:
+    """Put units (and everything under them) into grids: ``(grid id, unit id)`` pairs.
+
+    Households and persons below a unit move with it, and the counters are rebuilt, so the grid a
+    worker sees is the grid the tree says.
+    """
+    if not assignments:
+        return 0
+    from hongyixing.people.models import Person
+
+    targets = AdminUnit.objects.in_bulk([unit_id for _grid, unit_id in assignments])
+    village_paths = {targets[unit_id].path[: PATH_LENGTH[UnitLevel.VILLAGE]] for _g, unit_id in assignments}
+    below: list[AdminUnit] = []
+    for village_path in sorted(village_paths):
+        below += AdminUnit.objects.filter(path__startswith=village_path).exclude(path=village_path)
+    by_path = {unit.path: unit for unit in below}
+    assigned = {targets[unit_id].path: grid_id for grid_id, unit_id in assignments}
+    wanted: dict[str, int] = {}
+    for path in by_path:
+        # The nearest assigned ancestor (or the unit itself) decides: a building named on its own
+        # wins over its compound's grid.
+        owners = [assigned[path[:n]] for n in ANCESTOR_LENGTHS if n <= len(path) and path[:n] in assigned]
+        if owners:
+            wanted[path] = owners[-1]
+    logged = []
+    moved: dict[int, list[int]] = {}
+    for path, grid_id in wanted.items():
+        member = by_path[path]
+        if member.grid_id == grid_id:
+            continue
+        before = audit.snapshot(member)
+        member.grid_id = grid_id
+        logged.append((member, before))
+        moved.setdefault(grid_id, []).append(member.pk)
+    AdminUnit.objects.bulk_update([unit for unit, _b in logged], ["grid"], batch_size=500)
+    for grid_id, unit_ids in moved.items():
+        for chunk_ids in _chunks(unit_ids, 500):
+            Household.objects.filter(unit_id__in=chunk_ids).update(grid_id=grid_id)
+            Person.objects.filter(household__unit_id__in=chunk_ids).update(grid_id=grid_id)
+    audit.log_bulk_update(actor, logged)
+    audit.emit_bulk("unit.grid_assigned", [unit for unit, _b in logged], actor)
+    do_recount()
+    return len(logged)
+
+
+def remembered_mapping(unit_path: str, kind: str) -> dict[str, str]:
+    """Header → field that people of this town chose before (read by the import page)."""
+    from hongyixing.areas.models import HeaderMapping
+
+    rows = HeaderMapping.objects.filter(unit_path=unit_path, kind=kind).values_list("header", "field")
+    return dict(rows)
+
+
+@transaction.atomic
+def do_remember_mapping(actor: Any, unit_path: str, kind: str, mapping: dict[str, str]) -> None:
+    from hongyixing.areas.models import HeaderMapping
+
+    for header, field in mapping.items():
+        row, created = HeaderMapping.objects.get_or_create(
+            unit_path=unit_path, kind=kind, header=header[:100], defaults={"field": field}
+        )
+        if created:
+            audit.log_create(actor, row)
+        elif row.field != field:
+            before = audit.snapshot(row)
+            row.field = field
+            row.save(update_fields=["field"])
+            audit.log_update(actor, row, before)

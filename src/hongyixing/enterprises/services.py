@@ -214,11 +214,11 @@ def _town_path(text: str, towns: dict[str, str]) -> str:
 @transaction.atomic
 def do_import_enterprises(actor: Any, data: bytes, filename: str) -> ImportResult:
     """The market-supervision list (xlsx/xls/csv) → enterprises; every refused row is listed, none dropped."""
-    from hongyixing.exchange.tabular import FileRefused, read_table
+    from hongyixing.exchange.tabular import FileRefused, read_table, word_counter
 
     try:
         words = frozenset(name for names in IMPORT_HEADERS.values() for name in names)
-        table = read_table(data, filename, header_words=words)
+        table = read_table(data, filename, count_headers=word_counter(words), header_words=words)
     except FileRefused as refused:
         raise DomainError("enterprise.file_refused", refused.message) from None
     columns = {key: _column(table.headers, names) for key, names in IMPORT_HEADERS.items()}

@@ -13,7 +13,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -130,18 +130,29 @@ def fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def word_counter(words: frozenset[str]) -> Callable[[Sequence[str]], int]:
+    """A header counter for a list with its own column names (an enterprise register, say)."""
+
+    def count(cells: Sequence[str]) -> int:
+        return len(words.intersection("".join(cell.split()) for cell in cells if cell))
+
+    return count
+
+
 def read_table(
     data: bytes,
     filename: str,
     *,
     max_bytes: int = limits.MAX_BYTES,
     max_rows: int = limits.MAX_ROWS,
-    header_words: frozenset[str] = frozenset(),
+    count_headers: Callable[[Sequence[str]], int] = count_known_headers,
+    header_words: frozenset[str] = HEADER_WORDS,
 ) -> Table:
     """Read the first sheet with data (xlsx, xls) or a CSV file; raise FileRefused for the whole file.
 
-    ``header_words``: column names of a list that is not about people (an enterprise register), so a
-    row naming two of them is its header too."""
+    ``count_headers`` and ``header_words`` say what a header row looks like; the defaults know the
+    push-list columns, master-data imports pass their own (see ``exchange.importer``).
+    """
     if len(data) > max_bytes:
         raise FileRefused(
             "file.too_large",
@@ -166,7 +177,7 @@ def read_table(
         sheet_name, rows = _read_workbook(data, max_rows)
         if kind == "xlsx":
             _keep_formula_text(rows, uncached_formulas(data, sheet_name))
-    headers, header_row, body, preamble, skipped = _split_table(rows, header_words)
+    headers, header_row, body, preamble, skipped = _split_table(rows, count_headers, header_words)
     return Table(
         headers=headers,
         header_row=header_row,
@@ -494,7 +505,9 @@ def is_footer(cells: list[str]) -> bool:
 
 
 def _split_table(
-    rows: Iterable[Row], own_words: frozenset[str] = frozenset()
+    rows: Iterable[Row],
+    count_headers: Callable[[Sequence[str]], int] = count_known_headers,
+    known_words: frozenset[str] = HEADER_WORDS,
 ) -> tuple[list[str], int, list[Row], list[Row], list[Skipped]]:
     iterator: Iterator[Row] = iter(rows)
     preamble: list[Row] = []
@@ -502,8 +515,7 @@ def _split_table(
     for row in iterator:
         if row.is_blank:
             continue
-        own = len(own_words.intersection("".join(cell.split()) for cell in row.cells)) if own_words else 0
-        if own >= limits.MIN_HEADER_MATCHES or count_known_headers(row.cells) >= limits.MIN_HEADER_MATCHES:
+        if count_headers(row.cells) >= limits.MIN_HEADER_MATCHES:
             header = row
             break
         preamble.append(Row(row.number, _trim(row.cells), row.damaged))
@@ -524,7 +536,7 @@ def _split_table(
         )
     headers = _trim(header.cells)
     # Cells that only a header row would hold: this file's own headers and the known synonyms.
-    header_words = HEADER_WORDS.union(cell for cell in headers if cell)
+    header_words = known_words.union(cell for cell in headers if cell)
     body: list[Row] = []
     skipped: list[Skipped] = []
     for row in iterator:

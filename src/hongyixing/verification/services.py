@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hongyixing.areas.district import district_path
 from hongyixing.areas.models import Grid
 from hongyixing.core import audit
 from hongyixing.core.bulk import insert_returning_ids
@@ -45,7 +46,7 @@ from hongyixing.verification.models import (
 from hongyixing.verification.notify import broadcast
 from hongyixing.verification.signals import measure_requested
 
-DISTRICT_PATH = "320813"
+DISTRICT_PATH = district_path()  # from configuration or the divisions file
 # Below this routing confidence a person waits in the manual queue instead of reaching a grid.
 ROUTE_THRESHOLD = 0.6
 TOWN_PATH_LENGTH, VILLAGE_PATH_LENGTH = 9, 12
