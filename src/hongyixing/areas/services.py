@@ -13,10 +13,7 @@ from hongyixing.areas.divisions import aliases, read_divisions
 from hongyixing.areas.models import AdminUnit, Grid, Household, UnitAlias
 from hongyixing.core import audit
 from hongyixing.core.bulk import insert_returning_ids
-
-
-class StaleEdit(Exception):
-    """Someone else saved the record after it was opened; nothing was overwritten."""
+from hongyixing.core.errors import DomainError, StaleEdit
 
 
 @transaction.atomic
@@ -123,7 +120,7 @@ def do_update_unit(actor: Any, unit: AdminUnit, expected_version: int, **changes
     allowed = {"name", "responsible_name", "responsible_title", "valid_from", "valid_to"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ValueError(f"fields not editable here: {sorted(unknown)}")
+        raise DomainError("unit.not_editable", f"fields not editable here: {sorted(unknown)}")
     updated = AdminUnit.objects.filter(pk=unit.pk, version=expected_version).update(
         version=F("version") + 1, **changes
     )

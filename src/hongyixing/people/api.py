@@ -5,9 +5,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
-from hongyixing.api.errors import ErrorOut
+from hongyixing.core.errors import DomainError
 from hongyixing.areas.models import Household
 from hongyixing.people import queries, services
 from hongyixing.people.models import Person
@@ -96,7 +97,7 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
 
 @router.post(
     "",
-    response={200: CreatedOut, 201: CreatedOut, 400: ErrorOut, 404: ErrorOut},
+    response={200: CreatedOut, 201: CreatedOut},
     summary="Create a person; an ID number already on file returns the existing person",
 )
 def create_person(request: HttpRequest, payload: PersonIn) -> Any:
@@ -106,16 +107,8 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
             Household.objects.restrict(request.user, "change"), pk=payload.household_id
         )
     else:
-        return Status(
-            400,
-            {
-                "code": "person.no_place",
-                "detail": "A person is created in a household.",
-                "field": "household_id",
-            },
-        )
-    try:
-        person, created = services.create_person(
+        raise DomainError("person.no_place", _("A person is created in a household."), "household_id")
+    person, created = services.create_person(
             request.user,
             services.PersonSpec(
                 name=payload.name,
@@ -129,30 +122,22 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
                 current_address=payload.current_address,
             ),
         )
-    except services.PersonInputError as error:
-        return Status(400, {"code": error.code, "detail": error.message, "field": error.field})
     if not created and not person.in_scope(request.user):
         # Never confirm that an ID exists elsewhere.
-        return Status(
-            400,
-            {
-                "code": "person.exists_elsewhere",
-                "field": "document_number",
-                "detail": "This ID number belongs to a person outside your jurisdiction.",
-            },
+        raise DomainError(
+            "person.exists_elsewhere",
+            _("This ID number belongs to a person outside your jurisdiction."),
+            "document_number",
         )
     return Status(201 if created else 200, {"created": created, "person": person})
 
 
 @router.post(
     "/{person_id}/reveal",
-    response={200: RevealOut, 400: ErrorOut, 404: ErrorOut},
+    response={200: RevealOut},
     summary="The audited reveal of a full ID number or phones (needs the reveal permission and a reason)",
 )
 def reveal(request: HttpRequest, person_id: int, payload: RevealIn) -> Any:
     person = get_object_or_404(Person.objects.restrict(request.user), pk=person_id)
-    try:
-        values = services.reveal(request.user, person, payload.field, payload.reason)
-    except services.PersonInputError as error:
-        return Status(400, {"code": error.code, "detail": error.message, "field": error.field})
+    values = services.reveal(request.user, person, payload.field, payload.reason)
     return {"field": payload.field, "values": values}

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from hongyixing.areas.queries import breadcrumbs
+from hongyixing.core.errors import DomainError
 from hongyixing.people import queries, services
 from hongyixing.people.forms import RevealForm, SearchForm
 from hongyixing.people.models import Person
@@ -61,7 +62,7 @@ def reveal(request: HttpRequest, person_id: int) -> HttpResponse:
             values = services.reveal(
                 request.user, person, form.cleaned_data["field"], form.cleaned_data["reason"]
             )
-        except services.PersonInputError as problem:
+        except DomainError as problem:
             error = problem.message
     else:
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)

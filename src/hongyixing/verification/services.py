@@ -21,6 +21,7 @@ from hongyixing.areas.models import Grid
 from hongyixing.core import audit
 from hongyixing.core.bulk import insert_returning_ids
 from hongyixing.core.crypto import seal, unseal
+from hongyixing.core.errors import DomainError
 from hongyixing.core.models import PiiAccessKind
 from hongyixing.rules.services import rules_in_force
 from hongyixing.verification import linking
@@ -28,6 +29,7 @@ from hongyixing.verification.choices import (
     CLOCK_STATES,
     MEASURE_DISPOSITIONS,
     OPEN_STATES,
+    Category,
     Disposition,
     RowStatus,
     TaskState,
@@ -46,13 +48,6 @@ from hongyixing.verification.signals import measure_requested
 DISTRICT_PATH = "320813"
 # Below this routing confidence a person waits in the manual queue instead of reaching a grid.
 ROUTE_THRESHOLD = 0.6
-
-
-class VerificationError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 class IncomingRow(Protocol):
@@ -161,8 +156,13 @@ def sla_times(start: dt.datetime, deadline: dt.datetime) -> dict[str, dt.datetim
     }
 
 
-def find_duplicate_file(source: PushSource, fingerprint: str) -> PushBatch | None:
-    return PushBatch.objects.filter(source=source, fingerprint=fingerprint).order_by("id").first()
+def find_duplicate(source: PushSource, *, fingerprint: str = "", external_id: str = "") -> PushBatch | None:
+    """The batch a list was already received as: the same sender's batch id, or the same file."""
+    if external_id:
+        return PushBatch.objects.filter(source=source, external_id=external_id).first()
+    if fingerprint:
+        return PushBatch.objects.filter(source=source, fingerprint=fingerprint).order_by("id").first()
+    return None
 
 
 @transaction.atomic
@@ -181,7 +181,18 @@ def do_intake(
     skipped: Sequence[Any] = (),
     received_at: dt.datetime | None = None,
 ) -> IntakeResult:
-    """Take a whole list in one transaction: every row ends tasked, merged, manual, outside or held."""
+    """Take a whole list in one transaction: every row ends tasked, merged, manual, outside or held.
+
+    The rules of a list resent (the same sender's batch id, or the same file) live here, for the file
+    upload and the API alike: the batch already received comes back with ``duplicate=True``."""
+    if category not in Category.values:
+        raise DomainError("intake.bad_category", _("Unknown category."), "category")
+    existing = find_duplicate(source, fingerprint=fingerprint, external_id=external_id)
+    if existing is not None:
+        return IntakeResult(batch=existing, duplicate=True)
+    keys = [_row_key(row) for row in rows]
+    if len(set(keys)) != len(keys):
+        raise DomainError("intake.duplicate_row_key", _("row_key values must be unique."), "rows")
     now = received_at or timezone.now()
     batch = PushBatch.objects.create(
         source=source,
@@ -222,7 +233,7 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
     rule = rules_in_force(now)
     chosen = rule.get(batch.category) or rule.get("general")
     if chosen is None:
-        raise VerificationError("rules.missing", _("No verification rule is in force."))
+        raise DomainError("rules.missing", _("No verification rule is in force."))
     deadline = now + dt.timedelta(minutes=chosen.deadline_minutes)
 
     open_tasks = dict(
@@ -298,7 +309,7 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
     try:
         insert_returning_ids(PushRow, push_rows)
     except IntegrityError as error:
-        raise VerificationError("batch.duplicate_row_key", _("Two rows have the same row key.")) from error
+        raise DomainError("batch.duplicate_row_key", _("Two rows have the same row key.")) from error
     audit.log_bulk_create(actor, tasks)
     audit.emit_bulk("task.dispatched", tasks, actor)
     audit.log_bulk_create(actor, push_rows)
@@ -365,9 +376,9 @@ def do_transition(
     chosen there); ``forward_out`` sends it out of the district with the destination."""
     locked = _locked_task(task, actor)
     if expected_version is not None and locked.version != expected_version:
-        raise VerificationError("task.stale", _("Someone else changed this task; reload and try again."))
+        raise DomainError("task.stale", _("Someone else changed this task; reload and try again."))
     if locked.state not in TRANSITIONS.get(action, set()):
-        raise VerificationError(
+        raise DomainError(
             "task.bad_transition",
             _("This task cannot be %(action)s in its state: %(state)s")
             % {"action": action, "state": locked.get_state_display()},
@@ -379,13 +390,13 @@ def do_transition(
         locked.note = note[:300]
     if action in ("reassign", "forward"):
         if grid is None:
-            raise VerificationError("task.no_grid", _("Choose the grid that takes this task."))
+            raise DomainError("task.no_grid", _("Choose the grid that takes this task."))
         locked.grid_id, locked.unit_path = grid.pk, grid.unit_path
         if action == "forward":
             locked.state = TaskState.DISPATCHED
     if action == "forward_out":
         if not forwarded_to.strip():
-            raise VerificationError("task.no_destination", _("Say where the person went."))
+            raise DomainError("task.no_destination", _("Say where the person went."))
         locked.forwarded_to = forwarded_to.strip()[:200]
         locked.closed_at = timezone.now()
     if action == "close":
@@ -420,7 +431,7 @@ def submit_feedback(actor: Any, task: VerificationTask, data: FeedbackInput) -> 
     existing = Feedback.objects.filter(client_id=data.client_id).select_related("task").first()
     if existing is not None:
         if existing.task_id != task.pk:
-            raise VerificationError(
+            raise DomainError(
                 "feedback.client_id_reused", _("This submission id belongs to another task.")
             )
         return existing, False
@@ -437,9 +448,9 @@ def submit_feedback(actor: Any, task: VerificationTask, data: FeedbackInput) -> 
 def do_submit_feedback(actor: Any, task: VerificationTask, data: FeedbackInput) -> Feedback:
     locked = _locked_task(task, actor)
     if data.disposition not in Disposition.values:
-        raise VerificationError("feedback.bad_disposition", _("Choose a disposition."))
+        raise DomainError("feedback.bad_disposition", _("Choose a disposition."))
     if locked.state not in TRANSITIONS["submit"]:
-        raise VerificationError("task.bad_transition", _("This task is not waiting for feedback."))
+        raise DomainError("task.bad_transition", _("This task is not waiting for feedback."))
     feedback = Feedback.objects.create(
         task=locked,
         client_id=data.client_id,
@@ -491,7 +502,7 @@ def do_route_manually(actor: Any, row: PushRow, grid: Grid) -> VerificationTask:
     """The manual queue: a person placed by hand gets the task the pipeline could not create."""
     locked = PushRow.objects.select_for_update().filter(pk=row.pk, status=RowStatus.MANUAL).first()
     if locked is None:
-        raise VerificationError("row.not_manual", _("This row is no longer waiting for routing."))
+        raise DomainError("row.not_manual", _("This row is no longer waiting for routing."))
     batch = locked.batch
     rule = rules_in_force(batch.received_at)
     chosen = rule.get(batch.category) or rule["general"]
@@ -533,7 +544,7 @@ def do_create_task_for_person(
     grid. A person who already has an open task gets no second one: ``(task, False)``."""
     now = now or timezone.now()
     if person.grid_id is None:
-        raise VerificationError("task.no_grid", _("This person has no registered grid."))
+        raise DomainError("task.no_grid", _("This person has no registered grid."))
     open_task = (
         VerificationTask.objects.select_for_update()
         .filter(person_id=person.pk, state__in=OPEN_STATES)
@@ -563,7 +574,7 @@ def do_create_task_for_person(
     rule = rules_in_force(now)
     chosen = rule.get(category) or rule.get("general")
     if chosen is None:
-        raise VerificationError("rules.missing", _("No verification rule is in force."))
+        raise DomainError("rules.missing", _("No verification rule is in force."))
     task = VerificationTask.objects.create(
         batch=batch,
         person_id=person.pk,
@@ -629,7 +640,7 @@ def allowed_actions(user: Any, task: VerificationTask) -> list[str]:
 
 def check_transition(actor: Any, task: VerificationTask, action: str, **kwargs: Any) -> VerificationTask:
     if action not in allowed_actions(actor, task):
-        raise VerificationError("task.not_allowed", _("You cannot do this with this task."))
+        raise DomainError("task.not_allowed", _("You cannot do this with this task."))
     return do_transition(actor, task, action, **kwargs)
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongyixing.areas.models import AdminUnit, Grid
+from hongyixing.core.errors import DomainError
 from hongyixing.core.models import DomainEvent
 from hongyixing.core.scope import scope_for
 from hongyixing.exchange.errors import ExchangeError
@@ -120,7 +121,7 @@ def route_row(request: HttpRequest, batch_id: int, row_id: int) -> HttpResponse:
     else:
         try:
             services.do_route_manually(request.user, row, grid)
-        except services.VerificationError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(
@@ -228,7 +229,7 @@ def task_feedback(request: HttpRequest, task_id: int) -> HttpResponse:
         data = services.FeedbackInput(**dict(form.cleaned_data.items()))
         try:
             _feedback, created = services.submit_feedback(request.user, task, data)
-        except services.VerificationError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(
@@ -277,7 +278,7 @@ def task_transition(request: HttpRequest, task_id: int) -> HttpResponse:
             forwarded_to=form.cleaned_data["forwarded_to"],
             expected_version=form.cleaned_data["version"],
         )
-    except services.VerificationError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Done."))
