@@ -6,7 +6,16 @@ from pathlib import Path
 
 import dj_database_url
 
-from hongyixing.config import PROBLEMS, env_bool, env_int, env_list, env_str, env_time, file_secret
+from hongyixing.config import (
+    PROBLEMS,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    env_time,
+    file_secret,
+    notify_channels,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("HONGYIXING_HOME") or Path.cwd() / "var").resolve()
@@ -33,6 +42,7 @@ INSTALLED_APPS = [
     "hongyixing.core",
     "hongyixing.areas",
     "hongyixing.accounts",
+    "hongyixing.notices",
     "hongyixing.people",
     "hongyixing.rules",
     "hongyixing.verification",
@@ -154,6 +164,10 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("HONGYIXING_STATIC_FROM_SOURCE", Fals
 MEDIA_ROOT = VAR_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Where notices go besides the in-app list (sent by the worker after commit; see notices/channels.py).
+NOTIFY_CHANNELS = notify_channels()
+NOTIFY_ATTEMPTS = env_int("HONGYIXING_NOTIFY_ATTEMPTS", 5, minimum=1)
 
 # How long the audit trail is kept (等保: at least six months).
 AUDIT_RETENTION_DAYS = env_int("HONGYIXING_AUDIT_RETENTION_DAYS", 366, minimum=183)

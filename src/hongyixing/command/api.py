@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from hongyixing.api.errors import ErrorOut
+from hongyixing.core.errors import ErrorOut
 from hongyixing.areas.models import Household
 from hongyixing.command import queries, services
 from hongyixing.command.models import Assignment, Campaign

@@ -259,32 +259,3 @@ class Feedback(models.Model):
     @property
     def unit_path(self) -> str:
         return self.task.unit_path
-
-
-class Notification(models.Model):
-    """An in-app notice (SLA warnings, escalations); other channels are logged in ``channels``."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    created_at = models.DateTimeField(_("time"))
-    kind = models.CharField(_("kind"), max_length=30)
-    task = models.ForeignKey(
-        VerificationTask, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    message = models.CharField(_("message"), max_length=300)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
-    channels = models.JSONField(_("channels"), default=list)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [
-            models.Index(fields=["recipient", "read_at", "created_at"], name="verification_notice_idx")
-        ]
-        constraints = [
-            models.UniqueConstraint(fields=["recipient", "task", "kind"], name="verification_notice_once")
-        ]
-
-    def __str__(self) -> str:
-        return self.message
