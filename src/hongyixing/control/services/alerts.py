@@ -1,0 +1,263 @@
+"""Alerts: raising once per key, notifying, handling, and the recurring escalation sweep."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hongyixing.accounts.choices import Role
+from hongyixing.accounts.models import Grant
+from hongyixing.control import schedule
+from hongyixing.control.choices import (
+    AlertKind,
+    AlertState,
+    MeasureState,
+    SampleStatus,
+    Slot,
+    TransferState,
+)
+from hongyixing.control.models import (
+    Alert,
+    HealthCheck,
+    Measure,
+    Sample,
+    TeamMember,
+    Transfer,
+)
+from hongyixing.control.services.common import (
+    MEDICAL_ROLES,
+    ControlError,
+    _require,
+    _roles,
+    can_manage,
+    can_see,
+)
+from hongyixing.control.services.transfers import (
+    can_run_transfers,
+)
+from hongyixing.core import audit
+from hongyixing.people.models import Person
+from hongyixing.verification import notify
+from hongyixing.verification.models import Notification
+
+
+def _alert_recipients(alert: Alert) -> list[Any]:
+    """The team of the measure; for transfers, positives and open loops also the command office and
+    the working groups over the place."""
+    users: dict[int, Any] = {}
+    if alert.measure is not None:
+        for member in alert.measure.team.select_related("user"):
+            if member.user is not None:
+                users[member.user.pk] = member.user
+    if alert.kind in (AlertKind.POSITIVE_TEST, AlertKind.OPEN_LOOP, AlertKind.ABNORMAL_CHECK):
+        path = alert.unit_path
+        prefixes = [path[:n] for n in (4, 6, 9) if len(path) >= n]
+        roles = [Role.DISTRICT_OFFICE, Role.WORKING_GROUP]
+        if alert.kind == AlertKind.POSITIVE_TEST:
+            roles.append(Role.CDC_STAFF)
+        for grant in Grant.objects.filter(role__in=roles, unit__path__in=prefixes).select_related("user"):
+            users[grant.user.pk] = grant.user
+    return list(users.values())
+
+
+def raise_alert(
+    kind: str,
+    key: str,
+    message: str,
+    *,
+    measure: Measure | None = None,
+    person: Person | None = None,
+    transfer: Transfer | None = None,
+    sample: Sample | None = None,
+    unit_path: str = "",
+    grid_id: int | None = None,
+) -> Alert:
+    """Raise once per key; notify in-app and through the configured channels after commit."""
+    existing = Alert.objects.filter(key=key[:80]).first()
+    if existing is not None:
+        return existing
+    place = measure or sample or transfer
+    alert = Alert.objects.create(
+        kind=kind,
+        key=key[:80],
+        measure=measure,
+        person=person,
+        transfer=transfer,
+        sample=sample,
+        unit_path=unit_path or (place.unit_path if place else ""),
+        grid_id=grid_id if grid_id is not None else getattr(place, "grid_id", None),
+        created_at=timezone.now(),
+        message=message[:300],
+    )
+    audit.emit("alert.raised", alert, None, data={"kind": kind})
+    _notify(alert)
+    return alert
+
+
+def _notify(alert: Alert) -> None:
+    recipients = _alert_recipients(alert)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                created_at=alert.created_at,
+                kind=f"control.{alert.kind}",
+                message=alert.message,
+            )
+            for user in recipients
+        ]
+    )
+    names = [str(u) for u in recipients]
+    transaction.on_commit(lambda: notify.broadcast(names, alert.message))
+
+
+@transaction.atomic
+def do_handle_alert(actor: Any, alert: Alert, state: str, note: str = "") -> Alert:
+    _require(alert.in_scope(actor, "view") or (alert.measure is not None and can_see(actor, alert.measure)))
+    may_act = (
+        (alert.measure is not None and can_manage(actor, alert.measure))
+        or (alert.transfer is not None and can_run_transfers(actor, alert.transfer.unit_path))
+        or alert.in_scope(actor, "change")
+        or bool(_roles(actor) & MEDICAL_ROLES)
+    )
+    if not may_act:
+        raise ControlError("alert.not_allowed", _("You cannot handle this alert."))
+    if state not in (AlertState.ACKNOWLEDGED, AlertState.CLOSED):
+        raise ControlError("alert.bad_state", _("Choose acknowledge or close."))
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    if locked.state == AlertState.CLOSED:
+        raise ControlError("alert.closed", _("This alert is already closed."))
+    before = audit.snapshot(locked)
+    locked.state = state
+    locked.handled_by = actor
+    locked.handled_at = timezone.now()
+    locked.note = note[:200]
+    locked.save()
+    audit.log_update(actor, locked, before)
+    return locked
+
+
+def _missed_check_candidates(day: dt.date, slot: str) -> Any:
+    checked = HealthCheck.objects.filter(measure=OuterRef("pk"), day=day, slot=slot)
+    return (
+        Measure.objects.filter(state=MeasureState.ACTIVE, start_date__lte=day, end_date__gte=day)
+        .exclude(Exists(checked))
+        .select_related("person")
+    )
+
+
+def _known_keys(keyed: dict[str, Any]) -> set[str]:
+    return set(Alert.objects.filter(key__in=list(keyed)).values_list("key", flat=True)) if keyed else set()
+
+
+def _raise_missed_checks(
+    fresh: list[tuple[str, Measure]], day: dt.date, slot_label: str, now: dt.datetime
+) -> int:
+    """After a cut-off many people can miss a check at once: their alerts, the team notices and the
+    events are written in bulk, and the channels get one summary instead of a message per person."""
+    if not fresh:
+        return 0
+    template = _("%(name)s has no %(slot)s check for %(day)s")
+    alerts = [
+        Alert(
+            kind=AlertKind.MISSED_CHECK,
+            key=key,
+            measure_id=m.pk,
+            person_id=m.person_id,
+            unit_path=m.unit_path,
+            grid_id=m.grid_id,
+            created_at=now,
+            message=(template % {"name": m.person.name, "slot": slot_label, "day": day.strftime("%m-%d")})[
+                :300
+            ],
+        )
+        for key, m in fresh
+    ]
+    Alert.objects.bulk_create(alerts, ignore_conflicts=True, batch_size=1000)
+    stored = list(Alert.objects.filter(key__in=[key for key, _m in fresh], created_at=now))
+    by_measure = {a.measure_id: a for a in stored}
+    team = TeamMember.objects.filter(measure_id__in=list(by_measure), user__isnull=False)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=user_id,
+                created_at=now,
+                kind=f"control.{AlertKind.MISSED_CHECK}",
+                message=by_measure[measure_id].message,
+            )
+            for measure_id, user_id in team.values_list("measure_id", "user_id")
+        ],
+        batch_size=1000,
+    )
+    audit.emit_bulk("alert.raised", stored)
+    summary = _("%(count)d people have no %(slot)s check for %(day)s") % {
+        "count": len(stored),
+        "slot": slot_label,
+        "day": day.strftime("%m-%d"),
+    }
+    transaction.on_commit(lambda: notify.broadcast([], summary))
+    return len(stored)
+
+
+@transaction.atomic
+def do_escalate(now: dt.datetime | None = None) -> dict[str, int]:
+    """The recurring sweep: missed checks after each cut-off, overdue samples, open transfer loops.
+    Idempotent (alerts are keyed), so a second worker or a rerun raises nothing new."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    tz = timezone.get_current_timezone()
+    counts = {"missed_check": 0, "overdue_sample": 0, "open_loop": 0}
+    slots: list[tuple[dt.date, str]] = []
+    yesterday = local.date() - dt.timedelta(days=1)
+    for day in (yesterday, local.date()):
+        cutoffs = schedule.slot_cutoffs(day, settings.CHECK_MORNING_CUTOFF, settings.CHECK_EVENING_CUTOFF, tz)
+        slots += [(day, slot) for slot, cutoff in cutoffs.items() if cutoff <= local]
+    labels = dict(Slot.choices)
+    for day, slot in slots:
+        keys = {f"missed:{m.pk}:{day.isoformat()}:{slot}": m for m in _missed_check_candidates(day, slot)}
+        known = _known_keys(keys)
+        fresh = [(key, measure) for key, measure in keys.items() if key not in known]
+        counts["missed_check"] += _raise_missed_checks(fresh, day, str(labels[slot]), now)
+    overdue = list(
+        Sample.objects.filter(status=SampleStatus.SCHEDULED, due_date__lt=local.date()).select_related(
+            "person"
+        )
+    )
+    known = _known_keys({f"sample:{s.pk}": s for s in overdue})
+    for sample in overdue:
+        key = f"sample:{sample.pk}"
+        if key not in known:
+            raise_alert(
+                AlertKind.OVERDUE_SAMPLE,
+                key,
+                _("%(name)s's test due %(day)s has not been sampled")
+                % {"name": sample.person.name, "day": sample.due_date.strftime("%m-%d")},
+                measure=sample.measure,
+                person=sample.person,
+                sample=sample,
+            )
+            counts["overdue_sample"] += 1
+    limit = now - dt.timedelta(minutes=settings.TRANSFER_OPEN_LOOP_MINUTES)
+    open_loops = list(Transfer.objects.filter(state=TransferState.PICKED_UP, picked_up_at__lt=limit))
+    known = _known_keys({f"loop:{t.pk}": t for t in open_loops})
+    for transfer in open_loops:
+        key = f"loop:{transfer.pk}"
+        if key not in known:
+            raise_alert(
+                AlertKind.OPEN_LOOP,
+                key,
+                _("Transfer %(number)s picked up at %(time)s has not been handed over")
+                % {
+                    "number": transfer.number,
+                    "time": timezone.localtime(transfer.picked_up_at).strftime("%m-%d %H:%M"),
+                },
+                transfer=transfer,
+            )
+            counts["open_loop"] += 1
+    return counts

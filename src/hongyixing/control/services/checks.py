@@ -1,0 +1,321 @@
+"""Health checks: batches recorded all or nothing, idempotent by client id; abnormal checks
+raise an alert and a fever-clinic transfer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hongyixing.control import schedule
+from hongyixing.control.choices import (
+    AlertKind,
+    CheckSource,
+    MeasureState,
+    Slot,
+    Symptom,
+    TransferReason,
+)
+from hongyixing.control.models import (
+    HealthCheck,
+    Measure,
+    Site,
+    Stay,
+    TeamMember,
+    TransferPerson,
+)
+from hongyixing.control.services.alerts import (
+    raise_alert,
+)
+from hongyixing.control.services.common import (
+    TEMPERATURE_RANGE,
+    ControlError,
+)
+from hongyixing.control.services.transfers import (
+    OPEN_TRANSFER_STATES,
+    TransferSpec,
+    _create_transfer,
+)
+from hongyixing.core import audit
+from hongyixing.core.scope import scope_for
+
+
+@dataclass
+class CheckInput:
+    client_id: str
+    measure_id: int
+    temperature: Any = None
+    symptoms: list[str] = field(default_factory=list)
+    day: dt.date | None = None
+    slot: str | None = None
+
+
+@dataclass
+class CheckResult:
+    client_id: str
+    check_id: int
+    duplicate: bool
+    abnormal: bool
+
+
+def _parse_check(item: CheckInput, now_local: dt.datetime) -> dict[str, Any]:
+    try:
+        client_id = uuid.UUID(str(item.client_id))
+    except ValueError as error:
+        raise ValueError(_("The submission id is not valid.")) from error
+    temperature = None
+    if item.temperature not in (None, ""):
+        try:
+            temperature = Decimal(str(item.temperature)).quantize(Decimal("0.1"))
+        except InvalidOperation as error:
+            raise ValueError(_("The temperature is not a number.")) from error
+        low, high = TEMPERATURE_RANGE
+        if not temperature.is_finite() or not low <= temperature <= high:
+            raise ValueError(_("A temperature must be between 34.0 and 43.0 °C."))
+    symptoms = sorted(set(item.symptoms))
+    if any(s not in Symptom.values for s in symptoms):
+        raise ValueError(_("Unknown symptom."))
+    if temperature is None and not symptoms:
+        raise ValueError(_("Enter a temperature."))
+    day = item.day or now_local.date()
+    if day > now_local.date():
+        raise ValueError(_("A check cannot be for a future day."))
+    slot = item.slot or schedule.slot_at(now_local, settings.CHECK_MORNING_CUTOFF)
+    if slot not in Slot.values:
+        raise ValueError(_("Choose morning or evening."))
+    abnormal = bool(symptoms) or (
+        temperature is not None and temperature >= Decimal(settings.ABNORMAL_TEMPERATURE)
+    )
+    return {
+        "client_id": client_id,
+        "temperature": temperature,
+        "symptoms": ",".join(symptoms),
+        "day": day,
+        "slot": slot,
+        "abnormal": abnormal,
+    }
+
+
+def _allowed_measures(
+    actor: Any, source: str, ids: set[int], self_measure: Measure | None
+) -> dict[int, Measure]:
+    if source == CheckSource.SELF:
+        return {self_measure.pk: self_measure} if self_measure is not None and self_measure.pk in ids else {}
+    fields = ("id", "person_id", "unit_path", "grid_id", "state", "start_date", "end_date")
+    candidates = list(Measure.objects.filter(pk__in=ids).only(*fields))
+    if source == CheckSource.SITE:
+        sites = Site.objects.restrict(actor, "change")
+        at_site = set(
+            Stay.objects.filter(
+                measure_id__in=ids, checked_out_at__isnull=True, room__site__in=sites
+            ).values_list("measure_id", flat=True)
+        )
+        return {m.pk: m for m in candidates if m.pk in at_site}
+    # The same test restrict() applies, on rows already fetched by primary key (the hot path of
+    # twice-daily checks); team members reach their people outside their tree scope.
+    scope = scope_for(actor, "change")
+    allowed = {m.pk: m for m in candidates if scope.covers(m.unit_path, m.grid_id)}
+    others = [m.pk for m in candidates if m.pk not in allowed]
+    if others:
+        on_team = set(
+            TeamMember.objects.filter(user=actor, measure_id__in=others).values_list("measure_id", flat=True)
+        )
+        allowed.update({m.pk: m for m in candidates if m.pk in on_team})
+    return allowed
+
+
+_CHECK_COLUMNS = (
+    "client_id",
+    "measure_id",
+    "person_id",
+    "unit_path",
+    "grid_id",
+    "day",
+    "slot",
+    "temperature",
+    "symptoms",
+    "abnormal",
+    "source",
+    "recorded_by_id",
+    "recorded_at",
+)
+
+
+def _insert_checks(rows: list[HealthCheck]) -> dict[uuid.UUID, int]:
+    """One INSERT … ON CONFLICT (client_id) DO NOTHING RETURNING: the ids of the rows this call
+    stored; a client id already stored (a replay, or a concurrent retry) returns nothing."""
+    if not rows:
+        return {}
+    meta = HealthCheck._meta
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    fields = [by_attname[name] for name in _CHECK_COLUMNS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params: list[Any] = []
+    for row in rows:
+        params += [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    # Table and column names come from the model, never from input; values are parameters.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([one] * len(rows))} "  # noqa: S608
+        f"ON CONFLICT ({quote('client_id')}) DO NOTHING RETURNING {quote('id')}, {quote('client_id')}"
+    )
+    client_field = by_attname["client_id"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {client_field.to_python(client_id): pk for pk, client_id in cursor.fetchall()}
+
+
+@transaction.atomic
+def do_record_checks(
+    actor: Any,
+    items: Sequence[CheckInput],
+    source: str = CheckSource.TEAM,
+    self_measure: Measure | None = None,
+) -> list[CheckResult]:
+    """Record a batch of checks, all or nothing. A client id seen before is acknowledged again with
+    the stored check and never written twice, so a retry on a bad network is always safe."""
+    if not items:
+        raise ControlError("checks.empty", _("Nothing to record."))
+    if len(items) > 500:
+        raise ControlError("checks.too_many", _("At most 500 checks at a time."))
+    now = timezone.now()
+    now_local = timezone.localtime(now)
+    parsed: list[dict[str, Any] | None] = []
+    errors: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            parsed.append(_parse_check(item, now_local))
+        except ValueError as error:
+            parsed.append(None)
+            errors.append({"index": index, "client_id": str(item.client_id), "message": str(error)})
+    if errors:
+        raise ControlError("checks.invalid", _("Some checks could not be read; nothing was saved."), errors)
+    client_ids = [p["client_id"] for p in parsed if p]
+    measures = _allowed_measures(actor, source, {item.measure_id for item in items}, self_measure)
+    rows: list[HealthCheck] = []
+    for index, (item, p) in enumerate(zip(items, parsed, strict=True)):
+        assert p is not None
+        measure = measures.get(item.measure_id)
+        if measure is None:
+            errors.append({"index": index, "client_id": str(item.client_id), "message": _("Not found.")})
+            continue
+        if measure.state != MeasureState.ACTIVE or not measure.start_date <= p["day"] <= measure.end_date:
+            errors.append(
+                {
+                    "index": index,
+                    "client_id": str(item.client_id),
+                    "message": _("The measure is not running on that day."),
+                }
+            )
+            continue
+        rows.append(
+            HealthCheck(
+                measure_id=measure.pk,
+                person_id=measure.person_id,
+                unit_path=measure.unit_path,
+                grid_id=measure.grid_id,
+                source=source,
+                recorded_by_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
+                recorded_at=now,
+                **p,
+            )
+        )
+    if errors:
+        # A replay of checks stored earlier is acknowledged even if its measure has ended since.
+        failed = {e["client_id"] for e in errors}
+        stored_before = set(
+            HealthCheck.objects.filter(client_id__in=[uuid.UUID(c) for c in failed]).values_list(
+                "client_id", flat=True
+            )
+        )
+        errors = [e for e in errors if uuid.UUID(e["client_id"]) not in stored_before]
+        if errors:
+            raise ControlError(
+                "checks.invalid", _("Some checks could not be saved; nothing was saved."), errors
+            )
+        rows = [r for r in rows if r.client_id not in stored_before]
+    created = _insert_checks(rows)
+    for row in rows:
+        if row.client_id in created:
+            row.pk = created[row.client_id]
+            if row.abnormal:
+                _on_abnormal(actor, row, measures[row.measure_id])
+    replayed = [cid for cid in client_ids if cid not in created]
+    stored = (
+        {
+            c.client_id: c
+            for c in HealthCheck.objects.filter(client_id__in=replayed).only(
+                "id", "client_id", "abnormal", "measure_id"
+            )
+        }
+        if replayed
+        else {}
+    )
+    requested = {p["client_id"]: item.measure_id for item, p in zip(items, parsed, strict=True) if p}
+    foreign = [cid for cid, check in stored.items() if check.measure_id != requested[cid]]
+    if foreign:  # a client id of someone else's check: acknowledge nothing about it
+        raise ControlError(
+            "checks.invalid",
+            _("Some checks could not be saved; nothing was saved."),
+            [{"client_id": str(cid), "message": _("Not found.")} for cid in foreign],
+        )
+    by_client = {row.client_id: row for row in rows}
+    return [
+        CheckResult(
+            client_id=str(cid),
+            check_id=created[cid] if cid in created else stored[cid].pk,
+            duplicate=cid not in created,
+            abnormal=by_client[cid].abnormal if cid in created else stored[cid].abnormal,
+        )
+        for cid in client_ids
+    ]
+
+
+def _describe(check: HealthCheck) -> str:
+    parts = []
+    if check.temperature is not None:
+        parts.append(f"{check.temperature} °C")
+    labels = dict(Symptom.choices)
+    parts += [str(labels[s]) for s in check.symptoms.split(",") if s]
+    return "、".join(parts)
+
+
+def _on_abnormal(actor: Any, check: HealthCheck, measure: Measure) -> None:
+    """An abnormal check: an immediate alert to the team, and a closed-loop transfer to the fever
+    clinic (one open order per person is enough)."""
+    person = measure.person
+    alert = raise_alert(
+        AlertKind.ABNORMAL_CHECK,
+        f"check:{check.pk}",
+        _("Abnormal check for %(name)s: %(detail)s") % {"name": person.name, "detail": _describe(check)},
+        measure=measure,
+        person=person,
+    )
+    audit.emit("check.abnormal", check, actor, person_id=person.pk, data={"alert": alert.pk})
+    open_fever = TransferPerson.objects.filter(
+        person=person, transfer__reason=TransferReason.FEVER_CLINIC, transfer__state__in=OPEN_TRANSFER_STATES
+    ).exists()
+    if not open_fever:
+        _create_transfer(
+            actor,
+            TransferSpec(
+                reason=TransferReason.FEVER_CLINIC,
+                from_place=person.current_address or person.domicile_address or str(person.unit_path),
+                to_place=settings.FEVER_CLINIC,
+                scheduled_at=timezone.now() + dt.timedelta(hours=1),
+                note=_("Opened by the abnormal check of %(time)s")
+                % {"time": timezone.localtime(check.recorded_at).strftime("%m-%d %H:%M")},
+            ),
+            [(person, measure)],
+            unit_path=measure.unit_path,
+            grid_id=measure.grid_id,
+        )
