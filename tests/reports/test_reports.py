@@ -13,8 +13,8 @@ from python_calamine import CalamineWorkbook
 
 from hongyixing.areas.models import AdminUnit
 from hongyixing.control import services as control
-from hongyixing.core.errors import DomainError
 from hongyixing.control.models import HealthCheck, Measure, Sample
+from hongyixing.core.errors import DomainError
 from hongyixing.reports import metrics, sections, services
 from hongyixing.reports.models import DailyReport, DailyStat
 from hongyixing.reports.queries import build_report

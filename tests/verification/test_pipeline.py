@@ -7,9 +7,10 @@ import pytest
 from hongyixing.core.crypto import unseal
 from hongyixing.core.errors import DomainError
 from hongyixing.core.models import ChangeLog, DomainEvent, PiiAccess
+from hongyixing.notices.models import Notification
 from hongyixing.verification import services
 from hongyixing.verification.choices import RowStatus, TaskState
-from hongyixing.verification.models import Feedback, Notification, PushRow, PushSource, VerificationTask
+from hongyixing.verification.models import Feedback, PushRow, PushSource, VerificationTask
 from hongyixing.verification.services import do_escalate
 from tests.personas import World
 

@@ -31,7 +31,9 @@ class HongyixingAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
         schema = super().get_openapi_schema(**kwargs)
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-        schemas.setdefault("ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}"))
+        schemas.setdefault(
+            "ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
         ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
         for path in schema.get("paths", {}).values():
             for operation in path.values():
@@ -76,7 +78,9 @@ def unauthorised(request: HttpRequest, exc: Exception) -> HttpResponse:
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # ninja raises 400 for a body it cannot parse (not JSON, wrong encoding).
     code = "malformed" if exc.status_code == 400 else f"http_{exc.status_code}"
-    return _error(request, exc.status_code, code, "The request body cannot be read." if code == "malformed" else exc)
+    return _error(
+        request, exc.status_code, code, "The request body cannot be read." if code == "malformed" else exc
+    )
 
 
 @api.exception_handler(ValidationError)

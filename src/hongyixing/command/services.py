@@ -7,7 +7,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -39,29 +38,21 @@ from hongyixing.command.models import (
     Visit,
     WorkingGroup,
 )
-from hongyixing.core import audit
+from hongyixing.core import audit, deadlines
 from hongyixing.core.bulk import insert_returning_ids
 from hongyixing.core.crypto import seal, unseal
+from hongyixing.core.errors import DomainError
 from hongyixing.core.masking import mask_phone
 from hongyixing.core.models import PiiAccessKind
 from hongyixing.core.scope import scope_for
+from hongyixing.notices.services import Notice, notify, notify_each
 from hongyixing.people import phones
 from hongyixing.people.models import Person
-from hongyixing.verification.models import Notification, PushSource
-from hongyixing.verification.notify import broadcast
-from hongyixing.verification.services import do_create_task_for_person, sla_times
+from hongyixing.verification.models import PushSource
+from hongyixing.verification.services import do_create_task_for_person
 
 SCREENING_SOURCE = "carpet-screening"
 MAX_ATTACHMENT_BYTES = 20 * 2**20
-
-
-class CommandCentreError(ValueError):
-    """A refused command-centre write: ``code`` is stable for the API, ``message`` plain words."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def may_change(user: Any, path: str) -> bool:
@@ -71,7 +62,7 @@ def may_change(user: Any, path: str) -> bool:
 
 def _require_change(user: Any, path: str) -> None:
     if not may_change(user, path):
-        raise CommandCentreError("not_allowed", _("You cannot do this for this unit."))
+        raise DomainError("not_allowed", _("You cannot do this for this unit."))
 
 
 def _seal_phone(raw: str) -> tuple[str, str]:
@@ -80,7 +71,7 @@ def _seal_phone(raw: str) -> tuple[str, str]:
     try:
         number = phones.normalise(raw)
     except phones.PhoneError as error:
-        raise CommandCentreError(error.code, error.message) from error
+        raise DomainError(error.code, error.message) from error
     return seal(number), mask_phone(number)
 
 
@@ -97,12 +88,12 @@ def normalise_fields(items: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
             continue
         kind = str(item.get("kind") or FieldKind.YES_NO)
         if kind not in FieldKind.values:
-            raise CommandCentreError("fields.bad_kind", _("Unknown question kind: %(kind)s") % {"kind": kind})
+            raise DomainError("fields.bad_kind", _("Unknown question kind: %(kind)s") % {"kind": kind})
         key = str(item.get("key") or f"q{n}").strip()[:30] or f"q{n}"
         if key in seen:
             key = f"q{n}"
         if key in seen:
-            raise CommandCentreError("fields.duplicate_key", _("Two questions have the same key."))
+            raise DomainError("fields.duplicate_key", _("Two questions have the same key."))
         seen.add(key)
         result.append({"key": key, "label": label, "kind": kind})
     return result
@@ -119,9 +110,7 @@ def clean_answers(fields: Sequence[dict[str, str]], raw: dict[str, Any], *, requ
         value = raw.get(spec["key"])
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                raise CommandCentreError(
-                    "answers.missing", _("Answer this: %(label)s") % {"label": spec["label"]}
-                )
+                raise DomainError("answers.missing", _("Answer this: %(label)s") % {"label": spec["label"]})
             continue
         if spec["kind"] == FieldKind.YES_NO:
             text = str(value).strip().lower()
@@ -130,18 +119,18 @@ def clean_answers(fields: Sequence[dict[str, str]], raw: dict[str, Any], *, requ
             elif text in _YES or text in _NO:
                 answers[spec["key"]] = text in _YES
             else:
-                raise CommandCentreError(
+                raise DomainError(
                     "answers.bad_yesno", _("Answer yes or no: %(label)s") % {"label": spec["label"]}
                 )
         elif spec["kind"] == FieldKind.NUMBER:
             try:
                 number = float(str(value).strip())
             except ValueError as error:
-                raise CommandCentreError(
+                raise DomainError(
                     "answers.bad_number", _("A number is needed: %(label)s") % {"label": spec["label"]}
                 ) from error
             if number != number or abs(number) > 1e12:  # NaN or absurd
-                raise CommandCentreError(
+                raise DomainError(
                     "answers.bad_number", _("A number is needed: %(label)s") % {"label": spec["label"]}
                 )
             answers[spec["key"]] = int(number) if number.is_integer() else number
@@ -216,13 +205,13 @@ def do_update_group(actor: Any, group: WorkingGroup, expected_version: int, **ch
     if unknown:
         raise ValueError(f"fields not editable here: {sorted(unknown)}")
     if "name" in changes and not str(changes["name"]).strip():
-        raise CommandCentreError("group.no_name", _("A group needs a name."))
+        raise DomainError("group.no_name", _("A group needs a name."))
     before = audit.snapshot(group)
     updated = WorkingGroup.objects.filter(pk=group.pk, version=expected_version).update(
         version=F("version") + 1, **changes
     )
     if not updated:
-        raise CommandCentreError("group.stale", _("Someone else changed this group; reload and try again."))
+        raise DomainError("group.stale", _("Someone else changed this group; reload and try again."))
     group.refresh_from_db()
     audit.log_update(actor, group, before)
     return group
@@ -234,9 +223,9 @@ def do_add_member(
 ) -> GroupMember:
     _require_change(actor, group.unit_path)
     if role not in MemberRole.values:
-        raise CommandCentreError("member.bad_role", _("Choose a role in the group."))
+        raise DomainError("member.bad_role", _("Choose a role in the group."))
     if GroupMember.objects.filter(group=group, user=user).exists():
-        raise CommandCentreError("member.exists", _("This user is already in the group."))
+        raise DomainError("member.exists", _("This user is already in the group."))
     ciphertext, masked = _seal_phone(phone)
     member = GroupMember.objects.create(
         group=group, user=user, role=role, post=post[:100], phone_ciphertext=ciphertext, phone_masked=masked
@@ -272,11 +261,11 @@ def do_add_shift(
 ) -> DutyShift:
     _require_change(actor, unit.path)
     if group is not None and group.unit_id != unit.pk:
-        raise CommandCentreError("duty.bad_group", _("The group belongs to another unit."))
+        raise DomainError("duty.bad_group", _("The group belongs to another unit."))
     if ends_at <= starts_at:
-        raise CommandCentreError("duty.bad_times", _("A shift must end after it starts."))
+        raise DomainError("duty.bad_times", _("A shift must end after it starts."))
     if ends_at - starts_at > dt.timedelta(hours=24):
-        raise CommandCentreError("duty.too_long", _("A shift lasts at most 24 hours."))
+        raise DomainError("duty.too_long", _("A shift lasts at most 24 hours."))
     ciphertext, masked = _seal_phone(phone)
     shift = DutyShift.objects.create(
         unit=unit,
@@ -381,11 +370,8 @@ def _command_users(directives: Iterable[Directive]) -> dict[int, set[int]]:
     }
 
 
-def _notify(users: Iterable[int], kind: str, message: str, now: dt.datetime) -> list[Notification]:
-    return [
-        Notification(recipient_id=uid, created_at=now, kind=kind, task=None, message=message[:300])
-        for uid in sorted(set(users))
-    ]
+def _notices(users: Iterable[int], kind: str, message: str) -> list[Notice]:
+    return [Notice(uid, kind, message) for uid in sorted(set(users))]
 
 
 def _next_sequence(prefix: str, year: int) -> int:
@@ -404,20 +390,20 @@ def check_issue_directive(
     now = now or timezone.now()
     _require_change(actor, unit.path)
     if not data.title.strip() or not data.content.strip():
-        raise CommandCentreError("directive.incomplete", _("A directive needs a title and content."))
+        raise DomainError("directive.incomplete", _("A directive needs a title and content."))
     if data.deadline <= now:
-        raise CommandCentreError("directive.deadline_past", _("The deadline must be in the future."))
+        raise DomainError("directive.deadline_past", _("The deadline must be in the future."))
     if not data.units and not data.groups:
-        raise CommandCentreError("directive.no_target", _("Choose at least one unit or group."))
+        raise DomainError("directive.no_target", _("Choose at least one unit or group."))
     for target in data.units:
         if not (target.path.startswith(unit.path) and target.path != unit.path):
-            raise CommandCentreError("directive.bad_target", _("A directive goes to units under the issuer."))
+            raise DomainError("directive.bad_target", _("A directive goes to units under the issuer."))
     for group in [*data.groups, *([data.group] if data.group else [])]:
         if group.unit_id != unit.pk:
-            raise CommandCentreError("directive.bad_group", _("The group belongs to another command."))
+            raise DomainError("directive.bad_group", _("The group belongs to another command."))
     for upload in data.attachments:
         if upload.size > MAX_ATTACHMENT_BYTES:
-            raise CommandCentreError("directive.file_too_large", _("An attachment is larger than 20 MB."))
+            raise DomainError("directive.file_too_large", _("An attachment is larger than 20 MB."))
     fields = normalise_fields(data.feedback_fields)
     for attempt in range(5):
         try:
@@ -463,7 +449,7 @@ def do_issue_directive(
             uploaded_at=now,
         )
         audit.log_create(actor, attachment)
-    clock = sla_times(now, data.deadline)
+    clock = deadlines.clock_times(now, data.deadline)
     assignments = [
         Assignment(
             directive=directive, unit=target, unit_path=target.path, target_name=target.name[:100], **clock
@@ -486,9 +472,8 @@ def do_issue_directive(
         "deadline": timezone.localtime(directive.deadline).strftime("%m-%d %H:%M"),
     }
     recipients = _assignee_users(created)
-    notices = [n for a in created for n in _notify(recipients[a.pk], "directive.issued", text, now)]
-    Notification.objects.bulk_create(notices, batch_size=1000)
-    transaction.on_commit(partial(broadcast, [], text))
+    notices = [n for a in created for n in _notices(recipients[a.pk], "directive.issued", text)]
+    notify_each(notices, summary=text, now=now)
     return directive
 
 
@@ -565,21 +550,21 @@ def check_act(
         existing = AssignmentNote.objects.filter(client_id=report.client_id).first()
         if existing is not None:
             if existing.assignment_id != assignment.pk:
-                raise CommandCentreError(
+                raise DomainError(
                     "note.client_id_reused", _("This submission id belongs to another assignment.")
                 )
             assignment.refresh_from_db()
             return assignment, False
     if action not in TRANSITIONS:
-        raise CommandCentreError("assignment.bad_action", _("Unknown step."))
+        raise DomainError("assignment.bad_action", _("Unknown step."))
     if action not in allowed_actions(actor, assignment):
         if assignment.state not in TRANSITIONS[action][0]:
-            raise CommandCentreError(
+            raise DomainError(
                 "assignment.bad_transition",
                 _("This cannot be done in the assignment's state: %(state)s")
                 % {"state": assignment.get_state_display()},
             )
-        raise CommandCentreError("assignment.not_allowed", _("You cannot do this with this assignment."))
+        raise DomainError("assignment.not_allowed", _("You cannot do this with this assignment."))
     try:
         return do_act(actor, assignment, action, report, expected_version=expected_version, now=now), True
     except IntegrityError:
@@ -609,12 +594,12 @@ def do_act(
     if locked is None:
         raise Http404
     if expected_version is not None and locked.version != expected_version:
-        raise CommandCentreError(
+        raise DomainError(
             "assignment.stale", _("Someone else changed this assignment; reload and try again.")
         )
     sources, target, _side = TRANSITIONS[action]
     if locked.state not in sources:
-        raise CommandCentreError(
+        raise DomainError(
             "assignment.bad_transition",
             _("This cannot be done in the assignment's state: %(state)s")
             % {"state": locked.get_state_display()},
@@ -623,14 +608,14 @@ def do_act(
     figures: dict[str, Any] = {}
     text = report.text.strip()
     if action == "progress" and not text:
-        raise CommandCentreError("assignment.no_text", _("Write what has been done."))
+        raise DomainError("assignment.no_text", _("Write what has been done."))
     if action == "return" and not text:
-        raise CommandCentreError("assignment.no_reason", _("Say why it goes back."))
+        raise DomainError("assignment.no_reason", _("Say why it goes back."))
     if action == "complete":
         if directive.feedback_text and not text:
-            raise CommandCentreError("assignment.no_text", _("The directive asks for a written report."))
+            raise DomainError("assignment.no_text", _("The directive asks for a written report."))
         if directive.feedback_file and not report.file:
-            raise CommandCentreError("assignment.no_file", _("The directive asks for a file."))
+            raise DomainError("assignment.no_file", _("The directive asks for a file."))
         figures = clean_answers(directive.feedback_fields, report.figures, required=True)
     elif action == "progress":
         figures = clean_answers(directive.feedback_fields, report.figures, required=False)
@@ -676,17 +661,17 @@ def do_extend_deadline(
     if locked is None:
         raise Http404
     if not is_issuer_side(actor, locked):
-        raise CommandCentreError("assignment.not_allowed", _("You cannot do this with this assignment."))
+        raise DomainError("assignment.not_allowed", _("You cannot do this with this assignment."))
     if locked.state not in CLOCK_STATES:
-        raise CommandCentreError(
+        raise DomainError(
             "assignment.bad_transition",
             _("This cannot be done in the assignment's state: %(state)s")
             % {"state": locked.get_state_display()},
         )
     if deadline <= max(now, locked.deadline) or not reason.strip():
-        raise CommandCentreError("assignment.bad_extension", _("Give a later deadline and the reason."))
+        raise DomainError("assignment.bad_extension", _("Give a later deadline and the reason."))
     before = audit.snapshot(locked)
-    for name, value in sla_times(now, deadline).items():
+    for name, value in deadlines.clock_times(now, deadline).items():
         setattr(locked, name, value)
     locked.escalation = 0
     locked.version += 1
@@ -714,19 +699,25 @@ def _notify_step(assignment: Assignment, directive: Directive, action: str, now:
         text = _("Directive %(number)s: the work of %(target)s was accepted") % values
     else:
         return
-    Notification.objects.bulk_create(_notify(users, f"directive.{action}", text, now))
+    notify(users, f"directive.{action}", text, now=now)
 
 
 # --- Escalation (提醒, 催办, 督办) ------------------------------------------------------------------
 
 # (level, the assignment's time field, notification kind, who hears of it), highest first so that an
 # assignment found long overdue (a stopped worker) is raised straight to its level, once.
-LEVELS = (
-    (4, "supervise_at", "directive.supervision", "command"),
-    (3, "deadline", "directive.overdue", "target+issuer"),
-    (2, "warn_late_at", "directive.late", "target"),
-    (1, "warn_half_at", "directive.half", "target"),
+LEVELS = deadlines.ladder(
+    half="directive.half",
+    late="directive.late",
+    overdue="directive.overdue",
+    supervision="directive.supervision",
 )
+AUDIENCE = {
+    "directive.half": "target",
+    "directive.late": "target",
+    "directive.overdue": "target+issuer",
+    "directive.supervision": "command",
+}
 
 
 def _escalation_messages() -> dict[str, str]:
@@ -746,55 +737,40 @@ def _escalation_messages() -> dict[str, str]:
     }
 
 
+@transaction.atomic
 def do_escalate_directives(now: dt.datetime | None = None) -> dict[str, int]:
     """Raise every open assignment whose time has come to its level and notify once per level.
 
-    Idempotent and safe with two workers: each assignment is raised by a conditional UPDATE
-    (``escalation < level``), and only the run whose UPDATE changed the row sends the notices."""
+    Idempotent and safe with two workers: ``core.deadlines.escalate`` moves each level with one
+    UPDATE over rows it has locked, and only the run that moved a row sends its notices."""
     now = now or timezone.now()
     messages = _escalation_messages()
     counts: dict[str, int] = {}
-    for level, time_field, kind, audience in LEVELS:
-        due = list(
-            Assignment.objects.filter(
-                state__in=CLOCK_STATES, escalation__lt=level, **{f"{time_field}__lte": now}
-            )
-            .select_related("directive")
-            .order_by("id")[:2000]
-        )
-        if not due:
-            continue
-        with transaction.atomic():
-            raised = [
-                a
-                for a in due
-                if Assignment.objects.filter(pk=a.pk, escalation__lt=level).update(escalation=level)
-            ]
-            if not raised:
-                continue
-            targets = _assignee_users(raised) if "target" in audience else {}
-            command = _command_users(a.directive for a in raised) if audience == "command" else {}
-            notices: list[Notification] = []
-            for a in raised:
-                a.escalation = level
-                directive: Any = a.directive
-                users: set[int] = set(targets.get(a.pk, set()))
-                if "issuer" in audience:
-                    users.add(directive.issuer_id)
-                users |= command.get(directive.pk, set())
-                text = messages[kind] % {
-                    "number": directive.number,
-                    "target": a.target_name,
-                    "deadline": timezone.localtime(a.deadline).strftime("%m-%d %H:%M"),
-                }
-                notices += _notify(users, kind, text, now)
-            Notification.objects.bulk_create(notices, batch_size=1000)
-            audit.emit_bulk(f"assignment.{kind.split('.', 1)[1]}", raised)
-            summary = _("%(count)d directive assignments: %(level)s") % {
-                "count": len(raised),
-                "level": _escalation_level_names()[kind],
+    open_assignments = Assignment.objects.filter(state__in=CLOCK_STATES).select_related("directive")
+    for moved in deadlines.escalate(open_assignments, LEVELS, now, limit=2000):
+        kind, raised = moved.level.kind, moved.rows
+        audience = AUDIENCE[kind]
+        targets = _assignee_users(raised) if "target" in audience else {}
+        command = _command_users(a.directive for a in raised) if audience == "command" else {}
+        notices: list[Notice] = []
+        for a in raised:
+            directive: Any = a.directive
+            users: set[int] = set(targets.get(a.pk, set()))
+            if "issuer" in audience:
+                users.add(directive.issuer_id)
+            users |= command.get(directive.pk, set())
+            text = messages[kind] % {
+                "number": directive.number,
+                "target": a.target_name,
+                "deadline": timezone.localtime(a.deadline).strftime("%m-%d %H:%M"),
             }
-            transaction.on_commit(partial(broadcast, [], summary))
+            notices += _notices(users, kind, text)
+        audit.emit_bulk(f"assignment.{kind.split('.', 1)[1]}", raised)
+        summary = _("%(count)d directive assignments: %(level)s") % {
+            "count": len(raised),
+            "level": _escalation_level_names()[kind],
+        }
+        notify_each(notices, summary=summary, now=now)
         counts[kind] = len(raised)
     return counts
 
@@ -823,9 +799,9 @@ def do_create_campaign(
 ) -> Campaign:
     _require_change(actor, unit.path)
     if not title.strip():
-        raise CommandCentreError("campaign.no_title", _("A campaign needs a title."))
+        raise DomainError("campaign.no_title", _("A campaign needs a title."))
     if ends_on < starts_on:
-        raise CommandCentreError("campaign.bad_dates", _("A campaign must end on or after its first day."))
+        raise DomainError("campaign.bad_dates", _("A campaign must end on or after its first day."))
     campaign = Campaign.objects.create(
         unit=unit,
         unit_path=unit.path,
@@ -861,13 +837,11 @@ def submit_visit(
 ) -> tuple[Visit, bool]:
     """Idempotent by ``client_id``: a retry after a lost answer returns the stored visit."""
     if not data.client_id or len(data.client_id) > 64:
-        raise CommandCentreError("visit.bad_client_id", _("The submission id is missing or too long."))
+        raise DomainError("visit.bad_client_id", _("The submission id is missing or too long."))
     existing = Visit.objects.filter(client_id=data.client_id).first()
     if existing is not None:
         if existing.campaign_id != campaign.pk or existing.household_id != household.pk:
-            raise CommandCentreError(
-                "visit.client_id_reused", _("This submission id belongs to another household.")
-            )
+            raise DomainError("visit.client_id_reused", _("This submission id belongs to another household."))
         return existing, False
     try:
         return do_submit_visit(actor, campaign, household, data, now), True
@@ -884,13 +858,13 @@ def do_submit_visit(
 ) -> Visit:
     now = now or timezone.now()
     if not household.unit_path.startswith(campaign.unit_path):
-        raise CommandCentreError("visit.outside_campaign", _("This household is outside the campaign."))
+        raise DomainError("visit.outside_campaign", _("This household is outside the campaign."))
     if not Household.objects.restrict(actor, "change").filter(pk=household.pk).exists():
         raise Http404
     if not campaign_is_open(campaign, now):
-        raise CommandCentreError("visit.campaign_closed", _("The campaign is not running today."))
+        raise DomainError("visit.campaign_closed", _("The campaign is not running today."))
     if data.outcome not in VisitOutcome.values:
-        raise CommandCentreError("visit.bad_outcome", _("Choose what happened at the door."))
+        raise DomainError("visit.bad_outcome", _("Choose what happened at the door."))
     answers = (
         clean_answers(campaign.checklist, data.answers, required=False)
         if data.outcome == VisitOutcome.VISITED
@@ -900,9 +874,9 @@ def do_submit_visit(
     if data.person_id is not None:
         person = Person.objects.filter(pk=data.person_id, household_id=household.pk).first()
         if person is None:
-            raise CommandCentreError("visit.bad_person", _("This person does not live in this household."))
+            raise DomainError("visit.bad_person", _("This person does not live in this household."))
     if data.raise_task and (person is None or not data.findings.strip()):
-        raise CommandCentreError(
+        raise DomainError(
             "visit.finding_incomplete", _("To raise a verification task, name the person and the finding.")
         )
     visit = Visit.objects.create(
@@ -938,7 +912,7 @@ def do_bulk_record_visits(actor: Any, campaign: Campaign, visits: list[Visit]) -
     fresh = [v for v in visits if v.client_id not in known]
     for v in fresh:
         if not v.unit_path.startswith(campaign.unit_path):
-            raise CommandCentreError("visit.outside_campaign", _("This household is outside the campaign."))
+            raise DomainError("visit.outside_campaign", _("This household is outside the campaign."))
         v.campaign = campaign
     created = insert_returning_ids(Visit, fresh)
     audit.log_bulk_create(actor, created)
@@ -958,9 +932,9 @@ def do_raise_task(
         return locked.task
     person = person or locked.person
     if person is None or person.household_id != locked.household_id:
-        raise CommandCentreError("visit.bad_person", _("Name a person of this household."))
+        raise DomainError("visit.bad_person", _("Name a person of this household."))
     if not locked.findings:
-        raise CommandCentreError("visit.no_finding", _("Write down the finding first."))
+        raise DomainError("visit.no_finding", _("Write down the finding first."))
     source = PushSource.objects.get(code=SCREENING_SOURCE)
     campaign: Any = locked.campaign
     reason = _("Carpet screening %(campaign)s: %(finding)s") % {
@@ -989,9 +963,9 @@ def do_open_measure_from_finding(actor: Any, visit: Visit, person: Person | None
         return locked.measure
     person = person or locked.person
     if person is None or person.household_id != locked.household_id:
-        raise CommandCentreError("visit.bad_person", _("Name a person of this household."))
+        raise DomainError("visit.bad_person", _("Name a person of this household."))
     if not locked.findings:
-        raise CommandCentreError("visit.no_finding", _("Write down the finding first."))
+        raise DomainError("visit.no_finding", _("Write down the finding first."))
     campaign: Any = locked.campaign
     spec = control.MeasureSpec(
         type=measure_type,
@@ -1001,7 +975,7 @@ def do_open_measure_from_finding(actor: Any, visit: Visit, person: Person | None
     try:
         measure = control.do_open_measure(actor, person, spec)
     except control.ControlError as error:
-        raise CommandCentreError(error.code, error.message) from error
+        raise DomainError(error.code, error.message) from error
     before = audit.snapshot(locked)
     locked.person, locked.measure = person, measure
     locked.save(update_fields=["person", "measure"])

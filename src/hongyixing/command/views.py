@@ -43,6 +43,7 @@ from hongyixing.command.models import (
 )
 from hongyixing.command.supervision import supervision_items
 from hongyixing.control.choices import MeasureType
+from hongyixing.core.errors import DomainError
 from hongyixing.core.models import DomainEvent
 from hongyixing.core.scope import path_prefix_q
 from hongyixing.people.models import Person
@@ -142,7 +143,7 @@ def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
         version = data.pop("version")
         try:
             services.do_update_group(request.user, group, version, **data)
-        except services.CommandCentreError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Saved."))
@@ -167,7 +168,7 @@ def member_add(request: HttpRequest, group_id: int) -> HttpResponse:
                 post=form.cleaned_data["post"],
                 phone=form.cleaned_data["phone"],
             )
-        except services.CommandCentreError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Saved."))
@@ -233,7 +234,7 @@ def duty(request: HttpRequest) -> HttpResponse:
                         post=form.cleaned_data["post"],
                         phone=form.cleaned_data["phone"],
                     )
-                except services.CommandCentreError as error:
+                except DomainError as error:
                     messages.error(request, error.message)
                 else:
                     messages.success(request, _("Saved."))
@@ -329,7 +330,7 @@ def directive_new(request: HttpRequest) -> HttpResponse:
         )
         try:
             directive = services.check_issue_directive(request.user, unit, data)
-        except services.CommandCentreError as error:
+        except DomainError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Directive %(number)s issued.") % {"number": directive.number})
@@ -454,7 +455,7 @@ def assignment_act(request: HttpRequest, assignment_id: int) -> HttpResponse:
             report,
             expected_version=form.cleaned_data["version"],
         )
-    except services.CommandCentreError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Done.") if created else _("This report was already saved."))
@@ -513,7 +514,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
                     form.cleaned_data["ends_on"],
                     form.cleaned_data["checklist"],
                 )
-            except services.CommandCentreError as error:
+            except DomainError as error:
                 form.add_error(None, error.message)
             else:
                 return redirect("command:campaign", campaign_id=campaign.pk)
@@ -601,7 +602,7 @@ def visit(request: HttpRequest, campaign_id: int, household_id: int) -> HttpResp
             )
             try:
                 _visit, created = services.submit_visit(request.user, campaign, household, data)
-            except services.CommandCentreError as error:
+            except DomainError as error:
                 messages.error(request, error.message)
             else:
                 messages.success(
@@ -639,7 +640,7 @@ def visit_task(request: HttpRequest, campaign_id: int, visit_id: int) -> HttpRes
         person = Person.objects.filter(pk=request.POST["person"], household_id=found.household_id).first()
     try:
         task = services.do_raise_task(request.user, found, person)
-    except services.CommandCentreError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Verification task raised for %(name)s.") % {"name": task.name})
@@ -660,7 +661,7 @@ def visit_measure(request: HttpRequest, campaign_id: int, visit_id: int) -> Http
         measure = services.do_open_measure_from_finding(
             request.user, found, person, request.POST.get("type", "")
         )
-    except services.CommandCentreError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return redirect("command:campaign", campaign_id=campaign.pk)
     messages.success(request, _("Measure opened."))

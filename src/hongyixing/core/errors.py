@@ -46,9 +46,7 @@ class StaleEdit(DomainError):
 
     status = 409
 
-    def __init__(
-        self, code: str = "stale_edit", message: Any = None, field: str | None = None
-    ) -> None:
+    def __init__(self, code: str = "stale_edit", message: Any = None, field: str | None = None) -> None:
         from django.utils.translation import gettext_lazy as _
 
         super().__init__(code, message or _("Someone else changed this record; reload and try again."), field)

@@ -53,9 +53,7 @@ def notify(
     With a ``key`` each user hears of it once (a second call writes nothing). Returns the number of
     in-app notices asked for."""
     ids = sorted({getattr(u, "pk", u) for u in users})
-    written = notify_each(
-        [Notice(uid, kind, message, link, key or "") for uid in ids], summary="", now=now
-    )
+    written = notify_each([Notice(uid, kind, message, link, key or "") for uid in ids], summary="", now=now)
     if channels:
         send_after_commit(kind, message, ids)
     return written
@@ -107,7 +105,11 @@ def do_send(kind: str, message: str, user_ids: Sequence[int]) -> list[int]:
     now = timezone.now()
     created = [
         Delivery.objects.create(
-            channel=channel.name, kind=kind[:40], message=message[:500], recipients=list(user_ids), created_at=now
+            channel=channel.name,
+            kind=kind[:40],
+            message=message[:500],
+            recipients=list(user_ids),
+            created_at=now,
         )
         for channel in configured()
     ]

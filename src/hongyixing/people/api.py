@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
-from hongyixing.core.errors import DomainError
 from hongyixing.areas.models import Household
+from hongyixing.core.errors import DomainError
 from hongyixing.people import queries, services
 from hongyixing.people.models import Person
 
@@ -109,19 +109,19 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
     else:
         raise DomainError("person.no_place", _("A person is created in a household."), "household_id")
     person, created = services.create_person(
-            request.user,
-            services.PersonSpec(
-                name=payload.name,
-                document_type=payload.document_type,
-                document_number=payload.document_number,
-                phones=payload.phones,
-                household=household,
-                relation=payload.relation,
-                residency=payload.residency,
-                domicile_address=payload.domicile_address,
-                current_address=payload.current_address,
-            ),
-        )
+        request.user,
+        services.PersonSpec(
+            name=payload.name,
+            document_type=payload.document_type,
+            document_number=payload.document_number,
+            phones=payload.phones,
+            household=household,
+            relation=payload.relation,
+            residency=payload.residency,
+            domicile_address=payload.domicile_address,
+            current_address=payload.current_address,
+        ),
+    )
     if not created and not person.in_scope(request.user):
         # Never confirm that an ID exists elsewhere.
         raise DomainError(

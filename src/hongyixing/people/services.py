@@ -17,8 +17,8 @@ from hongyixing.areas.models import AdminUnit, Household
 from hongyixing.areas.services import bump_counts, bump_counts_many
 from hongyixing.core import audit
 from hongyixing.core.bulk import insert_returning_ids
-from hongyixing.core.errors import DomainError, StaleEdit
 from hongyixing.core.crypto import Sealed, blind_index, seal, unseal
+from hongyixing.core.errors import DomainError, StaleEdit
 from hongyixing.core.masking import mask_id_number, mask_phone
 from hongyixing.core.models import PiiAccessKind
 from hongyixing.people import idnumbers, phones
@@ -53,9 +53,7 @@ def seal_document(document_type: str, raw: str) -> SealedDocument:
         )
     number = idnumbers.normalise_document(raw)
     if len(number) < 5:
-        raise DomainError(
-            "document.too_short", _("The document number is too short."), "document_number"
-        )
+        raise DomainError("document.too_short", _("The document number is too short."), "document_number")
     return SealedDocument(
         document_type, Sealed(seal(number), blind_index(document_type, number), mask_id_number(number))
     )
@@ -213,9 +211,7 @@ def do_bulk_create_persons(actor: Any, specs: Sequence[PersonSpec]) -> list[Pers
     prepared = [_prepare(spec) for spec in specs]
     keys = [(p.person.document_type, p.person.document_index) for p in prepared if p.person.document_index]
     if len(set(keys)) != len(keys):
-        raise DomainError(
-            "person.duplicate_in_batch", _("The same ID number appears twice in the batch.")
-        )
+        raise DomainError("person.duplicate_in_batch", _("The same ID number appears twice in the batch."))
     by_type: dict[str, list[str]] = {}
     for document_type, index in keys:
         by_type.setdefault(document_type, []).append(index or "")

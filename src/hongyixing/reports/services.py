@@ -17,9 +17,9 @@ from hongyixing.areas.models import AdminUnit
 from hongyixing.core import audit
 from hongyixing.core.errors import DomainError
 from hongyixing.core.scope import scope_for
+from hongyixing.notices.services import announce
 from hongyixing.reports import metrics
 from hongyixing.reports.models import ClosedDay, DailyReport, DailyStat, ReportState
-from hongyixing.verification import notify
 
 SIGNING_ROLES = {Role.TOWN_OFFICER, Role.DISTRICT_OFFICE, Role.VILLAGE_CADRE}
 # A day whose window is still open is counted from the records at most once a minute per process (the
@@ -131,6 +131,5 @@ def do_sign_report(
         audit.log_create(actor, filed)
         audit.emit("report.signed", filed, actor, data={"day": day.isoformat(), "version": filed.version})
         if len(unit.path) <= 6:
-            summary = report.summary_text()
-            transaction.on_commit(lambda: notify.broadcast([], summary))
+            announce("report.signed", report.summary_text())
         return filed

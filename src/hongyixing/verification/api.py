@@ -10,8 +10,7 @@ from ninja import Router, Schema, Status
 from hongyixing.areas.models import Grid
 from hongyixing.core.scope import scope_for
 from hongyixing.verification import queries, services
-from hongyixing.verification.choices import Category
-from hongyixing.verification.models import PushBatch, PushSource, VerificationTask
+from hongyixing.verification.models import PushSource, VerificationTask
 
 router = Router(tags=["verification"])
 
@@ -106,7 +105,9 @@ def intake(request: HttpRequest, payload: IntakeIn) -> Any:
         external_id=payload.batch_id,
     )
     if result.duplicate:
-        return Status(200, {"batch": result.batch.pk, "duplicate": True, "counts": queries.row_counts(result.batch)})
+        return Status(
+            200, {"batch": result.batch.pk, "duplicate": True, "counts": queries.row_counts(result.batch)}
+        )
     return Status(201, {"batch": result.batch.pk, "duplicate": False, "counts": result.counts})
 
 
@@ -134,7 +135,9 @@ def get_task(request: HttpRequest, task_id: int) -> Any:
 )
 def post_feedback(request: HttpRequest, task_id: int, payload: FeedbackIn) -> Any:
     task = get_object_or_404(VerificationTask.objects.restrict(request.user, "change"), pk=task_id)
-    _feedback, created = services.submit_feedback(request.user, task, services.FeedbackInput(**payload.dict()))
+    _feedback, created = services.submit_feedback(
+        request.user, task, services.FeedbackInput(**payload.dict())
+    )
     task.refresh_from_db()
     return Status(201 if created else 200, {"created": created, "task": task})
 

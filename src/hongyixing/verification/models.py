@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hongyixing.areas.models import Grid
+from hongyixing.core.deadlines import DeadlineFields
 from hongyixing.core.scope import ScopedModel, ScopedQuerySet
 from hongyixing.people.models import Person
 from hongyixing.verification.choices import (
@@ -145,7 +146,7 @@ class PushRow(ScopedModel):
         return self.person_id
 
 
-class VerificationTask(ScopedModel):
+class VerificationTask(DeadlineFields, ScopedModel):
     """One person to verify for one batch, routed to a grid, with a deadline."""
 
     batch = models.ForeignKey(PushBatch, on_delete=models.PROTECT, related_name="tasks")
@@ -159,12 +160,7 @@ class VerificationTask(ScopedModel):
     )
     state = models.CharField(_("state"), max_length=14, choices=TaskState.choices, default=TaskState.NEW)
     created_at = models.DateTimeField(_("created"))
-    deadline = models.DateTimeField(_("deadline"))
-    # When the SLA clock warns (50 %, 80 %) and when an overdue task reaches the district's list.
-    warn_half_at = models.DateTimeField(null=True, blank=True)
-    warn_late_at = models.DateTimeField(null=True, blank=True)
-    supervise_at = models.DateTimeField(null=True, blank=True)
-    escalation = models.PositiveSmallIntegerField(_("escalation"), default=0)
+    # deadline, warn_half_at, warn_late_at, supervise_at, escalation, escalated_at: core.deadlines.
     disposition = models.CharField(_("disposition"), max_length=20, choices=Disposition.choices, blank=True)
     forwarded_to = models.CharField(_("forwarded to"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)

@@ -7,22 +7,23 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hongyixing.areas.choices import UnitLevel
 from hongyixing.areas.models import Grid
-from hongyixing.core import audit
+from hongyixing.core import audit, deadlines
 from hongyixing.core.bulk import insert_returning_ids
 from hongyixing.core.crypto import seal, unseal
 from hongyixing.core.errors import DomainError
 from hongyixing.core.models import PiiAccessKind
+from hongyixing.notices.services import Notice, notify_each
 from hongyixing.rules.services import rules_in_force
 from hongyixing.verification import linking
 from hongyixing.verification.choices import (
@@ -36,13 +37,11 @@ from hongyixing.verification.choices import (
 )
 from hongyixing.verification.models import (
     Feedback,
-    Notification,
     PushBatch,
     PushRow,
     PushSource,
     VerificationTask,
 )
-from hongyixing.verification.notify import broadcast
 from hongyixing.verification.signals import measure_requested
 
 DISTRICT_PATH = "320813"
@@ -144,16 +143,9 @@ def _decide_routes(
     return [d if d is not None else RouteDecision() for d in decisions]
 
 
-def sla_times(start: dt.datetime, deadline: dt.datetime) -> dict[str, dt.datetime]:
-    """Warn at 50 % and 80 % of the time; overdue goes to the town at once and to the district's
-    supervision list (督办) once a further quarter of the allowed time (at least an hour) has passed."""
-    period = deadline - start
-    return {
-        "deadline": deadline,
-        "warn_half_at": start + period / 2,
-        "warn_late_at": start + period * 0.8,
-        "supervise_at": deadline + max(period / 4, dt.timedelta(hours=1)),
-    }
+# Warn at 50 % and 80 % of the time; overdue goes to the town at once and to the district's
+# supervision list (督办) once a further quarter of the allowed time (at least an hour) has passed.
+sla_times = deadlines.clock_times
 
 
 def find_duplicate(source: PushSource, *, fingerprint: str = "", external_id: str = "") -> PushBatch | None:
@@ -431,9 +423,7 @@ def submit_feedback(actor: Any, task: VerificationTask, data: FeedbackInput) -> 
     existing = Feedback.objects.filter(client_id=data.client_id).select_related("task").first()
     if existing is not None:
         if existing.task_id != task.pk:
-            raise DomainError(
-                "feedback.client_id_reused", _("This submission id belongs to another task.")
-            )
+            raise DomainError("feedback.client_id_reused", _("This submission id belongs to another task."))
         return existing, False
     try:
         return do_submit_feedback(actor, task, data), True
@@ -744,13 +734,11 @@ def do_self_register(values: dict[str, str], submission_id: str, now: dt.datetim
 
 # --- SLA clock -------------------------------------------------------------------------------
 
-# (level, the task's time field, notification kind, who hears of it)
-LEVELS = (
-    (4, "supervise_at", "sla.supervision", "district"),
-    (3, "deadline", "sla.overdue", "town"),
-    (2, "warn_late_at", "sla.late", "grid"),
-    (1, "warn_half_at", "sla.half", "grid"),
+LEVELS = deadlines.ladder(
+    half="sla.half", late="sla.late", overdue="sla.overdue", supervision="sla.supervision"
 )
+# Who hears of each level.
+AUDIENCE = {"sla.half": "grid", "sla.late": "grid", "sla.overdue": "town", "sla.supervision": "district"}
 
 
 def _level_names() -> dict[str, str]:
@@ -799,45 +787,32 @@ def _recipients(tasks: list[VerificationTask], audience: str) -> dict[int, list[
     return result
 
 
+@transaction.atomic
 def do_escalate(now: dt.datetime | None = None) -> dict[str, int]:
     """Raise every task whose time has come to its level; notify once per level. Idempotent."""
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
-    counts: dict[str, int] = {}
     messages = _messages()
-    for level, time_field, kind, audience in LEVELS:
-        due = list(
-            VerificationTask.objects.filter(
-                state__in=CLOCK_STATES, escalation__lt=level, **{f"{time_field}__lte": now}
-            )
-            .only("id", "grid_id", "unit_path", "name", "deadline", "person_id", "escalation")
-            .order_by("id")[:5000]
-        )
-        if not due:
-            continue
-        with transaction.atomic():
-            VerificationTask.objects.filter(id__in=[t.pk for t in due], escalation__lt=level).update(
-                escalation=level
-            )
-            recipients = _recipients(due, audience)
-            notices = []
-            for t in due:
-                text = messages[kind] % {
-                    "name": t.name,
-                    "deadline": t.deadline.astimezone(tz).strftime("%m-%d %H:%M"),
-                }
-                notices += [
-                    Notification(recipient_id=uid, created_at=now, kind=kind, task=t, message=text)
-                    for uid in recipients[t.pk]
-                ]
-            Notification.objects.bulk_create(notices, ignore_conflicts=True, batch_size=1000)
-            for t in due:
-                t.escalation = level
-            audit.emit_bulk(f"task.{kind}", due)
-            summary = _("%(count)d verification tasks: %(level)s") % {
-                "count": len(due),
-                "level": _level_names()[kind],
+    open_tasks = VerificationTask.objects.filter(state__in=CLOCK_STATES).only(
+        "id", "grid_id", "unit_path", "name", "deadline", "person_id", "escalation"
+    )
+    counts: dict[str, int] = {}
+    for moved in deadlines.escalate(open_tasks, LEVELS, now, limit=5000):
+        kind, due = moved.level.kind, moved.rows
+        recipients = _recipients(due, AUDIENCE[kind])
+        notices = []
+        for t in due:
+            text = messages[kind] % {
+                "name": t.name,
+                "deadline": t.deadline.astimezone(tz).strftime("%m-%d %H:%M"),
             }
-            transaction.on_commit(partial(broadcast, [], summary))
+            link = reverse("verification:task", args=[t.pk])
+            notices += [Notice(uid, kind, text, link=link, key=f"task:{t.pk}") for uid in recipients[t.pk]]
+        audit.emit_bulk(f"task.{kind}", due)
+        summary = _("%(count)d verification tasks: %(level)s") % {
+            "count": len(due),
+            "level": _level_names()[kind],
+        }
+        notify_each(notices, summary=summary, now=now)
         counts[kind] = len(due)
     return counts

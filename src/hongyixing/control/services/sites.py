@@ -22,11 +22,11 @@ from hongyixing.control.models import (
 )
 from hongyixing.control.services.common import (
     CENTRAL,
-    ControlError,
     _locked_measure,
     _require,
 )
 from hongyixing.core import audit
+from hongyixing.core.errors import DomainError
 from hongyixing.core.scope import scope_for
 
 
@@ -47,7 +47,7 @@ class SiteSpec:
 def do_create_site(actor: Any, spec: SiteSpec) -> Site:
     _require(scope_for(actor, "change").covers_path(spec.unit_path))
     if spec.capacity < 1:
-        raise ControlError("site.bad_capacity", _("Capacity must be at least one."))
+        raise DomainError("site.bad_capacity", _("Capacity must be at least one."))
     site = Site.objects.create(
         name=spec.name[:100],
         kind=spec.kind,
@@ -91,9 +91,9 @@ def do_set_room_status(actor: Any, room: Room, status: str) -> Room:
     _site_for_change(actor, room.site)
     locked = Room.objects.select_for_update().get(pk=room.pk)
     if status not in (RoomStatus.FREE, RoomStatus.CLEANING, RoomStatus.SEALED):
-        raise ControlError("room.bad_status", _("A room becomes occupied only by a check-in."))
+        raise DomainError("room.bad_status", _("A room becomes occupied only by a check-in."))
     if Stay.objects.filter(room=locked, checked_out_at__isnull=True).exists():
-        raise ControlError("room.occupied", _("Check the guest out first."))
+        raise DomainError("room.occupied", _("Check the guest out first."))
     before = audit.snapshot(locked)
     locked.status = status
     locked.version += 1
@@ -108,13 +108,13 @@ def do_check_in(actor: Any, measure: Measure, room: Room, note: str = "") -> Sta
     locked_room = Room.objects.select_for_update().get(pk=room.pk)
     locked = _locked_measure(measure)
     if locked.type != CENTRAL or locked.state != MeasureState.ACTIVE:
-        raise ControlError("stay.not_central", _("Only people under centralised quarantine are checked in."))
+        raise DomainError("stay.not_central", _("Only people under centralised quarantine are checked in."))
     if locked_room.status != RoomStatus.FREE:
-        raise ControlError("room.taken", _("This room is not free."))
+        raise DomainError("room.taken", _("This room is not free."))
     if Stay.objects.filter(measure=locked, checked_out_at__isnull=True).exists():
-        raise ControlError("stay.already", _("This person is already checked in."))
+        raise DomainError("stay.already", _("This person is already checked in."))
     if Stay.objects.filter(room__site=site, checked_out_at__isnull=True).count() >= site.capacity:
-        raise ControlError("site.full", _("The site is full."))
+        raise DomainError("site.full", _("The site is full."))
     try:
         with transaction.atomic():
             stay = Stay.objects.create(
@@ -126,7 +126,7 @@ def do_check_in(actor: Any, measure: Measure, room: Room, note: str = "") -> Sta
                 note=note[:200],
             )
     except IntegrityError as error:
-        raise ControlError("room.taken", _("This room is not free.")) from error
+        raise DomainError("room.taken", _("This room is not free.")) from error
     before = audit.snapshot(locked_room)
     locked_room.status = RoomStatus.OCCUPIED
     locked_room.version += 1
@@ -157,6 +157,6 @@ def do_check_out(actor: Any, stay: Stay, note: str = "") -> Stay:
     _site_for_change(actor, stay.room.site)
     locked = Stay.objects.select_for_update().get(pk=stay.pk)
     if locked.checked_out_at is not None:
-        raise ControlError("stay.closed", _("Already checked out."))
+        raise DomainError("stay.closed", _("Already checked out."))
     _check_out(actor, locked, note)
     return locked

@@ -20,10 +20,10 @@ from hongyixing.control.models import (
     TeamMember,
 )
 from hongyixing.control.services.common import (
-    ControlError,
     _editable,
 )
 from hongyixing.core import audit
+from hongyixing.core.errors import DomainError
 from hongyixing.people.models import Person
 
 
@@ -76,9 +76,9 @@ def do_set_team_member(
     actor: Any, measure: Measure, role: str, user: Any, name: str, duty: str = ""
 ) -> TeamMember:
     if role not in TeamRole.values:
-        raise ControlError("team.bad_role", _("Choose a team role."))
+        raise DomainError("team.bad_role", _("Choose a team role."))
     if user is None and not name.strip():
-        raise ControlError("team.no_member", _("Choose a user or enter a name."))
+        raise DomainError("team.no_member", _("Choose a user or enter a name."))
     locked, _before = _editable(actor, measure)
     member = TeamMember.objects.filter(measure=locked, role=role).first()
     values = {
