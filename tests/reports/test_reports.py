@@ -15,7 +15,7 @@ from hongyixing.areas.models import AdminUnit
 from hongyixing.control import services as control
 from hongyixing.control.models import HealthCheck, Measure, Sample
 from hongyixing.core.errors import DomainError
-from hongyixing.reports import metrics, sections, services
+from hongyixing.reports import metrics, queries, sections, services
 from hongyixing.reports.models import DailyReport, DailyStat
 from hongyixing.reports.queries import build_report
 from hongyixing.verification.models import VerificationTask
@@ -105,7 +105,7 @@ def test_a_closed_day_equals_a_recount_from_raw_rows(world: World) -> None:
     )
     # The stored day reads back exactly as it was counted.
     with frozen(local(2026, 11, 30, 1)):
-        assert services.figures_for(DAY) == {
+        assert queries.figures_for(DAY) == {
             v: {k: n for k, n in m.items() if n} for v, m in metrics.compute(DAY).items()
         }
 

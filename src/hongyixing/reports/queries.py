@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,13 +19,38 @@ from hongyixing.command import queries as command_queries
 from hongyixing.control import queries as control_queries
 from hongyixing.reports import metrics, sections
 from hongyixing.reports.models import ClosedDay, DailyReport, DailyStat, ReportState
-from hongyixing.reports.services import figures_for
 
 CHILD_LEVEL = {
     UnitLevel.CITY: UnitLevel.DISTRICT,
     UnitLevel.DISTRICT: UnitLevel.TOWN,
     UnitLevel.TOWN: UnitLevel.VILLAGE,
 }
+
+
+# A day whose window is still open is counted from the records at most once a minute per process (the
+# dashboard and the live report read the same figures); a day past its cut-off is never cached, so a
+# filed report always counts afresh.
+LIVE_SECONDS = 60
+
+
+def figures_for(day: dt.date, unit_path: str = "") -> metrics.Figures:
+    """Stored figures of a closed day, else counted now from the records."""
+    if ClosedDay.objects.filter(day=day).exists():
+        stored: metrics.Figures = {}
+        rows = DailyStat.objects.filter(day=day)
+        if unit_path:
+            rows = rows.filter(village_path__startswith=unit_path[:12])
+        for village, metric, value in rows.values_list("village_path", "metric", "value"):
+            stored.setdefault(village, {})[metric] = value
+        return stored
+    if metrics.window(day)[1] <= timezone.now():
+        return metrics.compute(day, unit_path)
+    key = f"reports:live:{day.isoformat()}:{unit_path}"
+    figures: metrics.Figures | None = cache.get(key)
+    if figures is None:
+        figures = metrics.compute(day, unit_path, check_day=timezone.localdate())
+        cache.set(key, figures, LIVE_SECONDS)
+    return figures
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -20,12 +19,9 @@ from hongyixing.core.scope import scope_for
 from hongyixing.notices.services import announce
 from hongyixing.reports import metrics
 from hongyixing.reports.models import ClosedDay, DailyReport, DailyStat, ReportState
+from hongyixing.reports.queries import build_report
 
 SIGNING_ROLES = {Role.TOWN_OFFICER, Role.DISTRICT_OFFICE, Role.VILLAGE_CADRE}
-# A day whose window is still open is counted from the records at most once a minute per process (the
-# dashboard and the live report read the same figures); a day past its cut-off is never cached, so a
-# filed report always counts afresh.
-LIVE_SECONDS = 60
 
 
 @transaction.atomic
@@ -50,26 +46,6 @@ def do_close_day(day: dt.date, now: dt.datetime | None = None) -> int:
     return len(rows)
 
 
-def figures_for(day: dt.date, unit_path: str = "") -> metrics.Figures:
-    """Stored figures of a closed day, else counted now from the records."""
-    if ClosedDay.objects.filter(day=day).exists():
-        stored: metrics.Figures = {}
-        rows = DailyStat.objects.filter(day=day)
-        if unit_path:
-            rows = rows.filter(village_path__startswith=unit_path[:12])
-        for village, metric, value in rows.values_list("village_path", "metric", "value"):
-            stored.setdefault(village, {})[metric] = value
-        return stored
-    if metrics.window(day)[1] <= timezone.now():
-        return metrics.compute(day, unit_path)
-    key = f"reports:live:{day.isoformat()}:{unit_path}"
-    figures: metrics.Figures | None = cache.get(key)
-    if figures is None:
-        figures = metrics.compute(day, unit_path, check_day=timezone.localdate())
-        cache.set(key, figures, LIVE_SECONDS)
-    return figures
-
-
 def do_sign_report(
     actor: Any,
     unit: AdminUnit,
@@ -83,8 +59,6 @@ def do_sign_report(
 ) -> DailyReport:
     """File the unit's report for the day: the figures are frozen in the row; filing again is a
     correction (a new version with a reason) and the earlier version stays readable."""
-    from hongyixing.reports.queries import build_report
-
     with transaction.atomic():
         if not scope_for(actor, "change").covers_path(unit.path):
             raise Http404

@@ -45,7 +45,6 @@ from hongyixing.control.services.transfers import (
 )
 from hongyixing.core import audit
 from hongyixing.core.errors import DomainError
-from hongyixing.core.scope import scope_for
 
 
 @dataclass
@@ -110,25 +109,20 @@ def _allowed_measures(
     if source == CheckSource.SELF:
         return {self_measure.pk: self_measure} if self_measure is not None and self_measure.pk in ids else {}
     fields = ("id", "person_id", "unit_path", "grid_id", "state", "start_date", "end_date")
-    candidates = list(Measure.objects.filter(pk__in=ids).only(*fields))
+    wanted = Measure.objects.filter(pk__in=ids).only(*fields)
     if source == CheckSource.SITE:
         sites = Site.objects.restrict(actor, "change")
-        at_site = set(
-            Stay.objects.filter(
-                measure_id__in=ids, checked_out_at__isnull=True, room__site__in=sites
-            ).values_list("measure_id", flat=True)
-        )
-        return {m.pk: m for m in candidates if m.pk in at_site}
-    # The same test restrict() applies, on rows already fetched by primary key (the hot path of
-    # twice-daily checks); team members reach their people outside their tree scope.
-    scope = scope_for(actor, "change")
-    allowed = {m.pk: m for m in candidates if scope.covers(m.unit_path, m.grid_id)}
-    others = [m.pk for m in candidates if m.pk not in allowed]
+        at_site = Stay.objects.filter(
+            measure_id__in=ids, checked_out_at__isnull=True, room__site__in=sites
+        ).values("measure_id")
+        return {m.pk: m for m in wanted.filter(pk__in=at_site)}
+    # restrict() is the one scope test; team members also reach their people outside their tree
+    # scope, which costs a second query only when some ids fall outside it.
+    allowed = {m.pk: m for m in wanted.restrict(actor, "change")}
+    others = ids - set(allowed)
     if others:
-        on_team = set(
-            TeamMember.objects.filter(user=actor, measure_id__in=others).values_list("measure_id", flat=True)
-        )
-        allowed.update({m.pk: m for m in candidates if m.pk in on_team})
+        on_team = TeamMember.objects.filter(user=actor, measure_id__in=others).values("measure_id")
+        allowed.update({m.pk: m for m in wanted.filter(pk__in=on_team)})
     return allowed
 
 
@@ -242,7 +236,7 @@ def do_record_checks(
         errors = [e for e in errors if uuid.UUID(e["client_id"]) not in stored_before]
         if errors:
             raise DomainError(
-                "checks.invalid", _("Some checks could not be saved; nothing was saved."), errors
+                "checks.invalid", _("Some checks could not be saved; nothing was saved."), errors=errors
             )
         rows = [r for r in rows if r.client_id not in stored_before]
     created = _insert_checks(rows)
@@ -268,7 +262,7 @@ def do_record_checks(
         raise DomainError(
             "checks.invalid",
             _("Some checks could not be saved; nothing was saved."),
-            [{"client_id": str(cid), "message": _("Not found.")} for cid in foreign],
+            errors=[{"client_id": str(cid), "message": _("Not found.")} for cid in foreign],
         )
     by_client = {row.client_id: row for row in rows}
     return [

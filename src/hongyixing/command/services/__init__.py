@@ -1,0 +1,97 @@
+"""Every write of the command centre, one module per subdomain: groups and duty, directives,
+assignments, the escalation clock, screening. This package re-exports every public name so callers
+keep writing ``services.do_x(...)``."""
+
+from hongyixing.command.services.assignments import (
+    NOTE_KIND,
+    TRANSITIONS,
+    Report,
+    allowed_actions,
+    check_act,
+    do_act,
+    do_extend_deadline,
+    is_issuer_side,
+    is_target_side,
+)
+from hongyixing.command.services.common import (
+    MAX_ATTACHMENT_BYTES,
+    SCREENING_SOURCE,
+    clean_answers,
+    may_change,
+    normalise_fields,
+)
+from hongyixing.command.services.directives import (
+    DirectiveInput,
+    check_issue_directive,
+    default_prefix,
+    directive_number,
+    do_issue_directive,
+)
+from hongyixing.command.services.escalation import (
+    LEVELS,
+    do_escalate_directives,
+)
+from hongyixing.command.services.groups import (
+    DEFAULT_GROUPS,
+    GROUP_FIELDS,
+    check_ensure_default_groups,
+    do_add_member,
+    do_add_shift,
+    do_ensure_default_groups,
+    do_remove_member,
+    do_remove_shift,
+    do_update_group,
+    duty_phone,
+)
+from hongyixing.command.services.screening import (
+    VisitInput,
+    campaign_is_open,
+    do_bulk_record_visits,
+    do_create_campaign,
+    do_open_measure_from_finding,
+    do_raise_task,
+    do_submit_visit,
+    submit_visit,
+)
+
+__all__ = [
+    "DEFAULT_GROUPS",
+    "DirectiveInput",
+    "GROUP_FIELDS",
+    "LEVELS",
+    "MAX_ATTACHMENT_BYTES",
+    "NOTE_KIND",
+    "Report",
+    "SCREENING_SOURCE",
+    "TRANSITIONS",
+    "VisitInput",
+    "allowed_actions",
+    "campaign_is_open",
+    "check_act",
+    "check_ensure_default_groups",
+    "check_issue_directive",
+    "clean_answers",
+    "default_prefix",
+    "directive_number",
+    "do_act",
+    "do_add_member",
+    "do_add_shift",
+    "do_bulk_record_visits",
+    "do_create_campaign",
+    "do_ensure_default_groups",
+    "do_escalate_directives",
+    "do_extend_deadline",
+    "do_issue_directive",
+    "do_open_measure_from_finding",
+    "do_raise_task",
+    "do_remove_member",
+    "do_remove_shift",
+    "do_submit_visit",
+    "do_update_group",
+    "duty_phone",
+    "is_issuer_side",
+    "is_target_side",
+    "may_change",
+    "normalise_fields",
+    "submit_visit",
+]
