@@ -117,7 +117,8 @@ def _tc3_expected(secret_key: str, headers: dict[str, str], body: bytes) -> str:
         f"POST\n/\n\ncontent-type:{headers['content-type']}\nhost:{headers['host']}\n\n"
         f"content-type;host\n{hashlib.sha256(body).hexdigest()}"
     )
-    to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{day}/sms/tc3_request\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    hashed = hashlib.sha256(canonical.encode()).hexdigest()
+    to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{day}/sms/tc3_request\n{hashed}"
     k = hmac.new(f"TC3{secret_key}".encode(), day.encode(), hashlib.sha256).digest()
     k = hmac.new(k, b"sms", hashlib.sha256).digest()
     k = hmac.new(k, b"tc3_request", hashlib.sha256).digest()
