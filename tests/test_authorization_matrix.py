@@ -199,7 +199,7 @@ def _object_urls(world: World, place: str) -> dict[str, str]:
         "api:get_measure": f"/api/control/measures/{control['measure'].id}",
         "areas:unit": f"/areas/units/{p.building.path}/",
         "areas:grid": f"/areas/grids/{p.grid.id}/",
-        "areas:household": f"/areas/households/{p.household.id}/",
+        "people:household": f"/people/households/{p.household.id}/",
         "people:person": f"/people/{person.id}/",
         "api:get_unit": f"/api/units/{p.building.path}",
         "api:list_units": f"/api/units?parent={p.building.path}",

@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
-from hongyixing.areas.queries import raw_counts
 from hongyixing.core.crypto import unseal
 from hongyixing.core.errors import DomainError, StaleEdit
 from hongyixing.core.models import ChangeLog, DomainEvent, PiiAccess
 from hongyixing.people import idnumbers
+from hongyixing.people.counts import raw_counts
 from hongyixing.people.models import Person, PersonPhone
 from hongyixing.people.queries import search_persons, timeline
 from hongyixing.people.services import (

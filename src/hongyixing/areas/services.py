@@ -145,24 +145,6 @@ def bump_counts(unit_path: str, grid_id: int | None, *, persons: int = 0, househ
         Grid.objects.filter(pk=grid_id).update(**delta)
 
 
-@transaction.atomic
-def do_recount() -> None:
-    """Rebuild every counter from the raw rows (after bulk loads; also the counters' correctness check)."""
-    from hongyixing.areas.queries import raw_counts
-
-    counts = raw_counts()
-    units = list(AdminUnit.objects.only("id", "path"))
-    for unit in units:
-        unit.person_count = counts.unit_persons.get(unit.path, 0)
-        unit.household_count = counts.unit_households.get(unit.path, 0)
-    AdminUnit.objects.bulk_update(units, ["person_count", "household_count"], batch_size=500)
-    grids = list(Grid.objects.only("id"))
-    for grid in grids:
-        grid.person_count = counts.grid_persons.get(grid.id, 0)
-        grid.household_count = counts.grid_households.get(grid.id, 0)
-    Grid.objects.bulk_update(grids, ["person_count", "household_count"], batch_size=500)
-
-
 # --- Bulk paths (demo seed, master-data loads): set-based inserts, audit rows and events in bulk. ---
 
 

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from hongyixing.areas.models import AdminUnit, Household
+from hongyixing.areas.models import AdminUnit, Grid, Household
 from hongyixing.areas.services import bump_counts, bump_counts_many
 from hongyixing.core import audit
 from hongyixing.core.bulk import insert_returning_ids
@@ -23,6 +23,7 @@ from hongyixing.core.masking import mask_id_number, mask_phone
 from hongyixing.core.models import PiiAccessKind
 from hongyixing.people import idnumbers, phones
 from hongyixing.people.choices import DocumentType, PhoneKind, Sex
+from hongyixing.people.counts import raw_counts
 from hongyixing.people.models import Person, PersonPhone
 
 
@@ -287,3 +288,19 @@ def reveal(actor: Any, person: Person, field: str, reason: str) -> list[str]:
     if field == "document":
         return [unseal(person.document_ciphertext)] if person.document_ciphertext else []
     return [unseal(phone.ciphertext) for phone in person.phones.order_by("-is_primary", "id")]
+
+
+@transaction.atomic
+def do_recount() -> None:
+    """Rebuild every counter from the raw rows (after bulk loads; also the counters' correctness check)."""
+    counts = raw_counts()
+    units = list(AdminUnit.objects.only("id", "path"))
+    for unit in units:
+        unit.person_count = counts.unit_persons.get(unit.path, 0)
+        unit.household_count = counts.unit_households.get(unit.path, 0)
+    AdminUnit.objects.bulk_update(units, ["person_count", "household_count"], batch_size=500)
+    grids = list(Grid.objects.only("id"))
+    for grid in grids:
+        grid.person_count = counts.grid_persons.get(grid.id, 0)
+        grid.household_count = counts.grid_households.get(grid.id, 0)
+    Grid.objects.bulk_update(grids, ["person_count", "household_count"], batch_size=500)

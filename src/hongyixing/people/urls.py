@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("<int:person_id>/", views.person_detail, name="person"),
     path("<int:person_id>/reveal/", views.reveal, name="reveal"),
+    path("households/<int:household_id>/", views.household_detail, name="household"),
 ]
