@@ -58,7 +58,9 @@ def test_the_dependency_contracts_hold() -> None:
         ("exchange/planted.py", "from hongyixing.core import audit\n", "exchange is a library"),
     ],
 )
-def test_a_planted_wrong_import_breaks_a_contract(tmp_path: Path, module: str, line: str, broken: str) -> None:
+def test_a_planted_wrong_import_breaks_a_contract(
+    tmp_path: Path, module: str, line: str, broken: str
+) -> None:
     src = _copy(tmp_path)
     (src / "hongyixing" / module).write_text(line)
     result = _lint(src, ROOT / "pyproject.toml")
