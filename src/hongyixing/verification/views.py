@@ -20,6 +20,7 @@ from hongyixing.core.errors import DomainError
 from hongyixing.core.models import DomainEvent
 from hongyixing.core.scope import scope_for
 from hongyixing.exchange.errors import ExchangeError
+from hongyixing.notices.services import unread as unread_notices
 from hongyixing.people.models import Person
 from hongyixing.verification import queries, services
 from hongyixing.verification.choices import RowStatus
@@ -157,7 +158,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
     tasks = list(queries.my_tasks(request.user)[:200])
-    notices = request.user.notifications.filter(read_at__isnull=True).order_by("-created_at")[:20]  # type: ignore[union-attr]
+    notices = unread_notices(request.user)
     return render(
         request, "verification/my_tasks.html", {"tasks": tasks, "now": timezone.now(), "notices": notices}
     )
