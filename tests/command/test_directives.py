@@ -322,3 +322,13 @@ def test_the_issuer_extends_one_units_deadline_and_the_clock_restarts(world: Wor
     assert do_escalate_directives(T0 + dt.timedelta(hours=11)) == {}  # the old deadline no longer counts
     assert do_escalate_directives(T0 + dt.timedelta(hours=19, minutes=31)) == {"directive.half": 1}
     assert DomainEvent.objects.filter(name="assignment.extended", subject_id=share.pk).exists()
+
+
+def test_each_escalation_level_is_in_the_change_log(world: World) -> None:
+    """Issue #10, finding 9: the level used to be written with an event only."""
+    share = _shares(issue(world, now=T0, hours=10, units=[world.a.town]))[world.a.town.name]
+    assert do_escalate_directives(T0 + dt.timedelta(hours=5, minutes=1)) == {"directive.half": 1}
+    assert do_escalate_directives(T0 + dt.timedelta(hours=8, minutes=1)) == {"directive.late": 1}
+    rows = ChangeLog.objects.filter(object_type="command.assignment", object_id=share.pk, action="update")
+    levels = [row.changes["escalation"] for row in rows.order_by("id") if "escalation" in row.changes]
+    assert levels == [[0, 1], [1, 2]]

@@ -127,3 +127,23 @@ def test_pages_for_the_office_and_a_town(world: World, client) -> None:
     )
     assert town.post(f"/command/groups/{group.id}/members/{member.id}/remove/").status_code == 404
     assert town.get("/command/duty/").status_code == 200
+
+
+def test_group_members_and_duty_officers_are_staff_of_the_unit(world: World) -> None:
+    """Issue #10 (delegation hole): a picked user holds a grant tied to the unit, never any account."""
+    from hongyixing.accounts import services as accounts
+
+    command = build_command(world)
+    office = world.users["district"]
+    loose = accounts.do_create_user(None, "loose", password="Persona-pass-2020")
+    for user in (loose, world.users["enterprise"]):
+        with pytest.raises(DomainError) as refused:
+            services.do_add_member(office, command.groups["office"], user, "member")
+        assert refused.value.code == "member.not_staff"
+    now = timezone.now()
+    with pytest.raises(DomainError) as refused:
+        services.do_add_shift(office, world.a.town, world.users["town_b"], now, now + dt.timedelta(hours=8))
+    assert refused.value.code == "duty.not_staff"
+    assert world.users["town_b"] not in queries.staff_choices(world.a.town)
+    assert loose not in queries.staff_choices(command.district)
+    assert world.users["town_b"] in queries.staff_choices(command.district)

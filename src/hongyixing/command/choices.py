@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hongyixing.accounts.choices import Role
+
 
 class GroupKind(models.TextChoices):
     OFFICE = "office", _("Office")
@@ -66,3 +68,8 @@ class VisitOutcome(models.TextChoices):
     VISITED = "visited", _("Visited")
     NOBODY_HOME = "nobody_home", _("Nobody home")
     REFUSED = "refused", _("Refused")
+
+
+# Who may serve in a unit's command (a group member, a duty officer): staff with a grant tied to the
+# unit; an enterprise contact never.
+COMMAND_STAFF_ROLES = tuple(r for r in Role.values if r != Role.ENTERPRISE)

@@ -11,8 +11,15 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from hongyixing.accounts.models import Grant, User
+from hongyixing.accounts.queries import staff_for_unit
 from hongyixing.areas.models import AdminUnit, Grid, Household
-from hongyixing.command.choices import CLOCK_STATES, OPEN_STATES, AssignmentState, VisitOutcome
+from hongyixing.command.choices import (
+    CLOCK_STATES,
+    COMMAND_STAFF_ROLES,
+    OPEN_STATES,
+    AssignmentState,
+    VisitOutcome,
+)
 from hongyixing.command.models import (
     Assignment,
     Campaign,
@@ -22,7 +29,7 @@ from hongyixing.command.models import (
     Visit,
     WorkingGroup,
 )
-from hongyixing.core.scope import path_prefix_q, path_upper_bound, scope_for
+from hongyixing.core.scope import path_prefix_q, scope_for
 
 
 def command_units(user: Any) -> list[AdminUnit]:
@@ -47,21 +54,9 @@ def groups(user: Any) -> QuerySet[WorkingGroup]:
 
 
 def staff_choices(unit: AdminUnit, limit: int = 2000) -> QuerySet[User]:
-    """Users who could serve in a unit's command: anyone with a grant in the unit's subtree, or on a
-    grid of it, or already in one of its groups."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(grants__unit__path__gte=unit.path, grants__unit__path__lt=path_upper_bound(unit.path))
-            | Q(
-                grants__grid__unit_path__gte=unit.path,
-                grants__grid__unit_path__lt=path_upper_bound(unit.path),
-            )
-            | Q(pk__in=GroupMember.objects.filter(group__unit=unit).values("user_id"))
-        )
-        .distinct()
-        .order_by("username")[:limit]
-    )
+    """Users who may serve in a unit's command (its groups, its duty roster): the one scoped staff
+    list the services accept."""
+    return staff_for_unit(unit.path, COMMAND_STAFF_ROLES)[:limit]
 
 
 def on_duty(user: Any, now: dt.datetime | None = None) -> QuerySet[DutyShift]:

@@ -15,6 +15,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from hongyixing.accounts.models import User
 from hongyixing.accounts.permissions import roles_of
-from hongyixing.control import queries, schedule, services
+from hongyixing.control import forms, queries, schedule, services
 from hongyixing.control.choices import (
     SUITABILITY_ITEMS,
     AlertState,
@@ -76,19 +77,27 @@ def _run(request: HttpRequest, action: Callable[[], Any], done: str | None = Non
     return result if result is not None else True
 
 
+def _form(request: HttpRequest, form_class: type[Any], **kwargs: Any) -> Any:
+    """The POST parsed by its form, or None (with the form's complaint as a message)."""
+    form = form_class(request.POST, request.FILES or None, **kwargs)
+    if form.is_valid():
+        return form
+    errors = "；".join(str(e) for field_errors in form.errors.values() for e in field_errors)
+    messages.error(request, _("Check the form: %(errors)s") % {"errors": errors})
+    return None
+
+
+def _parsed(request: HttpRequest, form_class: type[Any], **kwargs: Any) -> dict[str, Any] | None:
+    form = _form(request, form_class, **kwargs)
+    return None if form is None else form.cleaned_data
+
+
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     """The page to return to: only a path on this site, never another host."""
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return fallback
-
-
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _int(value: str | None, default: int = 0) -> int:
@@ -158,6 +167,7 @@ def measure_detail(request: HttpRequest, measure_id: int) -> HttpResponse:
             "suitability_items": [(k, v, measure.suitability.get(k)) for k, v in SUITABILITY_ITEMS.items()],
             "types": [t for t in MeasureType.choices if t[0] != measure.type],
             "team_roles": TeamRole.choices,
+            "team_candidates": _team_candidates(measure) if can_manage and measure.is_active else [],
             "symptoms": Symptom.choices,
             "client_id": uuid.uuid4(),
             "slot": schedule.slot_at(timezone.localtime(), settings.CHECK_MORNING_CUTOFF),
@@ -173,16 +183,15 @@ def measure_detail(request: HttpRequest, measure_id: int) -> HttpResponse:
 @login_required
 def measure_open(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.restrict(request.user), pk=person_id)
-    if request.method == "POST":
+    data = _parsed(request, forms.MeasureOpenForm) if request.method == "POST" else None
+    if data is not None:
         spec = services.MeasureSpec(
-            type=request.POST.get("type", ""),
-            category=request.POST.get("category", MeasureCategory.GENERAL),
-            source=request.POST.get("source", "manual")
-            if request.POST.get("source") == "contact"
-            else "manual",
-            reason=request.POST.get("reason", ""),
-            arrival=_date(request.POST.get("arrival")),
-            last_exposure=_date(request.POST.get("last_exposure")),
+            type=data["type"],
+            category=data["category"] or MeasureCategory.GENERAL,
+            source="contact" if data["source"] == "contact" else "manual",
+            reason=data["reason"],
+            arrival=data["arrival"],
+            last_exposure=data["last_exposure"],
         )
         measure = _run(
             request, lambda: services.do_open_measure(request.user, person, spec), _("Measure opened.")
@@ -201,58 +210,72 @@ def measure_open(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
-MEASURE_ACTIONS: dict[str, Callable[[HttpRequest, Measure], Any]] = {
-    "suitability": lambda r, m: services.do_record_suitability(
-        r.user, m, {k: k in r.POST.getlist("items") for k in SUITABILITY_ITEMS}
+# Each action of the measure page: the form that parses its POST and the service it calls.
+MeasureAction = tuple[type[Any] | None, Callable[[Any, Measure, dict[str, Any]], Any]]
+MEASURE_ACTIONS: dict[str, MeasureAction] = {
+    "suitability": (
+        forms.SuitabilityForm,
+        lambda u, m, d: services.do_record_suitability(u, m, {k: k in d["items"] for k in SUITABILITY_ITEMS}),
     ),
-    "notice": lambda r, m: services.do_sign_notice(r.user, m, r.POST.get("signed_by", "")),
-    "extend": lambda r, m: services.do_extend(
-        r.user, m, _int(r.POST.get("days")), r.POST.get("reason", ""), _int(r.POST.get("version")) or None
+    "notice": (forms.NoticeForm, lambda u, m, d: services.do_sign_notice(u, m, d["signed_by"])),
+    "extend": (
+        forms.ExtendForm,
+        lambda u, m, d: services.do_extend(u, m, d["days"], d["reason"], d["version"] or None),
     ),
-    "end_early": lambda r, m: services.do_end_early(
-        r.user, m, r.POST.get("reason", ""), _int(r.POST.get("version")) or None
+    "end_early": (
+        forms.EndEarlyForm,
+        lambda u, m, d: services.do_end_early(u, m, d["reason"], d["version"] or None),
     ),
-    "convert": lambda r, m: services.do_convert(r.user, m, r.POST.get("type", ""), r.POST.get("reason", "")),
-    "transfer_out": lambda r, m: services.do_request_transfer_out(
-        r.user, m, r.POST.get("destination", ""), r.POST.get("reason", "")
+    "convert": (forms.ConvertForm, lambda u, m, d: services.do_convert(u, m, d["type"], d["reason"])),
+    "transfer_out": (
+        forms.TransferOutForm,
+        lambda u, m, d: services.do_request_transfer_out(u, m, d["destination"], d["reason"]),
     ),
-    "approve_transfer_out": lambda r, m: services.do_decide_transfer_out(r.user, m, True),
-    "reject_transfer_out": lambda r, m: services.do_decide_transfer_out(r.user, m, False),
-    "team": lambda r, m: services.do_set_team_member(
-        r.user,
-        m,
-        r.POST.get("role", ""),
-        User.objects.filter(username=r.POST.get("username", "").strip(), is_active=True).first(),
-        r.POST.get("name", ""),
-        r.POST.get("duty", ""),
+    "approve_transfer_out": (None, lambda u, m, d: services.do_decide_transfer_out(u, m, True)),
+    "reject_transfer_out": (None, lambda u, m, d: services.do_decide_transfer_out(u, m, False)),
+    "team": (
+        forms.TeamForm,
+        lambda u, m, d: services.do_set_team_member(u, m, d["role"], d["user"], d["name"], d["duty"]),
     ),
-    "propose_release": lambda r, m: services.do_propose_release(r.user, m),
-    "confirm_release": lambda r, m: services.do_confirm_release(r.user, m),
-    "check": lambda r, m: services.do_record_checks(
-        r.user,
-        [
-            services.CheckInput(
-                client_id=r.POST.get("client_id", ""),
-                measure_id=m.pk,
-                temperature=r.POST.get("temperature") or None,
-                symptoms=r.POST.getlist("symptoms"),
-                slot=r.POST.get("slot") or None,
-            )
-        ],
-        CheckSource.TEAM,
+    "propose_release": (None, lambda u, m, d: services.do_propose_release(u, m)),
+    "confirm_release": (None, lambda u, m, d: services.do_confirm_release(u, m)),
+    "check": (
+        forms.CheckForm,
+        lambda u, m, d: services.do_record_checks(
+            u,
+            [
+                services.CheckInput(
+                    client_id=d["client_id"],
+                    measure_id=m.pk,
+                    temperature=d["temperature"] or None,
+                    symptoms=d["symptoms"],
+                    slot=d["slot"] or None,
+                )
+            ],
+            CheckSource.TEAM,
+        ),
     ),
 }
+
+
+def _team_candidates(measure: Measure) -> Any:
+    return services.team_candidates(measure.unit_path, measure.grid_id)
 
 
 @login_required
 @require_POST
 def measure_action(request: HttpRequest, measure_id: int) -> HttpResponse:
     measure = _visible(request, measure_id)
-    action = MEASURE_ACTIONS.get(request.POST.get("action", ""))
-    if action is None:
+    chosen = MEASURE_ACTIONS.get(request.POST.get("action", ""))
+    if chosen is None:
         messages.error(request, _("Unknown action."))
         return redirect("control:measure", measure_id=measure.pk)
-    result = _run(request, lambda: action(request, measure), _("Saved."))
+    form_class, action = chosen
+    extra = {"candidates": _team_candidates(measure)} if form_class is forms.TeamForm else {}
+    data = _parsed(request, form_class, **extra) if form_class else {}
+    if data is None:
+        return redirect("control:measure", measure_id=measure.pk)
+    result = _run(request, lambda: action(request.user, measure, data), _("Saved."))
     if isinstance(result, Measure) and result.pk != measure.pk:
         return redirect("control:measure", measure_id=result.pk)
     if request.POST.get("action") == "confirm_release" and result:
@@ -307,12 +330,13 @@ def today(request: HttpRequest) -> HttpResponse:
 def record_checks(request: HttpRequest) -> HttpResponse:
     """A household's checks in one submission. Each person's row carries a client id derived from
     the form's batch id, so submitting the same form twice stores nothing twice."""
-    batch = request.POST.get("batch_id", "")
-    slot = request.POST.get("slot") or None
+    form = _form(request, forms.HouseholdChecksForm)
+    if form is None:
+        return redirect("control:today")
+    batch = form.cleaned_data["batch_id"]
+    slot = form.cleaned_data["slot"] or None
     items = []
-    for measure_id in request.POST.getlist("measure"):
-        temperature = request.POST.get(f"t{measure_id}", "").strip()
-        symptoms = request.POST.getlist(f"s{measure_id}")
+    for measure_id, temperature, symptoms in form.rows():
         if not temperature and not symptoms:
             continue
         try:
@@ -367,13 +391,13 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def alert_handle(request: HttpRequest, alert_id: int) -> HttpResponse:
     alert = get_object_or_404(Alert.objects.restrict(request.user), pk=alert_id)
-    _run(
-        request,
-        lambda: services.do_handle_alert(
-            request.user, alert, request.POST.get("state", ""), request.POST.get("note", "")
-        ),
-        _("Saved."),
-    )
+    data = _parsed(request, forms.AlertForm)
+    if data is not None:
+        _run(
+            request,
+            lambda: services.do_handle_alert(request.user, alert, data["state"], data["note"]),
+            _("Saved."),
+        )
     return redirect(_safe_next(request, reverse("control:alerts")))
 
 
@@ -383,7 +407,8 @@ def alert_handle(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 @login_required
 def tests(request: HttpRequest) -> HttpResponse:
-    upload: Any = request.FILES.get("file") if request.method == "POST" else None
+    sheet = _parsed(request, forms.ResultSheetForm) if request.method == "POST" else None
+    upload: Any = sheet["file"] if sheet else None
     if upload is not None:
         if upload.size and upload.size > MAX_UPLOAD_BYTES:
             messages.error(request, _("The file is larger than 10 MB."))
@@ -409,24 +434,20 @@ def tests(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sample_action(request: HttpRequest, sample_id: int) -> HttpResponse:
     sample = get_object_or_404(Sample.objects.restrict(request.user), pk=sample_id)
-    if request.POST.get("action") == "result":
+    data = _parsed(request, forms.SampleForm)
+    if data is None:
+        pass
+    elif data["action"] == "result":
         _run(
             request,
-            lambda: services.do_record_result(
-                request.user, sample, request.POST.get("result", ""), request.POST.get("lab", "")
-            ),
+            lambda: services.do_record_result(request.user, sample, data["result"], data["lab"]),
             _("Saved."),
         )
     else:
         _run(
             request,
             lambda: services.do_record_sampling(
-                request.user,
-                sample,
-                request.POST.get("barcode", ""),
-                request.POST.get("sampler", ""),
-                request.POST.get("site", ""),
-                _int(request.POST.get("pool"), 1),
+                request.user, sample, data["barcode"], data["sampler"], data["site"], data["pool"]
             ),
             _("Saved."),
         )
@@ -437,26 +458,38 @@ def sample_action(request: HttpRequest, sample_id: int) -> HttpResponse:
 # Sites
 
 
+def _site_manager_candidates(user: Any) -> Any:
+    """Site managers of the places where the user may create a site (the form's choices; the
+    service checks the pick against the site's own place)."""
+
+    scope = scope_for(user, "change")
+    if scope.everything:
+        return User.objects.filter(is_active=True, grants__role__in=services.SITE_MANAGER_ROLES).distinct()
+    wanted = Q(pk__in=[])
+    for path in scope.unit_paths:
+        wanted |= Q(pk__in=services.site_manager_candidates(path).values("pk"))
+    return User.objects.filter(wanted).order_by("username")
+
+
 @login_required
 def site_list(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
+    managers = _site_manager_candidates(request.user)
+    data = _parsed(request, forms.SiteForm, candidates=managers) if request.method == "POST" else None
+    if data is not None:
         spec = services.SiteSpec(
-            name=request.POST.get("name", "").strip(),
-            kind=request.POST.get("kind", SiteKind.HOTEL),
-            address=request.POST.get("address", "").strip(),
-            capacity=_int(request.POST.get("capacity")),
-            manager_name=request.POST.get("manager_name", "").strip(),
-            medical_staff=request.POST.get("medical_staff", "").strip(),
-            unit_path=request.POST.get("unit_path", "").strip(),
-            manager=User.objects.filter(username=request.POST.get("manager", "").strip()).first(),
-            rooms=request.POST.get("rooms", "").replace("，", ",").split(","),
+            name=data["name"],
+            kind=data["kind"] or SiteKind.HOTEL,
+            address=data["address"],
+            capacity=data["capacity"],
+            manager_name=data["manager_name"],
+            medical_staff=data["medical_staff"],
+            unit_path=data["unit_path"],
+            manager=data["manager"],
+            rooms=data["rooms"],
         )
-        if not spec.name or not spec.address or not spec.manager_name:
-            messages.error(request, _("Enter the name, address and manager."))
-        else:
-            site = _run(request, lambda: services.do_create_site(request.user, spec), _("Site created."))
-            if site:
-                return redirect("control:site", site_id=site.pk)
+        site = _run(request, lambda: services.do_create_site(request.user, spec), _("Site created."))
+        if site:
+            return redirect("control:site", site_id=site.pk)
     can_create = scope_for(request.user, "change").unit_paths or request.user.is_superuser
     return render(
         request,
@@ -465,6 +498,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
             "sites": queries.sites(request.user),
             "kinds": SiteKind.choices,
             "can_create": can_create,
+            "managers": managers if can_create else [],
             "default_path": (scope_for(request.user, "change").unit_paths or ("320813",))[0],
         },
     )
@@ -495,55 +529,49 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
 @require_POST
 def site_action(request: HttpRequest, site_id: int) -> HttpResponse:
     site = get_object_or_404(Site.objects.restrict(request.user, "change"), pk=site_id)
-    action = request.POST.get("action")
-    if action == "rooms":
-        _run(
-            request,
-            lambda: services.do_add_rooms(
-                request.user, site, request.POST.get("rooms", "").replace("，", ",").split(",")
-            ),
-            _("Saved."),
-        )
+    guests = list(
+        Stay.objects.filter(room__site=site, checked_out_at__isnull=True).values_list("measure_id", flat=True)
+    )
+    data = _parsed(request, forms.SiteActionForm, guests=guests)
+    action = data["action"] if data else None
+    if data is None:
+        pass
+    elif action == "rooms":
+        _run(request, lambda: services.do_add_rooms(request.user, site, data["rooms"]), _("Saved."))
     elif action == "status":
-        room = get_object_or_404(Room, site=site, pk=_int(request.POST.get("room")))
+        room = get_object_or_404(Room, site=site, pk=data["room"])
         _run(
             request,
-            lambda: services.do_set_room_status(request.user, room, request.POST.get("status", "")),
+            lambda: services.do_set_room_status(request.user, room, data["status"]),
             _("Saved."),
         )
     elif action == "check_in":
-        room = get_object_or_404(Room, site=site, pk=_int(request.POST.get("room")))
+        room = get_object_or_404(Room, site=site, pk=data["room"])
         # The people shown on the board: in the user's scope, or carried here by a transfer order.
-        measure = get_object_or_404(
-            queries.awaiting_check_in(request.user, site), pk=_int(request.POST.get("measure"))
-        )
+        measure = get_object_or_404(queries.awaiting_check_in(request.user, site), pk=data["measure"])
         _run(request, lambda: services.do_check_in(request.user, measure, room), _("Checked in."))
     elif action == "check_out":
-        stay = get_object_or_404(
-            Stay, room__site=site, pk=_int(request.POST.get("stay")), checked_out_at__isnull=True
-        )
+        stay = get_object_or_404(Stay, room__site=site, pk=data["stay"], checked_out_at__isnull=True)
         _run(
             request,
-            lambda: services.do_check_out(request.user, stay, request.POST.get("note", "")),
+            lambda: services.do_check_out(request.user, stay, data["note"]),
             _("Checked out."),
         )
     elif action == "checks":
         try:
-            batch = uuid.UUID(hex=request.POST.get("batch_id", ""))
+            batch = uuid.UUID(hex=data["batch_id"])
         except ValueError:
             messages.error(request, _("The form is out of date; reload the page."))
             return redirect("control:site", site_id=site.pk)
-        items = []
-        for stay in Stay.objects.filter(room__site=site, checked_out_at__isnull=True):
-            value = request.POST.get(f"t{stay.measure_id}", "").strip()
-            if value:
-                items.append(
-                    services.CheckInput(
-                        client_id=str(uuid.uuid5(batch, str(stay.measure_id))),
-                        measure_id=stay.measure_id,
-                        temperature=value,
-                    )
-                )
+        items = [
+            services.CheckInput(
+                client_id=str(uuid.uuid5(batch, str(measure_id))),
+                measure_id=measure_id,
+                temperature=data[f"t{measure_id}"],
+            )
+            for measure_id in guests
+            if data[f"t{measure_id}"]
+        ]
         if items:
             _run(
                 request,
@@ -575,30 +603,25 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def transfer_create(request: HttpRequest) -> HttpResponse:
-    ids = [_int(v) for v in request.POST.getlist("measure")]
+    form = _form(request, forms.TransferCreateForm)
+    if form is None:
+        return redirect("control:transfers")
+    data = form.cleaned_data
+    ids = form.measure_ids()
     chosen = list(queries.visible_measure(request.user).filter(pk__in=ids))
     if len(chosen) != len(set(ids)) or not chosen:
         messages.error(request, _("Choose at least one person to carry."))
         return redirect("control:transfers")
-    site = Site.objects.restrict(request.user).filter(pk=_int(request.POST.get("site"))).first()
-    when = request.POST.get("scheduled_at", "")
-    try:
-        scheduled = (
-            timezone.make_aware(dt.datetime.fromisoformat(when))
-            if when
-            else timezone.now() + dt.timedelta(hours=2)
-        )
-    except ValueError:
-        scheduled = timezone.now() + dt.timedelta(hours=2)
+    site = Site.objects.restrict(request.user).filter(pk=data["site"]).first()
     spec = services.TransferSpec(
-        reason=request.POST.get("reason", ""),
-        from_place=request.POST.get("from_place", "").strip() or chosen[0].person.current_address or "—",
-        to_place=request.POST.get("to_place", "").strip(),
+        reason=data["reason"],
+        from_place=data["from_place"] or chosen[0].person.current_address or "—",
+        to_place=data["to_place"],
         to_site=site,
-        scheduled_at=scheduled,
-        vehicle_plate=request.POST.get("plate", ""),
-        driver=request.POST.get("driver", ""),
-        escort=request.POST.get("escort", ""),
+        scheduled_at=data["scheduled_at"] or timezone.now() + dt.timedelta(hours=2),
+        vehicle_plate=data["plate"],
+        driver=data["driver"],
+        escort=data["escort"],
     )
     transfer = _run(
         request, lambda: services.do_create_transfer(request.user, spec, chosen), _("Transfer order created.")
@@ -627,10 +650,13 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
 @require_POST
 def transfer_action(request: HttpRequest, transfer_id: int) -> HttpResponse:
     transfer = get_object_or_404(Transfer.objects.restrict(request.user), pk=transfer_id)
-    action = request.POST.get("action")
-    post = request.POST
+    carried = list(transfer.carried.values_list("person_id", flat=True))
+    post = _parsed(request, forms.TransferActionForm, carried=carried)
+    if post is None:
+        return redirect("control:transfer", transfer_id=transfer.pk)
+    action = post["action"]
     if action == "pick_up":
-        temps = {c.person_id: post.get(f"t{c.person_id}", "") for c in transfer.carried.all()}
+        temps = {person_id: post[f"t{person_id}"] for person_id in carried}
         _run(
             request,
             lambda: services.do_pick_up(
@@ -684,34 +710,29 @@ def inbound_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def inbound_register(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.restrict(request.user), pk=person_id)
-    if request.method == "POST":
-        entry = _date(request.POST.get("entry_date"))
-        liaison = User.objects.filter(
-            username=request.POST.get("liaison", "").strip(), is_active=True
-        ).first()
-        if entry is None:
-            messages.error(request, _("Enter the entry date."))
-        else:
-            spec = services.InboundSpec(
-                entry_port=request.POST.get("entry_port", ""),
-                entry_date=entry,
-                liaison=liaison,
-                local_measure=request.POST.get("local_measure", MeasureType.HOME_ISOLATION),
-                nationality=request.POST.get("nationality", "中国") or "中国",
-                flight=request.POST.get("flight", ""),
-                countries_14d=request.POST.get("countries", ""),
-                first_entry_place=request.POST.get("first_entry_place", ""),
-                first_entry_until=_date(request.POST.get("first_entry_until")),
-            )
-            arrival = _run(
-                request, lambda: services.do_register_inbound(request.user, person, spec), _("Registered.")
-            )
-            if arrival:
-                return redirect("control:measure", measure_id=arrival.measure_id)
+    liaisons = services.team_candidates(person.unit_path, person.grid_id, TeamRole.LIAISON)
+    data = _parsed(request, forms.InboundForm, candidates=liaisons) if request.method == "POST" else None
+    if data is not None:
+        spec = services.InboundSpec(
+            entry_port=data["entry_port"],
+            entry_date=data["entry_date"],
+            liaison=data["liaison"],
+            local_measure=data["local_measure"] or MeasureType.HOME_ISOLATION,
+            nationality=data["nationality"] or "中国",
+            flight=data["flight"],
+            countries_14d=data["countries"],
+            first_entry_place=data["first_entry_place"],
+            first_entry_until=data["first_entry_until"],
+        )
+        arrival = _run(
+            request, lambda: services.do_register_inbound(request.user, person, spec), _("Registered.")
+        )
+        if arrival:
+            return redirect("control:measure", measure_id=arrival.measure_id)
     return render(
         request,
         "control/inbound_form.html",
-        {"person": person, "types": MeasureType.choices, "user_name": request.user.username},
+        {"person": person, "types": MeasureType.choices, "liaisons": liaisons, "me": request.user.pk},
     )
 
 
@@ -735,11 +756,13 @@ def self_report(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if not allow(f"selfreport:{link.pk}", SELF_REPORT_LIMIT, dt.timedelta(hours=1)):
             return render(request, "control/self_report.html", {"limited": True}, status=429)
+        data = forms.SelfReportForm(request.POST)
+        data.is_valid()  # every field optional: the service judges the values
         item = services.CheckInput(
-            client_id=request.POST.get("client_id", ""),
+            client_id=data.cleaned_data["client_id"],
             measure_id=measure.pk,
-            temperature=request.POST.get("temperature") or None,
-            symptoms=request.POST.getlist("symptoms"),
+            temperature=data.cleaned_data["temperature"] or None,
+            symptoms=data.cleaned_data["symptoms"],
         )
         try:
             done = services.do_record_checks(None, [item], CheckSource.SELF, self_measure=measure)[0]

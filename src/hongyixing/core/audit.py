@@ -158,6 +158,37 @@ def log_bulk_create(user: Any, instances: Iterable[models.Model], batch_size: in
     return len(rows)
 
 
+def log_bulk_update(
+    user: Any, changed: Iterable[tuple[models.Model, dict[str, Any]]], batch_size: int = 2000
+) -> int:
+    """The bulk path's change log for updates: ``changed`` pairs each saved object with its
+    ``snapshot`` from before; one row per object that really changed, as ``log_update`` writes."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    user_id = _user_id(user)
+    request_id = current_request_id()
+    rows = []
+    for obj, before in changed:
+        changes = diff(before, snapshot(obj))
+        if not changes:
+            continue
+        rows.append(
+            (
+                now,
+                user_id,
+                request_id,
+                ChangeAction.UPDATE.value,
+                obj._meta.label_lower,
+                obj.pk,
+                str(obj)[:200],
+                getattr(obj, "audit_person_id", None),
+                getattr(obj, "unit_path", "") or "",
+                json.dumps(changes, ensure_ascii=False),
+            )
+        )
+    _insert_many(ChangeLog, _CHANGE_COLUMNS, rows, batch_size)
+    return len(rows)
+
+
 def _fields(row: ChangeLog) -> dict[str, Any]:
     return {f.attname: getattr(row, f.attname) for f in ChangeLog._meta.concrete_fields if f.attname != "id"}
 

@@ -75,8 +75,12 @@ def ladder(half: str, late: str, overdue: str, supervision: str) -> tuple[Level,
 
 @dataclass
 class Moved:
+    """The rows one level moved; ``before`` holds their change-log snapshots from before the move
+    when ``escalate(..., snapshots=True)`` was asked (for ``audit.log_bulk_update``)."""
+
     level: Level
     rows: list[Any] = field(default_factory=list)
+    before: list[dict[str, Any]] = field(default_factory=list)
 
 
 def escalate(
@@ -85,12 +89,15 @@ def escalate(
     now: dt.datetime,
     *,
     limit: int = 5000,
+    snapshots: bool = False,
 ) -> list[Moved]:
     """Raise the rows of ``queryset`` (already narrowed to the open ones, with any ``only`` /
     ``select_related`` the caller needs) whose time has come; one bulk UPDATE per level.
 
     Must run inside the caller's transaction (the caller notifies before it commits); returns, per
     level that moved anything, the rows it moved (with ``escalation`` set to the new level)."""
+    from hongyixing.core.audit import snapshot
+
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("escalate() runs inside the transaction that also writes the notices")
     moved: list[Moved] = []
@@ -102,8 +109,9 @@ def escalate(
         queryset.model.objects.filter(pk__in=[r.pk for r in rows], escalation__lt=level.number).update(
             escalation=level.number, escalated_at=now
         )
+        before = [snapshot(row) for row in rows] if snapshots else []
         for row in rows:
             row.escalation = level.number
             row.escalated_at = now
-        moved.append(Moved(level, rows))
+        moved.append(Moved(level, rows, before))
     return moved

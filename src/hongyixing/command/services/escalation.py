@@ -92,7 +92,7 @@ def do_escalate_directives(now: dt.datetime | None = None) -> dict[str, int]:
     messages = _escalation_messages()
     counts: dict[str, int] = {}
     open_assignments = Assignment.objects.filter(state__in=CLOCK_STATES).select_related("directive")
-    for moved in deadlines.escalate(open_assignments, LEVELS, now, limit=2000):
+    for moved in deadlines.escalate(open_assignments, LEVELS, now, limit=2000, snapshots=True):
         kind, raised = moved.level.kind, moved.rows
         audience = AUDIENCE[kind]
         targets = _assignee_users(raised) if "target" in audience else {}
@@ -110,6 +110,8 @@ def do_escalate_directives(now: dt.datetime | None = None) -> dict[str, int]:
                 "deadline": timezone.localtime(a.deadline).strftime("%m-%d %H:%M"),
             }
             notices += _notices(users, kind, text)
+        # The level is a change of the assignment: its change-log rows, in bulk like the notices.
+        audit.log_bulk_update(None, zip(raised, moved.before, strict=True))
         audit.emit_bulk(f"assignment.{kind.split('.', 1)[1]}", raised)
         summary = _("%(count)d directive assignments: %(level)s") % {
             "count": len(raised),

@@ -10,8 +10,10 @@ from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from hongyixing.accounts.queries import is_staff_for_unit
 from hongyixing.areas.models import AdminUnit
 from hongyixing.command.choices import (
+    COMMAND_STAFF_ROLES,
     GroupKind,
     MemberRole,
 )
@@ -31,6 +33,14 @@ from hongyixing.core.models import PiiAccessKind
 from hongyixing.core.scope import scope_for
 
 # --- Working groups and members ----------------------------------------------------------------
+
+
+def require_command_staff(unit_path: str, user: Any, code: str) -> None:
+    """A group member or duty officer is staff with a grant tied to the unit (never an arbitrary
+    account, never an enterprise contact): the same list the forms offer."""
+    if not is_staff_for_unit(user, unit_path, COMMAND_STAFF_ROLES):
+        raise DomainError(code, _("This user is not on the staff of this unit."))
+
 
 # 一办八组 (domain.md §7): the office and the eight groups, with the unit that usually leads each.
 DEFAULT_GROUPS = (
@@ -115,6 +125,7 @@ def do_add_member(
     _require_change(actor, group.unit_path)
     if role not in MemberRole.values:
         raise DomainError("member.bad_role", _("Choose a role in the group."))
+    require_command_staff(group.unit_path, user, "member.not_staff")
     if GroupMember.objects.filter(group=group, user=user).exists():
         raise DomainError("member.exists", _("This user is already in the group."))
     ciphertext, masked = _seal_phone(phone)
@@ -157,6 +168,7 @@ def do_add_shift(
         raise DomainError("duty.bad_times", _("A shift must end after it starts."))
     if ends_at - starts_at > dt.timedelta(hours=24):
         raise DomainError("duty.too_long", _("A shift lasts at most 24 hours."))
+    require_command_staff(unit.path, officer, "duty.not_staff")
     ciphertext, masked = _seal_phone(phone)
     shift = DutyShift.objects.create(
         unit=unit,

@@ -47,17 +47,23 @@ from hongyixing.control.services.release import (
     release_blockers,
 )
 from hongyixing.control.services.sites import (
+    SITE_MANAGER_ROLES,
     SiteSpec,
     do_add_rooms,
     do_check_in,
     do_check_out,
     do_create_site,
     do_set_room_status,
+    require_site_manager,
+    site_manager_candidates,
 )
 from hongyixing.control.services.team import (
+    TEAM_STAFF_ROLES,
     TeamSpec,
     do_set_team_member,
     propose_team,
+    require_team_staff,
+    team_candidates,
 )
 from hongyixing.control.services.tests import (
     RESULT_WORDS,
@@ -90,7 +96,9 @@ __all__ = [
     "OPEN_TRANSFER_STATES",
     "RESULT_WORDS",
     "ResultRow",
+    "SITE_MANAGER_ROLES",
     "SiteSpec",
+    "TEAM_STAFF_ROLES",
     "TEMPERATURE_RANGE",
     "TRANSFER_ROLES",
     "TeamSpec",
@@ -132,6 +140,10 @@ __all__ = [
     "propose_team",
     "raise_alert",
     "release_blockers",
+    "require_site_manager",
+    "require_team_staff",
+    "site_manager_candidates",
+    "team_candidates",
     "today",
     "token_digest",
 ]

@@ -95,6 +95,7 @@ def raise_alert(
         created_at=timezone.now(),
         message=message[:300],
     )
+    audit.log_create(None, alert)
     audit.emit("alert.raised", alert, None, data={"kind": kind})
     _notify(alert)
     return alert
@@ -181,6 +182,7 @@ def _raise_missed_checks(
     stored = list(Alert.objects.filter(key__in=[key for key, _m in fresh], created_at=now))
     by_measure = {a.measure_id: a for a in stored}
     team = TeamMember.objects.filter(measure_id__in=list(by_measure), user__isnull=False)
+    audit.log_bulk_create(None, stored)
     audit.emit_bulk("alert.raised", stored)
     summary = _("%(count)d people have no %(slot)s check for %(day)s") % {
         "count": len(stored),

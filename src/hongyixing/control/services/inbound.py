@@ -29,6 +29,7 @@ from hongyixing.control.services.measures import (
     MeasureSpec,
     _open,
 )
+from hongyixing.control.services.team import require_team_staff
 from hongyixing.control.services.transfers import (
     TransferSpec,
     _create_transfer,
@@ -41,7 +42,7 @@ from hongyixing.people.models import Person
 @dataclass
 class InboundSpec:
     entry_port: str
-    entry_date: dt.date
+    entry_date: dt.date | None
     liaison: Any
     local_measure: str
     nationality: str = "中国"
@@ -54,10 +55,13 @@ class InboundSpec:
 @transaction.atomic
 def do_register_inbound(actor: Any, person: Person, spec: InboundSpec) -> InboundArrival:
     _require(person.in_scope(actor, "change"))
+    if spec.entry_date is None:
+        raise DomainError("inbound.no_entry_date", _("Enter the entry date."))
     if not spec.entry_port.strip():
         raise DomainError("inbound.no_port", _("Enter the entry port."))
     if spec.liaison is None:
         raise DomainError("inbound.no_liaison", _("Every inbound traveller has one liaison."))
+    require_team_staff(person.unit_path, person.grid_id, TeamRole.LIAISON, spec.liaison)
     start = spec.first_entry_until + dt.timedelta(days=1) if spec.first_entry_until else spec.entry_date
     try:
         measure = _open(

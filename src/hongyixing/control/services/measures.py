@@ -244,7 +244,11 @@ def _close(actor: Any, measure: Measure, state: str, reason: str) -> None:
     measure.state = state
     measure.closed_at = timezone.now()
     measure.close_reason = reason[:200]
-    SelfReportLink.objects.filter(measure=measure, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    for link in SelfReportLink.objects.select_for_update().filter(measure=measure, revoked_at__isnull=True):
+        link_before = audit.snapshot(link)
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        audit.log_update(actor, link, link_before)
     cancelled = list(measure.samples.filter(status=SampleStatus.SCHEDULED))
     for sample in cancelled:
         before = audit.snapshot(sample)

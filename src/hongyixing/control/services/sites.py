@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hongyixing.accounts.choices import Role
+from hongyixing.accounts.queries import is_staff_for_unit, staff_for_unit
 from hongyixing.control.choices import (
     MeasureState,
     RoomStatus,
@@ -29,6 +31,8 @@ from hongyixing.core import audit
 from hongyixing.core.errors import DomainError
 from hongyixing.core.scope import scope_for
 
+SITE_MANAGER_ROLES = (Role.SITE_MANAGER,)
+
 
 @dataclass
 class SiteSpec:
@@ -43,11 +47,26 @@ class SiteSpec:
     rooms: list[str] = field(default_factory=list)
 
 
+def site_manager_candidates(unit_path: str) -> Any:
+    """The users who may manage a site of this unit (the form's choices)."""
+    return staff_for_unit(unit_path, SITE_MANAGER_ROLES)
+
+
+def require_site_manager(unit_path: str, manager: Any) -> None:
+    """A site's manager sees and runs the site, so it is a site manager of the place, never any
+    account chosen by name."""
+    if manager is not None and not is_staff_for_unit(manager, unit_path, SITE_MANAGER_ROLES):
+        raise DomainError("site.bad_manager", _("This user is not a quarantine-site manager of this place."))
+
+
 @transaction.atomic
 def do_create_site(actor: Any, spec: SiteSpec) -> Site:
     _require(scope_for(actor, "change").covers_path(spec.unit_path))
+    if not spec.name.strip() or not spec.address.strip() or not spec.manager_name.strip():
+        raise DomainError("site.incomplete", _("Enter the name, address and manager."))
     if spec.capacity < 1:
         raise DomainError("site.bad_capacity", _("Capacity must be at least one."))
+    require_site_manager(spec.unit_path, spec.manager)
     site = Site.objects.create(
         name=spec.name[:100],
         kind=spec.kind,

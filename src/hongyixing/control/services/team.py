@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from hongyixing.accounts.choices import Role
 from hongyixing.accounts.models import Grant
+from hongyixing.accounts.queries import is_staff_for_unit, staff_for_unit
 from hongyixing.control.choices import (
     TEAM_DUTIES,
     TeamRole,
@@ -25,6 +26,33 @@ from hongyixing.control.services.common import (
 from hongyixing.core import audit
 from hongyixing.core.errors import DomainError
 from hongyixing.people.models import Person
+
+# Who may hold each place on a team: the role it needs, through a grant tied to the person's place.
+_FIELD_STAFF = (Role.GRID_WORKER, Role.VILLAGE_CADRE, Role.COMMUNITY_POLICE, Role.CDC_STAFF)
+TEAM_STAFF_ROLES: dict[str, tuple[str, ...]] = {
+    TeamRole.GRID_WORKER: (Role.GRID_WORKER,),
+    TeamRole.CADRE: (Role.VILLAGE_CADRE, Role.TOWN_OFFICER),
+    TeamRole.POLICE: (Role.COMMUNITY_POLICE,),
+    TeamRole.MEDICAL: (Role.CDC_STAFF,),
+    TeamRole.VOLUNTEER: _FIELD_STAFF,
+    TeamRole.LIAISON: (*_FIELD_STAFF, Role.TOWN_OFFICER, Role.DISTRICT_OFFICE),
+}
+
+
+def team_candidates(unit_path: str, grid_id: int | None, role: str | None = None) -> Any:
+    """The users who may take ``role`` (any team role when None) on the team of a person at this
+    place: the form's choices."""
+    roles = TEAM_STAFF_ROLES.get(role, ()) if role else {r for rs in TEAM_STAFF_ROLES.values() for r in rs}
+    return staff_for_unit(unit_path, roles, grid_id=grid_id)
+
+
+def require_team_staff(unit_path: str, grid_id: int | None, role: str, user: Any) -> None:
+    """Being on a team opens the measure and lets one change the team, so a member is never an
+    arbitrary account: only staff holding the place's role through a grant over the person's place."""
+    if user is not None and not is_staff_for_unit(
+        user, unit_path, TEAM_STAFF_ROLES.get(role, ()), grid_id=grid_id
+    ):
+        raise DomainError("team.not_staff", _("This user does not hold that role for the person's place."))
 
 
 @dataclass
@@ -80,6 +108,7 @@ def do_set_team_member(
     if user is None and not name.strip():
         raise DomainError("team.no_member", _("Choose a user or enter a name."))
     locked, _before = _editable(actor, measure)
+    require_team_staff(locked.unit_path, locked.grid_id, role, user)
     member = TeamMember.objects.filter(measure=locked, role=role).first()
     values = {
         "user": user,

@@ -187,9 +187,24 @@ def do_hand_over(actor: Any, transfer: Transfer, handed_by: str, received_by: st
     locked.handed_over_at = timezone.now()
     locked.state = TransferState.HANDED_OVER
     _transfer_step(actor, locked, before, "transfer.handed_over")
-    Alert.objects.filter(transfer=locked, kind=AlertKind.OPEN_LOOP, state=AlertState.OPEN).update(
-        state=AlertState.CLOSED, handled_by=actor, handled_at=timezone.now(), note=_("Handed over")
+    # The hand-over closes the open-loop alarm; the change log says so, as for any handled alert.
+    loops = list(
+        Alert.objects.select_for_update().filter(
+            transfer=locked, kind=AlertKind.OPEN_LOOP, state=AlertState.OPEN
+        )
     )
+    closed = {
+        "state": AlertState.CLOSED,
+        "handled_by": actor,
+        "handled_at": timezone.now(),
+        "note": _("Handed over"),
+    }
+    befores = [audit.snapshot(alert) for alert in loops]
+    Alert.objects.filter(pk__in=[alert.pk for alert in loops]).update(**closed)
+    for alert in loops:
+        for name, value in closed.items():
+            setattr(alert, name, value)
+    audit.log_bulk_update(actor, zip(loops, befores, strict=True))
     return locked
 
 
