@@ -521,6 +521,7 @@ def test_command_writes_are_scoped(world: World, command: Any, client_for: Any, 
                     "client_id": f"v-{persona}-{place}",
                     "household_id": target.household.id,
                     "outcome": "visited",
+                    "answers": {"q1": "no"},
                 }
             ),
             content_type="application/json",

@@ -332,3 +332,59 @@ def test_each_escalation_level_is_in_the_change_log(world: World) -> None:
     rows = ChangeLog.objects.filter(object_type="command.assignment", object_id=share.pk, action="update")
     levels = [row.changes["escalation"] for row in rows.order_by("id") if "escalation" in row.changes]
     assert levels == [[0, 1], [1, 2]]
+
+
+def _page_ids(page: str) -> tuple[str, str]:
+    import re
+
+    client_id = re.search(r'name="client_id" value="([0-9a-f]+)"', page)
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert client_id and version
+    return client_id.group(1), version.group(1)
+
+
+def test_after_each_saved_step_the_page_forgets_its_draft_and_offers_a_new_id(world: World, client) -> None:
+    """Issue #13 (a): acknowledge, report progress, then report completion from the same page: the
+    draft kept by the browser (with the earlier submission id) is named done after every success."""
+    share = _shares(issue(world, units=[world.a.town]))[world.a.town.name]
+    town_a = login(client, world.users["town_a"])
+    url = f"/command/assignments/{share.pk}/"
+    marker = f'data-draft-done="assignment-{share.pk}"'
+    page = town_a.get(url).content.decode()
+    assert marker not in page
+    seen = set()
+    for action, text in (("acknowledge", ""), ("progress", "已排查一半"), ("complete", "全部完成")):
+        client_id, version = _page_ids(page)
+        assert client_id not in seen
+        seen.add(client_id)
+        town_a.post(
+            f"{url}act/",
+            {"action": action, "client_id": client_id, "version": version, "text": text, "f_q1": "5"},
+        )
+        page = town_a.get(url).content.decode()
+        assert marker in page  # the browser drops the spent draft before restoring any
+        assert "already saved" not in page and "此前已保存" not in page
+    share.refresh_from_db()
+    assert share.state == AssignmentState.COMPLETED
+    kinds = list(share.notes.order_by("id").values_list("kind", flat=True))
+    assert kinds == [NoteKind.PROGRESS, NoteKind.COMPLETION]
+    assert marker not in town_a.get(url).content.decode()  # once only
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    script = Path(str(finders.find("hongyixing/fieldform.js"))).read_text(encoding="utf-8")
+    assert script.index("[data-draft-done]") < script.index("form[data-draft]")  # forget, then restore
+
+
+def test_every_assignment_state_has_its_own_chinese_label() -> None:
+    """Issue #13 (b): Acknowledged and Accepted both read 已签收, In progress read 核查中."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        labels = {state: str(state.label) for state in AssignmentState}
+        assert len(set(labels.values())) == len(labels)
+        assert labels[AssignmentState.ACKNOWLEDGED] == "已签收"
+        assert labels[AssignmentState.ACCEPTED] == "已验收"
+        assert labels[AssignmentState.IN_PROGRESS] == "办理中"
+        assert translation.gettext("Accepted") == "已签收"  # a verification task's word stays

@@ -57,6 +57,8 @@ def _campaign(world: World):
 
 
 def _visit(user, campaign, household, outcome="visited", client_id=None, **extra):
+    if outcome == "visited" and not extra.get("findings"):
+        extra.setdefault("answers", {"q1": "no"})  # a visit records something (an empty form is refused)
     data = VisitInput(
         client_id=client_id or f"{household.pk}-{outcome}-{Visit.objects.count()}", outcome=outcome, **extra
     )
@@ -232,3 +234,28 @@ def test_a_finding_becomes_a_control_measure_in_one_step(world: World) -> None:
 
     with pytest.raises(Http404):  # a grid worker cannot act on another town's visit
         services.do_open_measure_from_finding(worker, other, None, "home_isolation")
+
+
+def test_an_empty_visit_form_is_refused_and_does_not_count(world: World, client) -> None:
+    """Issue #13 (c): an untouched form used to save as 已走访 and count as coverage."""
+    campaign = _campaign(world)
+    worker = world.users["grid_a1"]
+    for raw in ({}, {"q1": "", "q3": "  "}):
+        with pytest.raises(CommandCentreError) as empty:
+            submit_visit(
+                worker,
+                campaign,
+                world.a.household,
+                VisitInput(client_id="e1", outcome="visited", answers=raw),
+            )
+        assert empty.value.code == "visit.empty"
+    page = login(client, worker).post(
+        f"/command/screening/{campaign.id}/households/{world.a.household.id}/",
+        {"client_id": "e2", "outcome": "visited"},
+    )
+    assert page.status_code in (200, 302)
+    assert not Visit.objects.filter(campaign=campaign).exists()
+    submit_visit(
+        worker, campaign, world.a.household, VisitInput(client_id="e3", outcome="visited", findings="正常")
+    )
+    assert Visit.objects.filter(campaign=campaign).count() == 1

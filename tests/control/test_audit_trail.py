@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from hongyixing.control import services
@@ -67,3 +69,22 @@ def test_missed_check_alerts_written_in_bulk_have_their_change_log_rows(world: W
     )
     assert logged.count() == 2
     assert {row.person_id for row in logged} == {a.person_id for a in missed}
+
+
+def test_a_backdated_measure_raises_no_alert_for_what_was_due_before_it_was_recorded(world: World) -> None:
+    """Issue #13 (d): a measure recorded on the 30th with its start on the 27th (when the person was
+    found) owes no checks for the slots already past, and no samples due before the 30th."""
+    from hongyixing.control.models import Sample
+
+    with frozen(local(2026, 11, 30, 14)):
+        measure = services.do_open_measure(
+            world.users["town_a"],
+            world.a.persons[0],
+            services.MeasureSpec(type=MeasureType.HOME_ISOLATION, start=dt.date(2026, 11, 27)),
+        )
+    assert Sample.objects.filter(measure=measure, due_date__lt=dt.date(2026, 11, 30)).exists()
+    counts = services.do_escalate(local(2026, 11, 30, 14, 1))
+    assert counts["missed_check"] == 0 and counts["overdue_sample"] == 0
+    assert not Alert.objects.filter(measure=measure).exists()
+    # The first slot whose cut-off comes after the recording is owed as usual.
+    assert services.do_escalate(local(2026, 11, 30, 20, 1))["missed_check"] == 1

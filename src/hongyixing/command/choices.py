@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hongyixing.accounts.choices import Role
 
@@ -23,12 +24,13 @@ COMMAND_ROLES = (MemberRole.COMMANDER, MemberRole.DEPUTY_COMMANDER)
 
 
 class AssignmentState(models.TextChoices):
-    ISSUED = "issued", _("Issued")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed, waiting for acceptance")
-    ACCEPTED = "accepted", _("Accepted")
-    RETURNED = "returned", _("Returned for rework")
+    # A context of their own: "Accepted" and "In progress" mean other things on verification tasks.
+    ISSUED = "issued", pgettext_lazy("assignment state", "Issued")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("assignment state", "Acknowledged")
+    IN_PROGRESS = "in_progress", pgettext_lazy("assignment state", "In progress")
+    COMPLETED = "completed", pgettext_lazy("assignment state", "Completed, waiting for acceptance")
+    ACCEPTED = "accepted", pgettext_lazy("assignment state", "Accepted")
+    RETURNED = "returned", pgettext_lazy("assignment state", "Returned for rework")
 
 
 # The clock runs while the work is with the unit; a completion report stops it.

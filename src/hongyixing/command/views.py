@@ -424,6 +424,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
             "yesno_kind": FieldKind.YES_NO,
             "events": events,
             "now": timezone.now(),
+            "draft_done": request.session.pop(_draft_done_key(assignment.pk), False),
         },
     )
 
@@ -459,7 +460,14 @@ def assignment_act(request: HttpRequest, assignment_id: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Done.") if created else _("This report was already saved."))
+        # The page's draft (its text and submission id) is spent: the next page tells the browser to
+        # forget it, so the next step goes with the new id the page renders.
+        request.session[_draft_done_key(assignment.pk)] = True
     return redirect("command:assignment", assignment_id=assignment.pk)
+
+
+def _draft_done_key(assignment_id: int) -> str:
+    return f"draft-done:assignment-{assignment_id}"
 
 
 @login_required

@@ -42,6 +42,7 @@ from hongyixing.command.services.groups import (
     do_remove_shift,
     do_update_group,
     duty_phone,
+    require_command_staff,
 )
 from hongyixing.command.services.screening import (
     VisitInput,
@@ -93,5 +94,6 @@ __all__ = [
     "is_target_side",
     "may_change",
     "normalise_fields",
+    "require_command_staff",
     "submit_visit",
 ]

@@ -128,6 +128,11 @@ def do_submit_visit(
         raise DomainError(
             "visit.finding_incomplete", _("To raise a verification task, name the person and the finding.")
         )
+    if data.outcome == VisitOutcome.VISITED and not answers and not data.findings.strip():
+        # An untouched form would count the door as covered without anyone having asked anything.
+        raise CommandCentreError(
+            "visit.empty", _("Answer the checklist or write what was found before saving a visit.")
+        )
     visit = Visit.objects.create(
         campaign=campaign,
         household=household,

@@ -142,10 +142,14 @@ def do_handle_alert(actor: Any, alert: Alert, state: str, note: str = "") -> Ale
     return locked
 
 
-def _missed_check_candidates(day: dt.date, slot: str) -> Any:
+def _missed_check_candidates(day: dt.date, slot: str, cutoff: dt.datetime) -> Any:
+    """Running measures without a check for the slot. A measure recorded after the slot's cut-off
+    (backdated to when the person was found) owes no check for it: nobody could have taken one."""
     checked = HealthCheck.objects.filter(measure=OuterRef("pk"), day=day, slot=slot)
     return (
-        Measure.objects.filter(state=MeasureState.ACTIVE, start_date__lte=day, end_date__gte=day)
+        Measure.objects.filter(
+            state=MeasureState.ACTIVE, start_date__lte=day, end_date__gte=day, opened_at__lte=cutoff
+        )
         .exclude(Exists(checked))
         .select_related("person")
     )
@@ -213,22 +217,25 @@ def do_escalate(now: dt.datetime | None = None) -> dict[str, int]:
     local = timezone.localtime(now)
     tz = timezone.get_current_timezone()
     counts = {"missed_check": 0, "overdue_sample": 0, "open_loop": 0}
-    slots: list[tuple[dt.date, str]] = []
+    slots: list[tuple[dt.date, str, dt.datetime]] = []
     yesterday = local.date() - dt.timedelta(days=1)
     for day in (yesterday, local.date()):
         cutoffs = schedule.slot_cutoffs(day, settings.CHECK_MORNING_CUTOFF, settings.CHECK_EVENING_CUTOFF, tz)
-        slots += [(day, slot) for slot, cutoff in cutoffs.items() if cutoff <= local]
+        slots += [(day, slot, cutoff) for slot, cutoff in cutoffs.items() if cutoff <= local]
     labels = dict(Slot.choices)
-    for day, slot in slots:
-        keys = {f"missed:{m.pk}:{day.isoformat()}:{slot}": m for m in _missed_check_candidates(day, slot)}
+    for day, slot, cutoff in slots:
+        candidates = _missed_check_candidates(day, slot, cutoff)
+        keys = {f"missed:{m.pk}:{day.isoformat()}:{slot}": m for m in candidates}
         known = _known_keys(keys)
         fresh = [(key, measure) for key, measure in keys.items() if key not in known]
         counts["missed_check"] += _raise_missed_checks(fresh, day, str(labels[slot]), now)
-    overdue = list(
-        Sample.objects.filter(status=SampleStatus.SCHEDULED, due_date__lt=local.date()).select_related(
-            "person"
-        )
-    )
+    # A sample due before its measure was recorded (a backdated start) was never missed by anyone.
+    due = Sample.objects.filter(status=SampleStatus.SCHEDULED, due_date__lt=local.date())
+    overdue = [
+        s
+        for s in due.select_related("person", "measure")
+        if s.measure is None or s.due_date >= timezone.localtime(s.measure.opened_at).date()
+    ]
     known = _known_keys({f"sample:{s.pk}": s for s in overdue})
     for sample in overdue:
         key = f"sample:{sample.pk}"
