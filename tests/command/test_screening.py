@@ -241,7 +241,7 @@ def test_an_empty_visit_form_is_refused_and_does_not_count(world: World, client)
     campaign = _campaign(world)
     worker = world.users["grid_a1"]
     for raw in ({}, {"q1": "", "q3": "  "}):
-        with pytest.raises(CommandCentreError) as empty:
+        with pytest.raises(DomainError) as empty:
             submit_visit(
                 worker,
                 campaign,

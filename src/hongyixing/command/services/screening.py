@@ -130,7 +130,7 @@ def do_submit_visit(
         )
     if data.outcome == VisitOutcome.VISITED and not answers and not data.findings.strip():
         # An untouched form would count the door as covered without anyone having asked anything.
-        raise CommandCentreError(
+        raise DomainError(
             "visit.empty", _("Answer the checklist or write what was found before saving a visit.")
         )
     visit = Visit.objects.create(
