@@ -97,3 +97,75 @@ def file_secret(path: Path, nbytes: int) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(nbytes))
     return path.read_text().strip()
+
+
+NOTIFY_KINDS = ("log", "wecom", "dingtalk", "sms")
+SMS_PROVIDERS = ("aliyun", "tencent")
+
+
+def _https_url(name: str) -> str:
+    url = env_str(name)
+    if not url:
+        PROBLEMS.append(f"{name} is required by the channel named in HONGYIXING_NOTIFY_CHANNELS.")
+    elif not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        PROBLEMS.append(f"{name}={url!r} must be an https:// address.")
+        return ""
+    return url
+
+
+def _required(name: str) -> str:
+    value = env_str(name)
+    if not value:
+        PROBLEMS.append(f"{name} is required by the channel named in HONGYIXING_NOTIFY_CHANNELS.")
+    return value
+
+
+def notify_channels() -> list[dict[str, object]]:
+    """The channels notices leave by (HONGYIXING_NOTIFY_CHANNELS, e.g. ``log,dingtalk,sms``) and each
+    one's settings; a missing or bad value is a start-up problem, and the channel is left out."""
+    timeout = float(env_int("HONGYIXING_NOTIFY_TIMEOUT", 5, minimum=1))
+    names = env_list("HONGYIXING_NOTIFY_CHANNELS", ["log"])
+    channels: list[dict[str, object]] = []
+    for name in names:
+        before = len(PROBLEMS)
+        entry: dict[str, object]
+        if name == "log":
+            entry = {"kind": "log"}
+        elif name == "wecom":
+            entry = {"kind": "wecom", "url": _https_url("HONGYIXING_WECOM_WEBHOOK"), "timeout": timeout}
+        elif name == "dingtalk":
+            entry = {
+                "kind": "dingtalk",
+                "url": _https_url("HONGYIXING_DINGTALK_WEBHOOK"),
+                "secret": _required("HONGYIXING_DINGTALK_SECRET"),
+                "timeout": timeout,
+            }
+        elif name == "sms":
+            provider = env_str("HONGYIXING_SMS_PROVIDER")
+            if provider not in SMS_PROVIDERS:
+                PROBLEMS.append(
+                    f"HONGYIXING_SMS_PROVIDER={provider!r} is not one of {', '.join(SMS_PROVIDERS)}."
+                )
+            entry = {
+                "kind": "sms",
+                "provider": provider,
+                "access_key_id": _required("HONGYIXING_SMS_ACCESS_KEY_ID"),
+                "access_key_secret": _required("HONGYIXING_SMS_ACCESS_KEY_SECRET"),
+                "sign_name": _required("HONGYIXING_SMS_SIGN_NAME"),
+                "template": _required("HONGYIXING_SMS_TEMPLATE"),
+                "duty_phones": env_list("HONGYIXING_SMS_DUTY_PHONES", []),
+                "timeout": timeout,
+            }
+            if provider == "tencent":
+                entry["sdk_app_id"] = _required("HONGYIXING_SMS_SDK_APP_ID")
+                entry["region"] = env_str("HONGYIXING_SMS_REGION") or "ap-guangzhou"
+            elif provider == "aliyun":
+                entry["template_param"] = env_str("HONGYIXING_SMS_TEMPLATE_PARAM") or "content"
+        else:
+            PROBLEMS.append(
+                f"HONGYIXING_NOTIFY_CHANNELS names {name!r}; the channels are {', '.join(NOTIFY_KINDS)}."
+            )
+            continue
+        if len(PROBLEMS) == before:
+            channels.append(entry)
+    return channels

@@ -16,6 +16,7 @@ from hongyixing.config import (
     env_str,
     env_time,
     file_secret,
+    notify_channels,
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "hongyixing.core",
     "hongyixing.areas",
     "hongyixing.accounts",
+    "hongyixing.notices",
     "hongyixing.people",
     "hongyixing.rules",
     "hongyixing.verification",
@@ -183,6 +185,10 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("HONGYIXING_STATIC_FROM_SOURCE", Fals
 MEDIA_ROOT = VAR_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Where notices go besides the in-app list (sent by the worker after commit; see notices/channels.py).
+NOTIFY_CHANNELS = notify_channels()
+NOTIFY_ATTEMPTS = env_int("HONGYIXING_NOTIFY_ATTEMPTS", 5, minimum=1)
 
 # How long the audit trail is kept (等保: at least six months).
 AUDIT_RETENTION_DAYS = env_int("HONGYIXING_AUDIT_RETENTION_DAYS", 366, minimum=183)

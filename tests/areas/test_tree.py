@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from hongyixing.areas.models import AdminUnit
-from hongyixing.areas.queries import raw_counts
-from hongyixing.areas.services import do_load_divisions, do_recount
+from hongyixing.areas.services import do_load_divisions
+from hongyixing.people.counts import raw_counts
+from hongyixing.people.services import do_recount
 from tests.personas import World
 
 

@@ -9,10 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hongyixing.command import services
 from hongyixing.command.choices import AssignmentState, NoteKind
 from hongyixing.command.models import Assignment, AssignmentNote, Directive, GroupMember
-from hongyixing.command.services import CommandCentreError, Report, check_act, do_escalate_directives
+from hongyixing.command.services import Report, check_act, do_escalate_directives
 from hongyixing.command.supervision import supervision_items
+from hongyixing.core.errors import DomainError
 from hongyixing.core.models import ChangeLog, DomainEvent
-from hongyixing.verification.models import Notification
+from hongyixing.notices.models import Notification
 from hongyixing.verification.services import do_escalate
 from tests.command.builders import build_command, issue
 from tests.personas import World, login
@@ -41,23 +42,23 @@ def test_issuing_numbers_the_directive_and_splits_it_per_unit(world: World) -> N
     notice = Notification.objects.get(
         recipient=world.users["town_a"], kind="directive.issued", message__contains="1号"
     )
-    assert first.title in notice.message and notice.task is None
+    assert first.title in notice.message and notice.key == ""
     assert not Notification.objects.filter(recipient=world.users["town_b"], message__contains="2号").exists()
 
 
 def test_issuing_is_refused_without_targets_in_the_past_or_outside(world: World) -> None:
-    with pytest.raises(CommandCentreError) as past:
+    with pytest.raises(DomainError) as past:
         issue(world, now=T0, hours=-1)
     assert past.value.code == "directive.deadline_past"
-    with pytest.raises(CommandCentreError) as empty:
+    with pytest.raises(DomainError) as empty:
         issue(world, now=T0, units=[])
     assert empty.value.code == "directive.no_target"
     from hongyixing.areas.models import AdminUnit
 
-    with pytest.raises(CommandCentreError) as outside:
+    with pytest.raises(DomainError) as outside:
         issue(world, now=T0, units=[AdminUnit.objects.get(path="320812")])
     assert outside.value.code == "directive.bad_target"
-    with pytest.raises(CommandCentreError) as town:
+    with pytest.raises(DomainError) as town:
         services.check_issue_directive(
             world.users["town_a"],
             AdminUnit.objects.get(path="320813"),
@@ -72,17 +73,17 @@ def test_the_life_cycle_acknowledge_progress_complete_return_accept(world: World
     share = _shares(issue(world, now=T0))[world.a.town.name]
     assert services.allowed_actions(town, share) == ["acknowledge"]
     assert services.allowed_actions(office, share) == []  # the issuer does not sign for the town
-    with pytest.raises(CommandCentreError) as early:
+    with pytest.raises(DomainError) as early:
         check_act(town, share, "complete", Report(text="已完成"))
     assert early.value.code == "assignment.bad_transition"
-    with pytest.raises(CommandCentreError) as not_theirs:
+    with pytest.raises(DomainError) as not_theirs:
         check_act(office, share, "acknowledge")
     assert not_theirs.value.code == "assignment.not_allowed"
 
     share, _ = check_act(town, share, "acknowledge", now=T0 + dt.timedelta(hours=1))
     assert share.state == AssignmentState.ACKNOWLEDGED and share.acknowledged_by == town
     assert share.acknowledged_at == T0 + dt.timedelta(hours=1)
-    with pytest.raises(CommandCentreError) as stale:
+    with pytest.raises(DomainError) as stale:
         check_act(town, share, "progress", Report(text="x"), expected_version=share.version - 1)
     assert stale.value.code == "assignment.stale"
     share, created = check_act(
@@ -93,7 +94,7 @@ def test_the_life_cycle_acknowledge_progress_complete_return_accept(world: World
     assert (
         not created and AssignmentNote.objects.filter(assignment=share, kind=NoteKind.PROGRESS).count() == 1
     )
-    with pytest.raises(CommandCentreError) as figures:
+    with pytest.raises(DomainError) as figures:
         check_act(town, share, "complete", Report(text="完成"))
     assert figures.value.code == "answers.missing"
     evidence = SimpleUploadedFile("台账.xlsx", b"PK..")
@@ -107,7 +108,7 @@ def test_the_life_cycle_acknowledge_progress_complete_return_accept(world: World
 
     assert services.allowed_actions(town, share) == []
     assert services.allowed_actions(office, share) == ["accept", "return"]
-    with pytest.raises(CommandCentreError) as no_reason:
+    with pytest.raises(DomainError) as no_reason:
         check_act(office, share, "return")
     assert no_reason.value.code == "assignment.no_reason"
     share, _ = check_act(office, share, "return", Report(text="缺少台账签字"))
@@ -307,10 +308,10 @@ def test_pages_issue_and_act(world: World, client) -> None:
 def test_the_issuer_extends_one_units_deadline_and_the_clock_restarts(world: World) -> None:
     share = _shares(issue(world, now=T0, hours=10, units=[world.a.town]))[world.a.town.name]
     do_escalate_directives(T0 + dt.timedelta(hours=9))
-    with pytest.raises(CommandCentreError) as town:
+    with pytest.raises(DomainError) as town:
         services.do_extend_deadline(world.users["town_a"], share, T0 + dt.timedelta(hours=30), "村组分散")
     assert town.value.code == "assignment.not_allowed"
-    with pytest.raises(CommandCentreError) as no_reason:
+    with pytest.raises(DomainError) as no_reason:
         services.do_extend_deadline(world.users["district"], share, T0 + dt.timedelta(hours=30), " ")
     assert no_reason.value.code == "assignment.bad_extension"
     at = T0 + dt.timedelta(hours=9, minutes=30)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from hongyixing.command import queries, services
 from hongyixing.command.models import DutyShift, GroupMember, WorkingGroup
 from hongyixing.core.crypto import unseal
+from hongyixing.core.errors import DomainError
 from hongyixing.core.models import ChangeLog, PiiAccess
 from tests.command.builders import DUTY_PHONES, build_command
 from tests.personas import World, login
@@ -33,7 +34,7 @@ def test_member_and_duty_phones_are_sealed_and_masked(world: World) -> None:
     assert "13812345678" not in str(
         ChangeLog.objects.filter(object_type="command.groupmember").values_list("changes", flat=True)[0]
     )
-    with pytest.raises(services.CommandCentreError) as twice:
+    with pytest.raises(DomainError) as twice:
         services.do_add_member(office, command.groups["office"], world.users["cdc"], "member")
     assert twice.value.code == "member.exists"
     shift = command.shifts["a"]
@@ -60,7 +61,7 @@ def test_today_on_duty_and_the_roster_follow_scope(world: World) -> None:
         group=command.groups["office"],
     )
     assert district_shift in queries.on_duty(world.users["grid_a1"], now + dt.timedelta(minutes=1))
-    with pytest.raises(services.CommandCentreError) as long_shift:
+    with pytest.raises(DomainError) as long_shift:
         services.do_add_shift(
             world.users["district"],
             command.district,
@@ -69,7 +70,7 @@ def test_today_on_duty_and_the_roster_follow_scope(world: World) -> None:
             now + dt.timedelta(hours=30),
         )
     assert long_shift.value.code == "duty.too_long"
-    with pytest.raises(services.CommandCentreError) as outsider:
+    with pytest.raises(DomainError) as outsider:
         services.do_add_shift(
             world.users["town_b"], world.a.town, world.users["town_b"], now, now + dt.timedelta(hours=1)
         )
@@ -136,11 +137,11 @@ def test_group_members_and_duty_officers_are_staff_of_the_unit(world: World) -> 
     office = world.users["district"]
     loose = accounts.do_create_user(None, "loose", password="Persona-pass-2020")
     for user in (loose, world.users["enterprise"]):
-        with pytest.raises(services.CommandCentreError) as refused:
+        with pytest.raises(DomainError) as refused:
             services.do_add_member(office, command.groups["office"], user, "member")
         assert refused.value.code == "member.not_staff"
     now = timezone.now()
-    with pytest.raises(services.CommandCentreError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.do_add_shift(office, world.a.town, world.users["town_b"], now, now + dt.timedelta(hours=8))
     assert refused.value.code == "duty.not_staff"
     assert world.users["town_b"] not in queries.staff_choices(world.a.town)

@@ -13,7 +13,8 @@ from hongyixing.areas import services as areas
 from hongyixing.areas.models import AdminUnit, Household
 from hongyixing.command import queries, services
 from hongyixing.command.models import Visit
-from hongyixing.command.services import CommandCentreError, VisitInput, submit_visit
+from hongyixing.command.services import VisitInput, submit_visit
+from hongyixing.core.errors import DomainError
 from hongyixing.core.models import ChangeLog
 from hongyixing.verification.choices import RowStatus, TaskState
 from hongyixing.verification.models import PushRow, VerificationTask
@@ -109,7 +110,7 @@ def test_a_retried_visit_is_stored_once(world: World) -> None:
     other = Household.objects.create(
         number="x", unit=world.a.building, unit_path=world.a.building.path, grid=world.a.grid, address="别处"
     )
-    with pytest.raises(CommandCentreError) as reused:
+    with pytest.raises(DomainError) as reused:
         _visit(worker, campaign, other, client_id="phone-1")
     assert reused.value.code == "visit.client_id_reused"
 
@@ -137,10 +138,10 @@ def test_a_finding_becomes_a_verification_task_in_one_step(world: World) -> None
     second, _ = _visit(worker, campaign, world.a.household, findings="复查仍未报备", person_id=person.pk)
     assert services.do_raise_task(worker, second) == task
     assert VerificationTask.objects.filter(person=person).count() == 1
-    with pytest.raises(CommandCentreError) as incomplete:
+    with pytest.raises(DomainError) as incomplete:
         _visit(worker, campaign, world.a.household, raise_task=True)
     assert incomplete.value.code == "visit.finding_incomplete"
-    with pytest.raises(CommandCentreError) as stranger:
+    with pytest.raises(DomainError) as stranger:
         _visit(worker, campaign, world.a.household, findings="x", person_id=world.b.persons[0].pk)
     assert stranger.value.code == "visit.bad_person"
 
@@ -240,7 +241,7 @@ def test_an_empty_visit_form_is_refused_and_does_not_count(world: World, client)
     campaign = _campaign(world)
     worker = world.users["grid_a1"]
     for raw in ({}, {"q1": "", "q3": "  "}):
-        with pytest.raises(CommandCentreError) as empty:
+        with pytest.raises(DomainError) as empty:
             submit_visit(
                 worker,
                 campaign,

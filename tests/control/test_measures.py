@@ -24,10 +24,11 @@ from hongyixing.control.choices import (
     TransferState,
 )
 from hongyixing.control.models import Alert, HealthCheck, Measure, Room, Sample, Transfer
+from hongyixing.core.errors import DomainError
 from hongyixing.core.models import ChangeLog, DomainEvent
+from hongyixing.notices.models import Notification
 from hongyixing.rules.services import measure_rule
 from hongyixing.verification.choices import Disposition
-from hongyixing.verification.models import Notification
 from hongyixing.verification.services import FeedbackInput, submit_feedback
 from tests.control.conftest import frozen, local
 from tests.personas import VILLAGE_A, World
@@ -100,7 +101,7 @@ def test_a_home_isolation_disposition_opens_a_measure_with_team_schedule_and_lin
 
 def test_one_active_measure_per_person(world: World) -> None:
     _open(world)
-    with pytest.raises(services.ControlError) as refused:
+    with pytest.raises(DomainError) as refused:
         _open(world, MeasureType.HOME_MONITORING)
     assert refused.value.code == "measure.already_active"
 
@@ -123,7 +124,7 @@ def test_extension_and_early_end(world: World) -> None:
         assert extended.end_date == measure.end_date + dt.timedelta(days=3)
         assert extended.test_days[-1] == 10
         assert Sample.objects.filter(measure=measure, day_number=10, due_date=extended.end_date).exists()
-        with pytest.raises(services.ControlError) as stale:
+        with pytest.raises(DomainError) as stale:
             services.do_extend(world.users["town_a"], measure, 1, "again", measure.version)
         assert stale.value.code == "measure.stale"
         ended = services.do_end_early(world.users["town_a"], extended, "judged not a contact")
@@ -161,7 +162,7 @@ def test_checks_are_idempotent_and_all_or_nothing(world: World) -> None:
         assert HealthCheck.objects.filter(measure=measure).count() == 1
         assert HealthCheck.objects.get().slot == "m"
         bad = [_check(measure, "36.6"), _check(measure, "55")]
-        with pytest.raises(services.ControlError) as refused:
+        with pytest.raises(DomainError) as refused:
             services.do_record_checks(world.users["grid_a1"], bad)
         assert refused.value.errors[0]["index"] == 1
         assert HealthCheck.objects.filter(measure=measure).count() == 1
@@ -172,7 +173,7 @@ def test_checks_for_someone_else_s_people_are_refused(world: World) -> None:
         measure = services.do_open_measure(
             world.users["town_b"], world.b.persons[0], services.MeasureSpec(type=MeasureType.HOME_ISOLATION)
         )
-        with pytest.raises(services.ControlError):
+        with pytest.raises(DomainError):
             services.do_record_checks(world.users["grid_a1"], [_check(measure)])
     assert not HealthCheck.objects.exists()
 
@@ -219,7 +220,7 @@ def test_tests_sampling_results_import_and_positive_alert(world: World) -> None:
         first = measure.samples.order_by("due_date").first()
         assert first is not None
         services.do_record_sampling(world.users["grid_a1"], first, "TUBE-1", "护士甲")
-        with pytest.raises(services.ControlError) as reused:
+        with pytest.raises(DomainError) as reused:
             other = services.do_open_measure(
                 world.users["town_a"],
                 world.a.persons[1],
@@ -231,7 +232,7 @@ def test_tests_sampling_results_import_and_positive_alert(world: World) -> None:
             services.ResultRow(row_number=2, barcode="TUBE-1", id_number="", result="阳性"),
             services.ResultRow(row_number=3, barcode="NOPE", id_number="", result="阴性"),
         ]
-        with pytest.raises(services.ControlError) as refused:
+        with pytest.raises(DomainError) as refused:
             services.do_import_results(world.users["cdc"], rows)
         assert [e["row"] for e in refused.value.errors] == [3]
         assert Sample.objects.get(pk=first.pk).status == SampleStatus.SAMPLED  # nothing applied
@@ -271,10 +272,10 @@ def test_rooms_cannot_be_double_booked(world: World) -> None:
             district, world.a.persons[1], services.MeasureSpec(type="central_isolation")
         )
         stay = services.do_check_in(district, first, room)
-        with pytest.raises(services.ControlError) as taken:
+        with pytest.raises(DomainError) as taken:
             services.do_check_in(district, second, room)
         assert taken.value.code == "room.taken"
-        with pytest.raises(services.ControlError):
+        with pytest.raises(DomainError):
             services.do_set_room_status(district, room, RoomStatus.FREE)
         services.do_check_out(district, stay)
     assert Room.objects.get(pk=room.pk).status == RoomStatus.CLEANING
@@ -293,7 +294,7 @@ def test_transfer_loop_alarm_and_closing(world: World) -> None:
             ),
             [measure],
         )
-        with pytest.raises(services.ControlError) as missing:
+        with pytest.raises(DomainError) as missing:
             services.do_pick_up(district, transfer, "王司机", {}, "苏H12345", "王司机")
         assert missing.value.code == "transfer.no_temperature"
     with frozen(local(2026, 11, 29, 9)):
@@ -301,13 +302,13 @@ def test_transfer_loop_alarm_and_closing(world: World) -> None:
     assert services.do_escalate(local(2026, 11, 29, 12, 59))["open_loop"] == 0
     assert services.do_escalate(local(2026, 11, 29, 13, 1))["open_loop"] == 1
     with frozen(local(2026, 11, 29, 13, 5)):
-        with pytest.raises(services.ControlError):
+        with pytest.raises(DomainError):
             services.do_close_transfer(district, transfer, "消杀员")
         services.do_hand_over(district, transfer, "转运组李", "宾馆前台")
         closed = services.do_close_transfer(district, transfer, "消杀员")
     assert closed.state == TransferState.CLOSED
     assert Alert.objects.get(kind=AlertKind.OPEN_LOOP).state == "closed"
-    with pytest.raises(services.ControlError):
+    with pytest.raises(DomainError):
         services.do_create_transfer(
             world.users["grid_a1"],
             services.TransferSpec(
@@ -327,7 +328,7 @@ def test_release_needs_the_period_and_negative_tests_then_opens_the_follow_on(wo
             services.MeasureSpec(type="central_isolation", category="close_contact", start=start),
         )
         assert measure.end_date == dt.date(2026, 11, 24)  # 5 days
-        with pytest.raises(services.ControlError) as early:
+        with pytest.raises(DomainError) as early:
             services.do_propose_release(world.users["grid_a1"], measure)
         assert early.value.code == "release.not_ready"
     with frozen(local(2026, 11, 24, 18)):
@@ -338,7 +339,7 @@ def test_release_needs_the_period_and_negative_tests_then_opens_the_follow_on(wo
             services.do_record_result(world.users["cdc"], sample, "negative")
         assert services.release_blockers(measure) == []
         services.do_propose_release(world.users["grid_a1"], measure)
-        with pytest.raises(services.ControlError) as not_community:
+        with pytest.raises(DomainError) as not_community:
             services.do_confirm_release(world.users["grid_a1"], measure)
         assert not_community.value.code == "release.not_allowed"
         released = services.do_confirm_release(world.users["town_a"], measure)
@@ -353,7 +354,7 @@ def test_release_needs_the_period_and_negative_tests_then_opens_the_follow_on(wo
 def test_transfer_out_needs_the_district_office(world: World) -> None:
     measure = _open(world)
     services.do_request_transfer_out(world.users["town_a"], measure, "淮安市清江浦区", "moved")
-    with pytest.raises(services.ControlError):
+    with pytest.raises(DomainError):
         services.do_decide_transfer_out(world.users["town_a"], measure, True)
     decided = services.do_decide_transfer_out(world.users["district"], measure, True)
     assert decided.state == MeasureState.TRANSFERRED_OUT
@@ -397,7 +398,7 @@ def test_not_a_number_is_a_clear_error_and_a_foreign_client_id_is_refused(world:
             world.users["town_a"], world.a.persons[1], services.MeasureSpec(type=MeasureType.HOME_ISOLATION)
         )
         for bad in ("NaN", "Infinity"):
-            with pytest.raises(services.ControlError) as refused:
+            with pytest.raises(DomainError) as refused:
                 services.do_record_checks(world.users["grid_a1"], [_check(measure, bad)])
             assert refused.value.code == "checks.invalid"
         mine = _check(measure)
@@ -405,6 +406,6 @@ def test_not_a_number_is_a_clear_error_and_a_foreign_client_id_is_refused(world:
         replayed_elsewhere = services.CheckInput(
             client_id=mine.client_id, measure_id=other.pk, temperature="36.5"
         )
-        with pytest.raises(services.ControlError):
+        with pytest.raises(DomainError):
             services.do_record_checks(None, [replayed_elsewhere], "self", self_measure=other)
     assert HealthCheck.objects.count() == 1

@@ -11,6 +11,7 @@ from hongyixing.control import services
 from hongyixing.control.choices import MeasureType, TeamRole
 from hongyixing.control.models import Measure, Site, TeamMember
 from hongyixing.control.queries import visible_measure
+from hongyixing.core.errors import DomainError
 from tests.personas import PASSWORD, World, login
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_a_team_member_must_hold_the_places_role(world: World) -> None:
         (TeamRole.POLICE, world.users["enterprise"]),  # a grant over the place, not a field role
         (TeamRole.MEDICAL, world.users["grid_a1"]),  # a grant on the place, the wrong role
     ):
-        with pytest.raises(services.ControlError) as refused:
+        with pytest.raises(DomainError) as refused:
             services.do_set_team_member(town_a, measure, role, user, "")
         assert refused.value.code == "team.not_staff"
     police_a = _staff("police_a", "community_police", unit=world.a.town)
@@ -66,7 +67,7 @@ def test_a_team_member_cannot_hand_the_measure_to_an_arbitrary_user(world: World
     worker = world.users["grid_a1"]
     assert measure.team.filter(user=worker).exists()
     outsider = _staff("outsider")
-    with pytest.raises(services.ControlError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.do_set_team_member(worker, measure, TeamRole.VOLUNTEER, outsider, "")
     assert refused.value.code == "team.not_staff"
     # through the measure page, by username, the same refusal
@@ -97,7 +98,7 @@ def test_a_site_manager_is_a_site_manager_of_the_place(world: World) -> None:
         )
 
     for manager in (manager_b, world.users["town_a"], _staff("loose")):
-        with pytest.raises(services.ControlError) as refused:
+        with pytest.raises(DomainError) as refused:
             services.do_create_site(district, spec(manager))
         assert refused.value.code == "site.bad_manager"
     assert not Site.objects.exists()
@@ -108,7 +109,7 @@ def test_a_site_manager_is_a_site_manager_of_the_place(world: World) -> None:
 def test_an_inbound_liaison_is_staff_of_the_place(world: World) -> None:
     import datetime as dt
 
-    with pytest.raises(services.ControlError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.do_register_inbound(
             world.users["town_a"],
             world.a.persons[1],

@@ -19,7 +19,6 @@ from django.test import override_settings
 from hongyixing.accounts.models import User
 from hongyixing.accounts.services import current_totp_code
 from hongyixing.areas.models import AdminUnit, Grid, Household
-from hongyixing.areas.queries import raw_counts
 from hongyixing.core.crypto import unseal
 from hongyixing.core.models import ChangeLog
 from hongyixing.demo import staff
@@ -28,6 +27,7 @@ from hongyixing.demo.names import cn_number, group_name
 from hongyixing.demo.plan import apportion, grid_target, partition, plan_district
 from hongyixing.demo.population import generate, hongze_area_code, household_sizes
 from hongyixing.people import idnumbers
+from hongyixing.people.counts import raw_counts
 from hongyixing.people.models import Person
 
 HONGZE_CODES = set(idnumbers.HONGZE_AREA_CODES)

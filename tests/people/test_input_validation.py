@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from hongyixing.core.errors import DomainError
 from hongyixing.people.models import Person
-from hongyixing.people.services import PersonInputError, PersonSpec, create_person
+from hongyixing.people.services import PersonSpec, create_person
 from tests.personas import World
 
 
@@ -28,7 +29,7 @@ from tests.personas import World
 )
 def test_bad_input_is_refused(world: World, changes: dict[str, str], code: str) -> None:
     values: dict[str, Any] = {"name": "张三", "household": world.a.household, **changes}
-    with pytest.raises(PersonInputError) as refused:
+    with pytest.raises(DomainError) as refused:
         create_person(None, PersonSpec(**values))
     assert refused.value.code == code
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hongyixing.people.phones import DEFAULT_AREA_CODE, PhoneError, is_mobile, normalise
+from hongyixing.core.phones import DEFAULT_AREA_CODE, PhoneError, is_mobile, normalise
 
 mobiles = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
 SEPARATORS = [" ", "\u3000", "-", "\uff0d", "\u2014", "\u2013", ".", "(", ")", "\uff08", "\uff09"]

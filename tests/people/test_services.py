@@ -4,15 +4,14 @@ import datetime as dt
 
 import pytest
 
-from hongyixing.areas.queries import raw_counts
-from hongyixing.areas.services import StaleEdit
 from hongyixing.core.crypto import unseal
+from hongyixing.core.errors import DomainError, StaleEdit
 from hongyixing.core.models import ChangeLog, DomainEvent, PiiAccess
 from hongyixing.people import idnumbers
+from hongyixing.people.counts import raw_counts
 from hongyixing.people.models import Person, PersonPhone
 from hongyixing.people.queries import search_persons, timeline
 from hongyixing.people.services import (
-    PersonInputError,
     PersonSpec,
     create_person,
     do_bulk_create_persons,
@@ -57,7 +56,7 @@ def test_legacy_15_digit_number_is_the_same_person(world: World) -> None:
 def test_invalid_id_is_refused_with_a_stable_code(world: World) -> None:
     good = idnumbers.make("320813", dt.date(2018, 5, 1), 2)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
-    with pytest.raises(PersonInputError) as caught:
+    with pytest.raises(DomainError) as caught:
         create_person(None, _spec(world, bad))
     assert caught.value.code == "id.bad_check"
     assert not Person.objects.filter(name="赵小红").exists()
@@ -93,7 +92,7 @@ def test_update_records_a_field_diff_and_refuses_stale_versions(world: World) ->
 def test_reveal_is_logged_with_reason(world: World) -> None:
     person = world.a.persons[0]
     officer = world.users["town_a"]
-    with pytest.raises(PersonInputError):
+    with pytest.raises(DomainError):
         reveal(officer, person, "phone", " ")
     assert reveal(officer, person, "phone", "电话核实行程") == [world.a.plain_phones[0]]
     access = PiiAccess.objects.get()
@@ -131,7 +130,7 @@ def test_bulk_path_writes_audit_rows_and_counters(world: World) -> None:
     world.a.grid.refresh_from_db()
     assert world.a.village.person_count == counts.unit_persons[world.a.village.path] == 32
     assert world.a.grid.person_count == counts.grid_persons[world.a.grid.id] == 32
-    with pytest.raises(PersonInputError):
+    with pytest.raises(DomainError):
         do_bulk_create_persons(None, specs[:2])  # already on file: all-or-nothing
     assert PersonPhone.objects.filter(person_id__in=ids).count() == 30
 

@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 from hongyixing.areas.models import AdminUnit
 from hongyixing.control import services as control
 from hongyixing.control.models import HealthCheck, Measure, Sample
+from hongyixing.core.errors import DomainError
 from hongyixing.reports import metrics, queries, sections, services
 from hongyixing.reports.models import DailyReport, DailyStat
 from hongyixing.reports.queries import build_report
@@ -110,7 +111,7 @@ def test_a_closed_day_equals_a_recount_from_raw_rows(world: World) -> None:
 
 
 def test_closing_a_day_before_its_cut_off_is_refused(world: World) -> None:
-    with frozen(local(2026, 11, 29, 15)), pytest.raises(services.ReportError):
+    with frozen(local(2026, 11, 29, 15)), pytest.raises(DomainError):
         services.do_close_day(DAY)
 
 
@@ -118,7 +119,7 @@ def test_a_filed_report_is_an_immutable_snapshot_and_corrections_are_versions(wo
     _activity(world)
     town = AdminUnit.objects.get(path=TOWN_A)
     officer = world.users["town_a"]
-    with frozen(local(2026, 11, 29, 15)), pytest.raises(services.ReportError) as early:
+    with frozen(local(2026, 11, 29, 15)), pytest.raises(DomainError) as early:
         services.do_sign_report(officer, town, DAY, compiled_by="张三")
     assert early.value.code == "report.before_cutoff"
     with frozen(local(2026, 11, 29, 16, 30)):
@@ -126,7 +127,7 @@ def test_a_filed_report_is_an_immutable_snapshot_and_corrections_are_versions(wo
         assert first.figures["totals"]["checks"] == 3 and not first.zero_report
         # The province withdraws town A's push list: it no longer counts in the window.
         VerificationTask.objects.update(created_at=local(2026, 11, 1))
-        with pytest.raises(services.ReportError) as again:
+        with pytest.raises(DomainError) as again:
             services.do_sign_report(officer, town, DAY, compiled_by="张三")
         assert again.value.code == "report.needs_reason"
         second = services.do_sign_report(

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from hongyixing.accounts import services as accounts
 from hongyixing.areas import services as areas
+from hongyixing.core.errors import DomainError
 from hongyixing.verification import services
 from hongyixing.verification.choices import RowStatus, TaskState
 from hongyixing.verification.models import PushRow, PushSource, VerificationTask
@@ -81,7 +82,7 @@ def test_the_cadre_assigns_in_one_tap_from_the_desk(world: World, second_grid, c
 
 def test_a_grid_outside_the_waiting_village_is_refused(world: World, second_grid) -> None:
     task = _intake(world, "高良涧街道临河社区人民路18号").batch.tasks.get()
-    with pytest.raises(services.VerificationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.check_transition(world.users["district"], task, "assign", grid=world.b.grid)
     assert refused.value.code == "task.grid_elsewhere"
 

@@ -5,10 +5,12 @@ import datetime as dt
 import pytest
 
 from hongyixing.core.crypto import unseal
+from hongyixing.core.errors import DomainError
 from hongyixing.core.models import ChangeLog, DomainEvent, PiiAccess
+from hongyixing.notices.models import Notification
 from hongyixing.verification import services
 from hongyixing.verification.choices import RowStatus, TaskState
-from hongyixing.verification.models import Feedback, Notification, PushRow, PushSource, VerificationTask
+from hongyixing.verification.models import Feedback, PushRow, PushSource, VerificationTask
 from hongyixing.verification.services import do_escalate
 from tests.personas import World
 
@@ -124,12 +126,12 @@ def test_state_machine_worker_to_village_to_town(world: World) -> None:
     town = world.users["town_a"]
     worker = world.users["grid_a1"]
     assert "review" not in services.allowed_actions(town, task)
-    with pytest.raises(services.VerificationError):
+    with pytest.raises(DomainError):
         services.check_transition(worker, task, "accept")
     services.check_transition(town, task, "accept")
     services.submit_feedback(worker, task, services.FeedbackInput("c-3", "phone", "ALREADY_KNOWN"))
     task.refresh_from_db()
-    with pytest.raises(services.VerificationError):
+    with pytest.raises(DomainError):
         services.check_transition(town, task, "close")
     for action in ("confirm", "review", "close"):
         task = services.check_transition(town, task, action)
@@ -151,14 +153,14 @@ def test_state_machine_worker_to_village_to_town(world: World) -> None:
 
 def test_stale_version_is_refused(world: World) -> None:
     task = _task(world)
-    with pytest.raises(services.VerificationError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.check_transition(world.users["town_a"], task, "accept", expected_version=task.version + 1)
     assert caught.value.code == "task.stale"
 
 
 def test_forward_out_needs_a_destination_and_stops_the_clock(world: World) -> None:
     task = _task(world)
-    with pytest.raises(services.VerificationError):
+    with pytest.raises(DomainError):
         services.check_transition(world.users["town_a"], task, "forward_out")
     task = services.check_transition(world.users["town_a"], task, "forward_out", forwarded_to="南京市鼓楼区")
     assert task.state == TaskState.FORWARDED_OUT

@@ -21,9 +21,9 @@ from hongyixing.areas.choices import UnitLevel
 from hongyixing.areas.district import district_path
 from hongyixing.areas.imports import _clean
 from hongyixing.areas.models import AdminUnit, Grid, UnitAlias
+from hongyixing.core import phones
 from hongyixing.exchange.columns import MappedRow
 from hongyixing.exchange.importer import CHANGED, NEW, UNCHANGED, Column, ImportContext, RowOutcome
-from hongyixing.people import phones
 
 NAME = Column("name", gettext_lazy("Name"), ("姓名", "人员姓名"), required=True)
 PHONE = Column(

@@ -1,48 +1,91 @@
-"""The one API object; each app contributes a router."""
+"""The one API object; each app contributes a router.
+
+Errors leave the API in one shape (``core.errors.ErrorOut``: a stable ``code``, a ``detail`` for a
+person, the ``field`` it concerns): services raise ``DomainError``, the handlers below map it (and
+ninja's own refusals: a body that is not JSON, a wrong type, no credentials) to its status. Endpoints
+never convert errors by hand. Every operation's schema lists the error answers it can give.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from hongyixing.api.auth import SessionAuth, TokenAuth
-from hongyixing.core.errors import DomainError
+from hongyixing.core.errors import DomainError, ErrorOut
 
-api = NinjaAPI(
+# The error answers any operation may give (documented on every operation of the schema).
+ERROR_ANSWERS = {
+    "400": "Refused: the request breaks a rule (see `code`), or its body cannot be read.",
+    "401": "Authentication required.",
+    "404": "Not found, or outside your jurisdiction (never told apart).",
+    "422": "The body or a parameter has the wrong shape or type (see `errors`).",
+}
+
+
+class HongyixingAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault(
+            "ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_ANSWERS.items():
+                    responses.setdefault(status, {"description": description, **ref})
+        return schema
+
+
+api = HongyixingAPI(
     title="Hongyixing API",
     version="1",
     description=(
-        "Scoped and masked exactly like the pages. Authenticate with `Authorization: Bearer <token>`."
+        "Scoped and masked exactly like the pages. Authenticate with `Authorization: Bearer <token>`. "
+        "Every error answers `{code, detail, field, errors}` with a stable `code`."
     ),
     auth=[TokenAuth(), SessionAuth(csrf=True)],
     urls_namespace="api",
 )
 
 
-@api.exception_handler(Http404)
-def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(request, {"code": "not_found", "detail": "Not found."}, status=404)
+def _error(request: HttpRequest, status: int, code: str, detail: Any, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"code": code, "detail": str(detail), **extra}, status=status)
 
 
 @api.exception_handler(DomainError)
 def refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    body = {"code": exc.code, "detail": str(exc.message), "field": exc.field, "errors": exc.errors}
-    return api.create_response(request, body, status=exc.status)
+    return _error(request, exc.status, exc.code, exc.message, field=exc.field, errors=exc.errors)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found.")
 
 
 @api.exception_handler(AuthenticationError)
 def unauthorised(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(
-        request, {"code": "unauthorised", "detail": "Authentication required."}, status=401
+    return _error(request, 401, "unauthorised", "Authentication required.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja raises 400 for a body it cannot parse (not JSON, wrong encoding).
+    code = "malformed" if exc.status_code == 400 else f"http_{exc.status_code}"
+    return _error(
+        request, exc.status_code, code, "The request body cannot be read." if code == "malformed" else exc
     )
 
 
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return api.create_response(
-        request, {"code": "invalid", "detail": "The request is not valid.", "errors": exc.errors}, status=422
-    )
+    return _error(request, 422, "invalid", "The request is not valid.", errors=exc.errors)
 
 
 def _mount() -> None:

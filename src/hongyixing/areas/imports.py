@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from hongyixing.areas import services
 from hongyixing.areas.choices import PATH_LENGTH, UnitLevel
 from hongyixing.areas.models import AdminUnit, Grid, UnitAlias
+from hongyixing.core import phones
 from hongyixing.exchange.columns import MappedRow
 from hongyixing.exchange.importer import CHANGED, NEW, UNCHANGED, Column, ImportContext, RowOutcome
-from hongyixing.people import phones
 
 TOWN = Column(
     "town",

@@ -12,12 +12,10 @@ from django.db.models import F
 from hongyixing.areas.choices import ANCESTOR_LENGTHS, PATH_LENGTH, UnitLevel, ancestor_paths
 from hongyixing.areas.divisions import ESTABLISHED, aliases, read_divisions
 from hongyixing.areas.models import AdminUnit, Grid, Household, UnitAlias
+from hongyixing.areas.signals import units_moved_to_grids
 from hongyixing.core import audit
 from hongyixing.core.bulk import insert_returning_ids
-
-
-class StaleEdit(Exception):
-    """Someone else saved the record after it was opened; nothing was overwritten."""
+from hongyixing.core.errors import DomainError, StaleEdit
 
 
 @transaction.atomic
@@ -130,7 +128,7 @@ def do_update_unit(actor: Any, unit: AdminUnit, expected_version: int, **changes
     allowed = {"name", "responsible_name", "responsible_title", "valid_from", "valid_to"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ValueError(f"fields not editable here: {sorted(unknown)}")
+        raise DomainError("unit.not_editable", f"fields not editable here: {sorted(unknown)}")
     updated = AdminUnit.objects.filter(pk=unit.pk, version=expected_version).update(
         version=F("version") + 1, **changes
     )
@@ -153,24 +151,6 @@ def bump_counts(unit_path: str, grid_id: int | None, *, persons: int = 0, househ
     AdminUnit.objects.filter(path__in=ancestor_paths(unit_path)).update(**delta)
     if grid_id is not None:
         Grid.objects.filter(pk=grid_id).update(**delta)
-
-
-@transaction.atomic
-def do_recount() -> None:
-    """Rebuild every counter from the raw rows (after bulk loads; also the counters' correctness check)."""
-    from hongyixing.areas.queries import raw_counts
-
-    counts = raw_counts()
-    units = list(AdminUnit.objects.only("id", "path"))
-    for unit in units:
-        unit.person_count = counts.unit_persons.get(unit.path, 0)
-        unit.household_count = counts.unit_households.get(unit.path, 0)
-    AdminUnit.objects.bulk_update(units, ["person_count", "household_count"], batch_size=500)
-    grids = list(Grid.objects.only("id"))
-    for grid in grids:
-        grid.person_count = counts.grid_persons.get(grid.id, 0)
-        grid.household_count = counts.grid_households.get(grid.id, 0)
-    Grid.objects.bulk_update(grids, ["person_count", "household_count"], batch_size=500)
 
 
 # --- Bulk paths (demo seed, master-data loads): set-based inserts, audit rows and events in bulk. ---
@@ -316,8 +296,6 @@ def do_assign_coverage(actor: Any, assignments: list[tuple[int, int]]) -> int:
     """
     if not assignments:
         return 0
-    from hongyixing.people.models import Person
-
     targets = AdminUnit.objects.in_bulk([unit_id for _grid, unit_id in assignments])
     village_paths = {targets[unit_id].path[: PATH_LENGTH[UnitLevel.VILLAGE]] for _g, unit_id in assignments}
     below: list[AdminUnit] = []
@@ -346,10 +324,11 @@ def do_assign_coverage(actor: Any, assignments: list[tuple[int, int]]) -> int:
     for grid_id, unit_ids in moved.items():
         for chunk_ids in _chunks(unit_ids, 500):
             Household.objects.filter(unit_id__in=chunk_ids).update(grid_id=grid_id)
-            Person.objects.filter(household__unit_id__in=chunk_ids).update(grid_id=grid_id)
     audit.log_bulk_update(actor, logged)
     audit.emit_bulk("unit.grid_assigned", [unit for unit, _b in logged], actor)
-    do_recount()
+    # The persons of those households (and the counters) are the people app's: it moves them in this
+    # transaction when told (areas does not import people).
+    units_moved_to_grids.send(sender=AdminUnit, moved=moved)
     return len(logged)
 
 

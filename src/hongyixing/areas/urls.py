@@ -6,5 +6,4 @@ app_name = "areas"
 urlpatterns = [
     path("units/<str:path>/", views.unit_detail, name="unit"),
     path("grids/<key:grid_id>/", views.grid_detail, name="grid"),
-    path("households/<key:household_id>/", views.household_detail, name="household"),
 ]

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, render
 
 from hongyixing.areas import queries
 from hongyixing.areas.models import AdminUnit, Grid, Household
-from hongyixing.people.queries import household_members
 
 
 @login_required
@@ -40,16 +39,3 @@ def grid_detail(request: HttpRequest, grid_id: int) -> HttpResponse:
         "crumbs": queries.breadcrumbs(request.user, grid.village, include_self=True),
     }
     return render(request, "areas/grid.html", context)
-
-
-@login_required
-def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
-    household = get_object_or_404(
-        Household.objects.restrict(request.user).select_related("unit", "grid"), pk=household_id
-    )
-    context = {
-        "household": household,
-        "members": household_members(request.user, household),
-        "crumbs": queries.breadcrumbs(request.user, household.unit, include_self=True),
-    }
-    return render(request, "areas/household.html", context)

@@ -10,7 +10,6 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from hongyixing.api.errors import ErrorOut
 from hongyixing.areas.models import Household
 from hongyixing.command import queries, services
 from hongyixing.command.models import Assignment, Campaign
@@ -114,12 +113,7 @@ def _step(
     assignment = get_object_or_404(
         Assignment.objects.restrict(request.user, "change").select_related("directive"), pk=assignment_id
     )
-    try:
-        updated, created = services.check_act(
-            request.user, assignment, action, report, expected_version=version
-        )
-    except services.CommandCentreError as error:
-        return Status(400, {"code": error.code, "detail": error.message})
+    updated, created = services.check_act(request.user, assignment, action, report, expected_version=version)
     updated = Assignment.objects.select_related("directive").get(pk=updated.pk)
     return Status(
         201 if created and action in ("progress", "complete") else 200,
@@ -127,7 +121,7 @@ def _step(
     )
 
 
-STEP_RESPONSES = {200: StepOut, 201: StepOut, 400: ErrorOut, 404: ErrorOut}
+STEP_RESPONSES = {200: StepOut, 201: StepOut}
 
 
 @router.post("/assignments/{assignment_id}/acknowledge", response=STEP_RESPONSES, summary="签收")
@@ -176,7 +170,7 @@ def list_directives(request: HttpRequest, limit: Key = 100) -> Any:
 
 @router.post(
     "/screening/{campaign_id}/visits",
-    response={200: VisitOut, 201: VisitOut, 400: ErrorOut, 404: ErrorOut},
+    response={200: VisitOut, 201: VisitOut},
     summary="A household visit; a retry with the same client_id returns the stored visit",
 )
 def submit_visit(request: HttpRequest, campaign_id: Key, payload: VisitIn) -> Any:
@@ -195,10 +189,7 @@ def submit_visit(request: HttpRequest, campaign_id: Key, payload: VisitIn) -> An
         person_id=payload.person_id,
         raise_task=payload.raise_task,
     )
-    try:
-        visit, created = services.submit_visit(request.user, campaign, household, data)
-    except services.CommandCentreError as error:
-        return Status(400, {"code": error.code, "detail": error.message})
+    visit, created = services.submit_visit(request.user, campaign, household, data)
     visit.refresh_from_db()
     return Status(
         201 if created else 200,

@@ -20,6 +20,7 @@ from hongyixing.command.choices import (
     NoteKind,
     VisitOutcome,
 )
+from hongyixing.core.deadlines import DeadlineFields
 from hongyixing.core.scope import ScopedModel, ScopedQuerySet, path_prefix_q, scope_for
 from hongyixing.people.models import Person
 from hongyixing.verification.models import VerificationTask
@@ -240,7 +241,7 @@ class AssignmentQuerySet(ScopedQuerySet["Assignment"]):
         return self.filter(condition)
 
 
-class Assignment(ScopedModel):
+class Assignment(DeadlineFields, ScopedModel):
     """A directive's share for one target unit or group (分解到单位), tracked to acceptance."""
 
     scope_grid_field = None
@@ -263,11 +264,6 @@ class Assignment(ScopedModel):
     state = models.CharField(
         _("state"), max_length=14, choices=AssignmentState.choices, default=AssignmentState.ISSUED
     )
-    deadline = models.DateTimeField(_("deadline"))
-    warn_half_at = models.DateTimeField(null=True, blank=True)
-    warn_late_at = models.DateTimeField(null=True, blank=True)
-    supervise_at = models.DateTimeField(null=True, blank=True)
-    escalation = models.PositiveSmallIntegerField(_("escalation"), default=0)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -44,6 +44,7 @@ from hongyixing.command.models import (
 from hongyixing.command.supervision import SOURCES, supervision_items
 from hongyixing.control.choices import MeasureType
 from hongyixing.core import offline
+from hongyixing.core.errors import DomainError
 from hongyixing.core.models import DomainEvent
 from hongyixing.core.scope import path_prefix_q
 from hongyixing.people.models import Person
@@ -143,7 +144,7 @@ def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
         version = data.pop("version")
         try:
             services.do_update_group(request.user, group, version, **data)
-        except services.CommandCentreError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Saved."))
@@ -168,7 +169,7 @@ def member_add(request: HttpRequest, group_id: int) -> HttpResponse:
                 post=form.cleaned_data["post"],
                 phone=form.cleaned_data["phone"],
             )
-        except services.CommandCentreError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Saved."))
@@ -234,7 +235,7 @@ def duty(request: HttpRequest) -> HttpResponse:
                         post=form.cleaned_data["post"],
                         phone=form.cleaned_data["phone"],
                     )
-                except services.CommandCentreError as error:
+                except DomainError as error:
                     messages.error(request, error.message)
                 else:
                     messages.success(request, _("Saved."))
@@ -330,7 +331,7 @@ def directive_new(request: HttpRequest) -> HttpResponse:
         )
         try:
             directive = services.check_issue_directive(request.user, unit, data)
-        except services.CommandCentreError as error:
+        except DomainError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Directive %(number)s issued.") % {"number": directive.number})
@@ -456,7 +457,7 @@ def assignment_act(request: HttpRequest, assignment_id: int) -> HttpResponse:
             report,
             expected_version=form.cleaned_data["version"],
         )
-    except services.CommandCentreError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Done.") if created else _("This report was already saved."))
@@ -522,7 +523,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
                     form.cleaned_data["ends_on"],
                     form.cleaned_data["checklist"],
                 )
-            except services.CommandCentreError as error:
+            except DomainError as error:
                 form.add_error(None, error.message)
             else:
                 return redirect("command:campaign", campaign_id=campaign.pk)
@@ -610,7 +611,7 @@ def visit(request: HttpRequest, campaign_id: int, household_id: int) -> HttpResp
             )
             try:
                 _visit, created = services.submit_visit(request.user, campaign, household, data)
-            except services.CommandCentreError as error:
+            except DomainError as error:
                 messages.error(request, error.message)
             else:
                 offline.mark_saved(request)
@@ -649,7 +650,7 @@ def visit_task(request: HttpRequest, campaign_id: int, visit_id: int) -> HttpRes
         person = Person.objects.filter(pk=request.POST["person"], household_id=found.household_id).first()
     try:
         task = services.do_raise_task(request.user, found, person)
-    except services.CommandCentreError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Verification task raised for %(name)s.") % {"name": task.name})
@@ -670,7 +671,7 @@ def visit_measure(request: HttpRequest, campaign_id: int, visit_id: int) -> Http
         measure = services.do_open_measure_from_finding(
             request.user, found, person, request.POST.get("type", "")
         )
-    except services.CommandCentreError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return redirect("command:campaign", campaign_id=campaign.pk)
     messages.success(request, _("Measure opened."))

@@ -56,6 +56,7 @@ from hongyixing.control.models import (
 from hongyixing.core import offline
 from hongyixing.core.bounds import parse_key
 from hongyixing.core.crypto import unseal
+from hongyixing.core.errors import DomainError
 from hongyixing.core.ratelimit import allow
 from hongyixing.core.scope import scope_for
 from hongyixing.exchange.errors import ExchangeError
@@ -68,7 +69,7 @@ def _run(request: HttpRequest, action: Callable[[], Any], done: str | None = Non
     """Call a service; a refusal becomes a plain-language message on the page it came from."""
     try:
         result = action()
-    except services.ControlError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         for row in error.errors[:20]:
             messages.error(request, f"{row.get('row') or row.get('index', '')}: {row['message']}")
@@ -770,7 +771,7 @@ def self_report(request: HttpRequest, token: str) -> HttpResponse:
         try:
             done = services.do_record_checks(None, [item], CheckSource.SELF, self_measure=measure)[0]
             offline.mark_saved(request)
-        except services.ControlError as error:
+        except DomainError as error:
             messages.error(request, "；".join(e["message"] for e in error.errors) or error.message)
     recent = measure.checks.order_by("-day", "-recorded_at")[:6]
     return render(

@@ -3,7 +3,7 @@
 Every service raises :class:`DomainError` (or :class:`NotFound`) with a stable ``code`` that the API
 returns as it is and a message in plain words (a lazy translation, so the user's language applies).
 Views show ``message``; the API's exception handler maps it to ``ErrorOut`` with status 400 (404 for
-``NotFound``). Apps never define error classes of their own shape.
+``NotFound``, 409 for ``StaleEdit``). Apps never define error classes of their own shape.
 """
 
 from __future__ import annotations
@@ -39,6 +39,17 @@ class NotFound(DomainError):
 
     def __init__(self, code: str = "not_found", message: Any = "Not found.") -> None:
         super().__init__(code, message)
+
+
+class StaleEdit(DomainError):
+    """Someone else saved the record first (its ``version`` moved on): reload and try again."""
+
+    status = 409
+
+    def __init__(self, code: str = "stale_edit", message: Any = None, field: str | None = None) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        super().__init__(code, message or _("Someone else changed this record; reload and try again."), field)
 
 
 class ErrorOut(Schema):

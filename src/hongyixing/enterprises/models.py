@@ -255,7 +255,7 @@ class Employee(EnterpriseScoped):
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    link_reason = models.CharField(_("link"), max_length=120, blank=True)
+    link_reason = models.CharField(pgettext_lazy("registry match", "link"), max_length=120, blank=True)
     risky = models.BooleanField(_("from a risky place"), default=False)
     task = models.ForeignKey(
         "verification.VerificationTask", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -4,11 +4,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
-from hongyixing.api.errors import ErrorOut
 from hongyixing.areas.models import Household
 from hongyixing.core.bounds import Key
+from hongyixing.core.errors import DomainError
 from hongyixing.people import queries, services
 from hongyixing.people.models import Person
 
@@ -96,7 +97,7 @@ def get_person(request: HttpRequest, person_id: Key) -> Any:
 
 @router.post(
     "",
-    response={200: CreatedOut, 201: CreatedOut, 400: ErrorOut, 404: ErrorOut},
+    response={200: CreatedOut, 201: CreatedOut},
     summary="Create a person; an ID number already on file returns the existing person",
 )
 def create_person(request: HttpRequest, payload: PersonIn) -> Any:
@@ -106,48 +107,36 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
             Household.objects.restrict(request.user, "change"), pk=payload.household_id
         )
     else:
-        return Status(
-            400,
-            {
-                "code": "person.no_place",
-                "detail": "A person is created in a household.",
-                "field": "household_id",
-            },
-        )
-    try:
-        person, created = services.create_person(
-            request.user,
-            services.PersonSpec(
-                name=payload.name,
-                document_type=payload.document_type,
-                document_number=payload.document_number,
-                phones=payload.phones,
-                household=household,
-                relation=payload.relation,
-                residency=payload.residency,
-                domicile_address=payload.domicile_address,
-                current_address=payload.current_address,
-            ),
-        )
-    except services.PersonInputError as error:
-        return Status(400, {"code": error.code, "detail": error.message, "field": error.field})
+        raise DomainError("person.no_place", _("A person is created in a household."), "household_id")
+    person, created = services.create_person(
+        request.user,
+        services.PersonSpec(
+            name=payload.name,
+            document_type=payload.document_type,
+            document_number=payload.document_number,
+            phones=payload.phones,
+            household=household,
+            relation=payload.relation,
+            residency=payload.residency,
+            domicile_address=payload.domicile_address,
+            current_address=payload.current_address,
+        ),
+    )
     if not created and not person.in_scope(request.user):
         # Never confirm that an ID exists elsewhere: the answer names no place and no reason, the
         # attempt is logged for the district office (who may move the person), and it is counted.
         services.record_refused_registration(request.user, person)
-        return Status(400, services.REFUSED_REGISTRATION)
+        refusal = services.REFUSED_REGISTRATION
+        raise DomainError(refusal["code"], refusal["detail"])
     return Status(201 if created else 200, {"created": created, "person": person})
 
 
 @router.post(
     "/{person_id}/reveal",
-    response={200: RevealOut, 400: ErrorOut, 404: ErrorOut},
+    response={200: RevealOut},
     summary="The audited reveal of a full ID number or phones (needs the reveal permission and a reason)",
 )
 def reveal(request: HttpRequest, person_id: Key, payload: RevealIn) -> Any:
     person = get_object_or_404(Person.objects.restrict(request.user), pk=person_id)
-    try:
-        values = services.reveal(request.user, person, payload.field, payload.reason)
-    except services.PersonInputError as error:
-        return Status(400, {"code": error.code, "detail": error.message, "field": error.field})
+    values = services.reveal(request.user, person, payload.field, payload.reason)
     return {"field": payload.field, "values": values}

@@ -6,3 +6,6 @@ class PeopleConfig(AppConfig):
     name = "hongyixing.people"
     label = "people"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        from hongyixing.people import receivers  # noqa: F401 (connects the receivers)

@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy
 from hongyixing.areas.imports import BUILDING, COMPOUND, GROUP, TOWN, VILLAGE, TreeIndex, _clean
 from hongyixing.areas.models import AdminUnit, Household
 from hongyixing.areas.services import do_bulk_create_households
+from hongyixing.core import phones
 from hongyixing.core.crypto import blind_index
 from hongyixing.core.masking import mask_id_number
 from hongyixing.exchange.columns import MappedRow
 from hongyixing.exchange.importer import CHANGED, NEW, UNCHANGED, Column, ImportContext, RowOutcome
-from hongyixing.people import idnumbers, phones, services
+from hongyixing.people import idnumbers, services
 from hongyixing.people.choices import DocumentType, Relation, Residency
 from hongyixing.people.models import Person
 

@@ -14,26 +14,18 @@ from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from hongyixing.areas.models import AdminUnit, Household
-from hongyixing.areas.services import StaleEdit, bump_counts, bump_counts_many
-from hongyixing.core import audit
+from hongyixing.areas.models import AdminUnit, Grid, Household
+from hongyixing.areas.services import bump_counts, bump_counts_many
+from hongyixing.core import audit, phones
 from hongyixing.core.bulk import insert_returning_ids
 from hongyixing.core.crypto import Sealed, blind_index, seal, unseal
+from hongyixing.core.errors import DomainError, StaleEdit
 from hongyixing.core.masking import mask_id_number, mask_phone
 from hongyixing.core.models import PiiAccessKind
-from hongyixing.people import idnumbers, phones
+from hongyixing.people import idnumbers
 from hongyixing.people.choices import DocumentType, PhoneKind, Relation, Residency, Sex
+from hongyixing.people.counts import raw_counts
 from hongyixing.people.models import Person, PersonPhone
-
-
-class PersonInputError(ValueError):
-    """Input that cannot be saved; ``code`` is stable for the API, ``message`` plain words."""
-
-    def __init__(self, code: str, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
 
 
 @dataclass
@@ -47,12 +39,12 @@ class SealedDocument:
 
 def seal_document(document_type: str, raw: str) -> SealedDocument:
     if document_type not in DocumentType.values:
-        raise PersonInputError("document.bad_type", _("Unknown document type."), "document_type")
+        raise DomainError("document.bad_type", _("Unknown document type."), "document_type")
     if document_type == DocumentType.RESIDENT_ID:
         try:
             parsed = idnumbers.parse(raw)
         except idnumbers.IdNumberError as error:
-            raise PersonInputError(error.code, error.message, "document_number") from error
+            raise DomainError(error.code, error.message, "document_number") from error
         number = parsed.number
         return SealedDocument(
             document_type,
@@ -63,9 +55,7 @@ def seal_document(document_type: str, raw: str) -> SealedDocument:
         )
     number = idnumbers.normalise_document(raw)
     if len(number) < 5:
-        raise PersonInputError(
-            "document.too_short", _("The document number is too short."), "document_number"
-        )
+        raise DomainError("document.too_short", _("The document number is too short."), "document_number")
     return SealedDocument(
         document_type, Sealed(seal(number), blind_index(document_type, number), mask_id_number(number))
     )
@@ -75,7 +65,7 @@ def document_index(document_type: str, raw: str) -> str | None:
     """The blind index a raw document number would have, or None if it cannot be valid."""
     try:
         return seal_document(document_type, raw).sealed.index
-    except PersonInputError:
+    except DomainError:
         return None
 
 
@@ -83,7 +73,7 @@ def seal_phone(raw: str) -> tuple[str, Sealed]:
     try:
         number = phones.normalise(raw)
     except phones.PhoneError as error:
-        raise PersonInputError(error.code, error.message, "phone") from error
+        raise DomainError(error.code, error.message, "phone") from error
     kind = PhoneKind.MOBILE if phones.is_mobile(number) else PhoneKind.LANDLINE
     return kind, Sealed(seal(number), blind_index("phone", number), mask_phone(number))
 
@@ -127,23 +117,19 @@ def _has_control_characters(text: str) -> bool:
 
 def _prepare(spec: PersonSpec) -> PreparedPerson:
     if _has_control_characters(spec.name):
-        raise PersonInputError(
-            "person.bad_name", _("The name contains characters that cannot be shown."), "name"
-        )
+        raise DomainError("person.bad_name", _("The name contains characters that cannot be shown."), "name")
     name = "".join(spec.name.split())
     if not name:
-        raise PersonInputError("person.no_name", _("A person needs a name."), "name")
+        raise DomainError("person.no_name", _("A person needs a name."), "name")
     if spec.document_type not in DocumentType.values:
-        raise PersonInputError("person.bad_document_type", _("Choose a document type."), "document_type")
+        raise DomainError("person.bad_document_type", _("Choose a document type."), "document_type")
     if spec.relation and spec.relation not in Relation.values:
-        raise PersonInputError(
-            "person.bad_relation", _("Choose a relation to the household head."), "relation"
-        )
+        raise DomainError("person.bad_relation", _("Choose a relation to the household head."), "relation")
     if spec.residency not in Residency.values:
-        raise PersonInputError("person.bad_residency", _("Choose a residency status."), "residency")
+        raise DomainError("person.bad_residency", _("Choose a residency status."), "residency")
     for field_name in ("domicile_address", "current_address"):
         if _has_control_characters(getattr(spec, field_name)):
-            raise PersonInputError(
+            raise DomainError(
                 "person.bad_address", _("The address contains characters that cannot be shown."), field_name
             )
     person = Person(
@@ -261,9 +247,7 @@ def do_bulk_create_persons(actor: Any, specs: Sequence[PersonSpec]) -> list[Pers
     prepared = [_prepare(spec) for spec in specs]
     keys = [(p.person.document_type, p.person.document_index) for p in prepared if p.person.document_index]
     if len(set(keys)) != len(keys):
-        raise PersonInputError(
-            "person.duplicate_in_batch", _("The same ID number appears twice in the batch.")
-        )
+        raise DomainError("person.duplicate_in_batch", _("The same ID number appears twice in the batch."))
     by_type: dict[str, list[str]] = {}
     for document_type, index in keys:
         by_type.setdefault(document_type, []).append(index or "")
@@ -272,7 +256,7 @@ def do_bulk_create_persons(actor: Any, specs: Sequence[PersonSpec]) -> list[Pers
             chunk = indexes[start : start + 500]
             # With the type, the lookup uses the (document_type, document_index) unique index.
             if Person.objects.filter(document_type=document_type, document_index__in=chunk).exists():
-                raise PersonInputError("person.already_exists", _("Some ID numbers are already on file."))
+                raise DomainError("person.already_exists", _("Some ID numbers are already on file."))
     persons = insert_returning_ids(Person, [p.person for p in prepared])
     if persons and persons[0].pk is None:
         raise RuntimeError("the database did not return primary keys for the bulk insert")
@@ -307,7 +291,7 @@ EDITABLE_FIELDS = {"name", "relation", "residency", "domicile_address", "current
 def do_update_person(actor: Any, person: Person, expected_version: int, **changes: Any) -> Person:
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
-        raise PersonInputError(
+        raise DomainError(
             "person.not_editable",
             _("These fields cannot be edited here: %(f)s") % {"f": ", ".join(sorted(unknown))},
         )
@@ -328,12 +312,12 @@ REVEALABLE = ("document", "phone")
 def reveal(actor: Any, person: Person, field: str, reason: str) -> list[str]:
     """The audited reveal: the full value(s), for a user allowed to reveal in the person's place."""
     if field not in REVEALABLE:
-        raise PersonInputError("reveal.bad_field", _("Only the document number or phones can be revealed."))
+        raise DomainError("reveal.bad_field", _("Only the document number or phones can be revealed."))
     if not person.in_scope(actor, "reveal"):
         raise Http404
     reason = reason.strip()
     if len(reason) < 2:
-        raise PersonInputError("reveal.no_reason", _("Say why you need to see the full value."), "reason")
+        raise DomainError("reveal.no_reason", _("Say why you need to see the full value."), "reason")
     audit.log_pii_access(actor, PiiAccessKind.REVEAL, field, reason, person_id=person.pk)
     audit.emit("person.revealed", person, actor, data={"field": field, "reason": reason[:200]})
     if field == "document":
@@ -358,7 +342,7 @@ def do_bulk_update_persons(actor: Any, updates: Sequence[PersonUpdate]) -> int:
         return 0
     unknown = {name for update in updates for name in update.changes} - EDITABLE_FIELDS
     if unknown:
-        raise PersonInputError(
+        raise DomainError(
             "person.not_editable",
             _("These fields cannot be edited here: %(f)s") % {"f": ", ".join(sorted(unknown))},
         )
@@ -400,3 +384,19 @@ def do_bulk_update_persons(actor: Any, updates: Sequence[PersonUpdate]) -> int:
     audit.log_bulk_create(actor, phone_rows)
     audit.emit_bulk("person.updated", [person for person, _b in logged], actor)
     return len(logged)
+
+
+@transaction.atomic
+def do_recount() -> None:
+    """Rebuild every counter from the raw rows (after bulk loads; also the counters' correctness check)."""
+    counts = raw_counts()
+    units = list(AdminUnit.objects.only("id", "path"))
+    for unit in units:
+        unit.person_count = counts.unit_persons.get(unit.path, 0)
+        unit.household_count = counts.unit_households.get(unit.path, 0)
+    AdminUnit.objects.bulk_update(units, ["person_count", "household_count"], batch_size=500)
+    grids = list(Grid.objects.only("id"))
+    for grid in grids:
+        grid.person_count = counts.grid_persons.get(grid.id, 0)
+        grid.household_count = counts.grid_households.get(grid.id, 0)
+    Grid.objects.bulk_update(grids, ["person_count", "household_count"], batch_size=500)

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("<key:person_id>/", views.person_detail, name="person"),
     path("<key:person_id>/reveal/", views.reveal, name="reveal"),
+    path("households/<key:household_id>/", views.household_detail, name="household"),
 ]

@@ -7,8 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
+from hongyixing.areas.models import Household
 from hongyixing.areas.queries import breadcrumbs
 from hongyixing.core.bounds import parse_key
+from hongyixing.core.errors import DomainError
 from hongyixing.people import queries, services
 from hongyixing.people.forms import RevealForm, SearchForm
 from hongyixing.people.models import Person
@@ -62,7 +64,7 @@ def reveal(request: HttpRequest, person_id: int) -> HttpResponse:
             values = services.reveal(
                 request.user, person, form.cleaned_data["field"], form.cleaned_data["reason"]
             )
-        except services.PersonInputError as problem:
+        except DomainError as problem:
             error = problem.message
     else:
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -77,3 +79,16 @@ def reveal(request: HttpRequest, person_id: int) -> HttpResponse:
             "is_htmx": request.headers.get("HX-Request") == "true",
         },
     )
+
+
+@login_required
+def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
+    household = get_object_or_404(
+        Household.objects.restrict(request.user).select_related("unit", "grid"), pk=household_id
+    )
+    context = {
+        "household": household,
+        "members": queries.household_members(request.user, household),
+        "crumbs": breadcrumbs(request.user, household.unit, include_self=True),
+    }
+    return render(request, "people/household.html", context)

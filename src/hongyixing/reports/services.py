@@ -14,20 +14,14 @@ from hongyixing.accounts.choices import Role
 from hongyixing.accounts.permissions import roles_of
 from hongyixing.areas.models import AdminUnit
 from hongyixing.core import audit
+from hongyixing.core.errors import DomainError
 from hongyixing.core.scope import scope_for
+from hongyixing.notices.services import announce
 from hongyixing.reports import metrics
 from hongyixing.reports.models import ClosedDay, DailyReport, DailyStat, ReportState
 from hongyixing.reports.queries import build_report
-from hongyixing.verification import notify
 
 SIGNING_ROLES = {Role.TOWN_OFFICER, Role.DISTRICT_OFFICE, Role.VILLAGE_CADRE}
-
-
-class ReportError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @transaction.atomic
@@ -35,7 +29,7 @@ def do_close_day(day: dt.date, now: dt.datetime | None = None) -> int:
     """Store a finished day's figures for every village; a day already closed is left alone."""
     now = now or timezone.now()
     if metrics.window(day)[1] > now:
-        raise ReportError("report.day_open", _("The day's cut-off has not passed yet."))
+        raise DomainError("report.day_open", _("The day's cut-off has not passed yet."))
     if ClosedDay.objects.filter(day=day).exists():
         return 0
     figures = metrics.compute(day)
@@ -69,12 +63,12 @@ def do_sign_report(
         if not scope_for(actor, "change").covers_path(unit.path):
             raise Http404
         if not (actor.is_superuser or roles_of(actor) & SIGNING_ROLES):
-            raise ReportError("report.not_allowed", _("Town and district officers file daily reports."))
+            raise DomainError("report.not_allowed", _("Town and district officers file daily reports."))
         cutoff = metrics.window(day)[1]
         if timezone.now() < cutoff:
-            raise ReportError("report.before_cutoff", _("A day's report is filed after its cut-off."))
+            raise DomainError("report.before_cutoff", _("A day's report is filed after its cut-off."))
         if not compiled_by.strip():
-            raise ReportError("report.no_compiler", _("Enter who compiled the report."))
+            raise DomainError("report.no_compiler", _("Enter who compiled the report."))
         previous = (
             DailyReport.objects.select_for_update()
             .filter(unit=unit, day=day, state=ReportState.SIGNED)
@@ -82,7 +76,7 @@ def do_sign_report(
             .first()
         )
         if previous is not None and not correction_reason.strip():
-            raise ReportError(
+            raise DomainError(
                 "report.needs_reason", _("This day is already filed: give the reason for the correction.")
             )
         report = build_report(actor, unit, day)
@@ -111,6 +105,5 @@ def do_sign_report(
         audit.log_create(actor, filed)
         audit.emit("report.signed", filed, actor, data={"day": day.isoformat(), "version": filed.version})
         if len(unit.path) <= 6:
-            summary = report.summary_text()
-            transaction.on_commit(lambda: notify.broadcast([], summary))
+            announce("report.signed", report.summary_text())
         return filed

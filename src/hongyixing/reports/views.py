@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from hongyixing.areas.models import AdminUnit
 from hongyixing.areas.queries import visible_roots
+from hongyixing.core.errors import DomainError
 from hongyixing.reports import documents, queries, services
 from hongyixing.reports.economy import economy_cards
 from hongyixing.reports.models import DailyReport, ReportState
@@ -95,7 +96,7 @@ def file_report(request: HttpRequest, path: str) -> HttpResponse:
             next_steps=request.POST.get("next_steps", ""),
             correction_reason=request.POST.get("correction_reason", ""),
         )
-    except services.ReportError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("The report is filed."))

@@ -7,13 +7,11 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from hongyixing.api.errors import ErrorOut
 from hongyixing.areas.models import Grid
 from hongyixing.core.bounds import Key
 from hongyixing.core.scope import scope_for
 from hongyixing.verification import queries, services
-from hongyixing.verification.choices import Category
-from hongyixing.verification.models import PushBatch, PushSource, VerificationTask
+from hongyixing.verification.models import PushSource, VerificationTask
 
 router = Router(tags=["verification"])
 
@@ -83,26 +81,13 @@ INTAKE_FIELDS = ("name", "id_number", "phone", "address", "reason", "arrival_tim
 
 @router.post(
     "/intake",
-    response={200: IntakeOut, 201: IntakeOut, 400: ErrorOut, 404: ErrorOut},
+    response={200: IntakeOut, 201: IntakeOut},
     summary="Machine-to-machine push list; idempotent by (source, batch_id) and row_key",
 )
 def intake(request: HttpRequest, payload: IntakeIn) -> Any:
     if not scope_for(request.user, "change").covers_path(services.DISTRICT_PATH):
         raise Http404
     source = get_object_or_404(PushSource, code=payload.source)
-    if payload.category not in Category.values:
-        return Status(
-            400, {"code": "intake.bad_category", "detail": "Unknown category.", "field": "category"}
-        )
-    existing = PushBatch.objects.filter(source=source, external_id=payload.batch_id).first()
-    if existing is not None:
-        return Status(200, {"batch": existing.pk, "duplicate": True, "counts": queries.row_counts(existing)})
-    keys = [row.row_key for row in payload.rows]
-    if len(set(keys)) != len(keys):
-        return Status(
-            400,
-            {"code": "intake.duplicate_row_key", "detail": "row_key values must be unique.", "field": "rows"},
-        )
     rows = [
         services.PlainRow(
             row_number=n,
@@ -122,6 +107,10 @@ def intake(request: HttpRequest, payload: IntakeIn) -> Any:
         mapping={f: f for f in INTAKE_FIELDS},
         external_id=payload.batch_id,
     )
+    if result.duplicate:
+        return Status(
+            200, {"batch": result.batch.pk, "duplicate": True, "counts": queries.row_counts(result.batch)}
+        )
     return Status(201, {"batch": result.batch.pk, "duplicate": False, "counts": result.counts})
 
 
@@ -144,17 +133,14 @@ def get_task(request: HttpRequest, task_id: Key) -> Any:
 
 @router.post(
     "/tasks/{task_id}/feedback",
-    response={200: FeedbackOut, 201: FeedbackOut, 400: ErrorOut, 404: ErrorOut},
+    response={200: FeedbackOut, 201: FeedbackOut},
     summary="Field feedback; a retry with the same client_id returns the stored result",
 )
 def post_feedback(request: HttpRequest, task_id: Key, payload: FeedbackIn) -> Any:
     task = get_object_or_404(VerificationTask.objects.restrict(request.user, "change"), pk=task_id)
-    try:
-        _feedback, created = services.submit_feedback(
-            request.user, task, services.FeedbackInput(**payload.dict())
-        )
-    except services.VerificationError as error:
-        return Status(400, {"code": error.code, "detail": error.message, "field": error.field})
+    _feedback, created = services.submit_feedback(
+        request.user, task, services.FeedbackInput(**payload.dict())
+    )
     task.refresh_from_db()
     return Status(201 if created else 200, {"created": created, "task": task})
 
@@ -169,7 +155,7 @@ class TransitionIn(Schema):
 
 @router.post(
     "/tasks/{task_id}/transition",
-    response={200: TaskOut, 400: ErrorOut, 404: ErrorOut},
+    response=TaskOut,
     summary="accept / start / confirm / review / close / return / forward / forward_out / reassign / assign",
 )
 def transition(request: HttpRequest, task_id: Key, payload: TransitionIn) -> Any:
@@ -180,15 +166,12 @@ def transition(request: HttpRequest, task_id: Key, payload: TransitionIn) -> Any
         if payload.action != "forward":
             grids = grids.restrict(request.user)
         grid = get_object_or_404(grids, pk=payload.grid_id)
-    try:
-        return services.check_transition(
-            request.user,
-            task,
-            payload.action,
-            note=payload.note,
-            grid=grid,
-            forwarded_to=payload.forwarded_to,
-            expected_version=payload.version,
-        )
-    except services.VerificationError as error:
-        return Status(400, {"code": error.code, "detail": error.message})
+    return services.check_transition(
+        request.user,
+        task,
+        payload.action,
+        note=payload.note,
+        grid=grid,
+        forwarded_to=payload.forwarded_to,
+        expected_version=payload.version,
+    )

@@ -11,7 +11,7 @@ from hongyixing.exchange.columns import apply_mapping, resolve_mapping
 from hongyixing.exchange.errors import MappingError
 from hongyixing.exchange.tabular import read_table
 from hongyixing.verification.models import PushSource
-from hongyixing.verification.services import IntakeResult, do_intake, find_duplicate_file
+from hongyixing.verification.services import IntakeResult, do_intake
 
 
 def intake_file(
@@ -27,9 +27,6 @@ def intake_file(
     """Raises ``exchange.errors.FileRefused`` or ``MappingError``, with nothing written, for a
     file-level problem; row-level problems never stop the list."""
     table = read_table(data, filename)
-    duplicate = find_duplicate_file(source, table.fingerprint)
-    if duplicate is not None:
-        return IntakeResult(batch=duplicate, duplicate=True)
     explicit = mapping
     if explicit is None and source.column_mapping:
         # The sender's saved layout, as long as its columns are still in this file.
@@ -57,7 +54,8 @@ def intake_file(
             fingerprint=table.fingerprint,
             skipped=[{"row_number": s.row_number, "reason": str(s.reason)} for s in table.skipped],
         )
-        _remember_mapping(actor, source, as_headers)
+        if not result.duplicate:
+            _remember_mapping(actor, source, as_headers)
     return result
 
 

@@ -14,10 +14,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from hongyixing.core import phones
 from hongyixing.core.crypto import blind_index
 from hongyixing.core.masking import mask_id_number, mask_phone
 from hongyixing.exchange.dates import parse_date
-from hongyixing.people import idnumbers, phones
+from hongyixing.people import idnumbers
 from hongyixing.people.choices import DocumentType
 from hongyixing.people.models import Person, PersonPhone
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hongyixing.areas.models import Grid
+from hongyixing.core.deadlines import DeadlineFields
 from hongyixing.core.scope import ScopedModel, ScopedQuerySet
 from hongyixing.people.models import Person
 from hongyixing.verification.choices import (
@@ -150,7 +151,7 @@ class PushRow(ScopedModel):
         return self.person_id
 
 
-class VerificationTask(ScopedModel):
+class VerificationTask(DeadlineFields, ScopedModel):
     """One person to verify for one batch, routed to a grid, with a deadline."""
 
     batch = models.ForeignKey(PushBatch, on_delete=models.PROTECT, related_name="tasks")
@@ -167,12 +168,7 @@ class VerificationTask(ScopedModel):
     waits_at = models.CharField(_("waiting at"), max_length=24, blank=True)
     arrival_date = models.DateField(_("arrival date"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"))
-    deadline = models.DateTimeField(_("deadline"))
-    # When the SLA clock warns (50 %, 80 %) and when an overdue task reaches the district's list.
-    warn_half_at = models.DateTimeField(null=True, blank=True)
-    warn_late_at = models.DateTimeField(null=True, blank=True)
-    supervise_at = models.DateTimeField(null=True, blank=True)
-    escalation = models.PositiveSmallIntegerField(_("escalation"), default=0)
+    # deadline, warn_half_at, warn_late_at, supervise_at, escalation, escalated_at: core.deadlines.
     disposition = models.CharField(_("disposition"), max_length=20, choices=Disposition.choices, blank=True)
     forwarded_to = models.CharField(_("forwarded to"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -268,32 +264,3 @@ class Feedback(models.Model):
     @property
     def unit_path(self) -> str:
         return self.task.unit_path
-
-
-class Notification(models.Model):
-    """An in-app notice (SLA warnings, escalations); other channels are logged in ``channels``."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    created_at = models.DateTimeField(_("time"))
-    kind = models.CharField(_("kind"), max_length=30)
-    task = models.ForeignKey(
-        VerificationTask, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    message = models.CharField(_("message"), max_length=300)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
-    channels = models.JSONField(_("channels"), default=list)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [
-            models.Index(fields=["recipient", "read_at", "created_at"], name="verification_notice_idx")
-        ]
-        constraints = [
-            models.UniqueConstraint(fields=["recipient", "task", "kind"], name="verification_notice_once")
-        ]
-
-    def __str__(self) -> str:
-        return self.message

@@ -11,9 +11,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from hongyixing.core import phones
 from hongyixing.core.clientaddr import client_address
 from hongyixing.core.ratelimit import allow
-from hongyixing.people import idnumbers, phones
+from hongyixing.people import idnumbers
 from hongyixing.verification.choices import CodeColour
 from hongyixing.verification.services import do_self_register
 

@@ -7,28 +7,31 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hongyixing.areas.district import district_path
 from hongyixing.areas.models import Grid
-from hongyixing.core import audit
+from hongyixing.core import audit, deadlines
 from hongyixing.core.bulk import insert_returning_ids
 from hongyixing.core.crypto import seal, unseal
+from hongyixing.core.errors import DomainError
 from hongyixing.core.models import PiiAccessKind
 from hongyixing.exchange.columns import FIELD_LABELS
+from hongyixing.notices.services import Notice, notify_each
 from hongyixing.rules.services import rules_in_force
 from hongyixing.verification import linking
 from hongyixing.verification.choices import (
     CLOCK_STATES,
     MEASURE_DISPOSITIONS,
     OPEN_STATES,
+    Category,
     Disposition,
     RowStatus,
     TaskState,
@@ -37,27 +40,17 @@ from hongyixing.verification.feedback_input import FeedbackInput as FeedbackInpu
 from hongyixing.verification.feedback_input import feedback_problems
 from hongyixing.verification.models import (
     Feedback,
-    Notification,
     PushBatch,
     PushRow,
     PushSource,
     VerificationTask,
 )
-from hongyixing.verification.notify import broadcast
 from hongyixing.verification.signals import measure_requested
 
 DISTRICT_PATH = district_path()  # from configuration or the divisions file
 # Below this routing confidence a person waits in the manual queue instead of reaching a grid.
 ROUTE_THRESHOLD = 0.6
 TOWN_PATH_LENGTH, VILLAGE_PATH_LENGTH = 9, 12
-
-
-class VerificationError(ValueError):
-    def __init__(self, code: str, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
 
 
 class IncomingRow(Protocol):
@@ -191,20 +184,18 @@ def _decide_routes(
     return [d if d is not None else RouteDecision() for d in decisions]
 
 
-def sla_times(start: dt.datetime, deadline: dt.datetime) -> dict[str, dt.datetime]:
-    """Warn at 50 % and 80 % of the time; overdue goes to the town at once and to the district's
-    supervision list (督办) once a further quarter of the allowed time (at least an hour) has passed."""
-    period = deadline - start
-    return {
-        "deadline": deadline,
-        "warn_half_at": start + period / 2,
-        "warn_late_at": start + period * 0.8,
-        "supervise_at": deadline + max(period / 4, dt.timedelta(hours=1)),
-    }
+# Warn at 50 % and 80 % of the time; overdue goes to the town at once and to the district's
+# supervision list (督办) once a further quarter of the allowed time (at least an hour) has passed.
+sla_times = deadlines.clock_times
 
 
-def find_duplicate_file(source: PushSource, fingerprint: str) -> PushBatch | None:
-    return PushBatch.objects.filter(source=source, fingerprint=fingerprint).order_by("id").first()
+def find_duplicate(source: PushSource, *, fingerprint: str = "", external_id: str = "") -> PushBatch | None:
+    """The batch a list was already received as: the same sender's batch id, or the same file."""
+    if external_id:
+        return PushBatch.objects.filter(source=source, external_id=external_id).first()
+    if fingerprint:
+        return PushBatch.objects.filter(source=source, fingerprint=fingerprint).order_by("id").first()
+    return None
 
 
 @transaction.atomic
@@ -223,7 +214,18 @@ def do_intake(
     skipped: Sequence[Any] = (),
     received_at: dt.datetime | None = None,
 ) -> IntakeResult:
-    """Take a whole list in one transaction: every row ends tasked, merged, manual, outside or held."""
+    """Take a whole list in one transaction: every row ends tasked, merged, manual, outside or held.
+
+    The rules of a list resent (the same sender's batch id, or the same file) live here, for the file
+    upload and the API alike: the batch already received comes back with ``duplicate=True``."""
+    if category not in Category.values:
+        raise DomainError("intake.bad_category", _("Unknown category."), "category")
+    existing = find_duplicate(source, fingerprint=fingerprint, external_id=external_id)
+    if existing is not None:
+        return IntakeResult(batch=existing, duplicate=True)
+    keys = [_row_key(row) for row in rows]
+    if len(set(keys)) != len(keys):
+        raise DomainError("intake.duplicate_row_key", _("row_key values must be unique."), "rows")
     now = received_at or timezone.now()
     batch = PushBatch.objects.create(
         source=source,
@@ -277,7 +279,7 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
     rule = rules_in_force(now)
     chosen = rule.get(batch.category) or rule.get("general")
     if chosen is None:
-        raise VerificationError("rules.missing", _("No verification rule is in force."))
+        raise DomainError("rules.missing", _("No verification rule is in force."))
     deadline = now + dt.timedelta(minutes=chosen.deadline_minutes)
 
     open_tasks = dict(
@@ -364,7 +366,7 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
     try:
         insert_returning_ids(PushRow, push_rows)
     except IntegrityError as error:
-        raise VerificationError("batch.duplicate_row_key", _("Two rows have the same row key.")) from error
+        raise DomainError("batch.duplicate_row_key", _("Two rows have the same row key.")) from error
     audit.log_bulk_create(actor, tasks)
     audit.emit_bulk("task.dispatched", tasks, actor)
     audit.log_bulk_create(actor, push_rows)
@@ -433,9 +435,9 @@ def do_transition(
     chosen there); ``forward_out`` sends it out of the district with the destination."""
     locked = _locked_task(task, actor)
     if expected_version is not None and locked.version != expected_version:
-        raise VerificationError("task.stale", _("Someone else changed this task; reload and try again."))
+        raise DomainError("task.stale", _("Someone else changed this task; reload and try again."))
     if locked.state not in TRANSITIONS.get(action, set()):
-        raise VerificationError(
+        raise DomainError(
             "task.bad_transition",
             _("This task cannot be %(action)s in its state: %(state)s")
             % {"action": action, "state": locked.get_state_display()},
@@ -447,9 +449,9 @@ def do_transition(
         locked.note = note[:300]
     if action in ("reassign", "forward", "assign"):
         if grid is None:
-            raise VerificationError("task.no_grid", _("Choose the grid that takes this task."))
+            raise DomainError("task.no_grid", _("Choose the grid that takes this task."))
         if action == "assign" and not grid.unit_path.startswith(locked.waits_at):
-            raise VerificationError(
+            raise DomainError(
                 "task.grid_elsewhere", _("That grid is not in the village or town this task waits at.")
             )
         locked.grid_id, locked.unit_path, locked.waits_at = grid.pk, grid.unit_path, ""
@@ -457,7 +459,7 @@ def do_transition(
             locked.state = TaskState.DISPATCHED
     if action == "forward_out":
         if not forwarded_to.strip():
-            raise VerificationError("task.no_destination", _("Say where the person went."))
+            raise DomainError("task.no_destination", _("Say where the person went."))
         locked.forwarded_to = forwarded_to.strip()[:200]
         locked.closed_at = timezone.now()
     if action == "close":
@@ -474,7 +476,7 @@ def check_feedback(data: FeedbackInput) -> FeedbackInput:
     problems = feedback_problems(data)
     if problems:
         field_name, message = problems[0]
-        raise VerificationError("feedback.invalid", message, field=field_name)
+        raise DomainError("feedback.invalid", message, field=field_name)
     return data
 
 
@@ -485,9 +487,7 @@ def submit_feedback(actor: Any, task: VerificationTask, data: FeedbackInput) -> 
     existing = Feedback.objects.filter(client_id=data.client_id).select_related("task").first()
     if existing is not None:
         if existing.task_id != task.pk:
-            raise VerificationError(
-                "feedback.client_id_reused", _("This submission id belongs to another task.")
-            )
+            raise DomainError("feedback.client_id_reused", _("This submission id belongs to another task."))
         return existing, False
     try:
         return do_submit_feedback(actor, task, data), True
@@ -502,9 +502,9 @@ def submit_feedback(actor: Any, task: VerificationTask, data: FeedbackInput) -> 
 def do_submit_feedback(actor: Any, task: VerificationTask, data: FeedbackInput) -> Feedback:
     locked = _locked_task(task, actor)
     if data.disposition not in Disposition.values:
-        raise VerificationError("feedback.bad_disposition", _("Choose a disposition."))
+        raise DomainError("feedback.bad_disposition", _("Choose a disposition."))
     if locked.state not in TRANSITIONS["submit"]:
-        raise VerificationError("task.bad_transition", _("This task is not waiting for feedback."))
+        raise DomainError("task.bad_transition", _("This task is not waiting for feedback."))
     feedback = Feedback.objects.create(
         task=locked,
         client_id=data.client_id,
@@ -558,7 +558,7 @@ def do_route_manually(actor: Any, row: PushRow, grid: Grid) -> tuple[Verificatio
     merged into that one instead: ``(task, False)``."""
     locked = PushRow.objects.select_for_update().filter(pk=row.pk, status=RowStatus.MANUAL).first()
     if locked is None:
-        raise VerificationError("row.not_manual", _("This row is no longer waiting for routing."))
+        raise DomainError("row.not_manual", _("This row is no longer waiting for routing."))
     batch = locked.batch
     before = audit.snapshot(locked)
     open_task = (
@@ -629,7 +629,7 @@ def do_create_task_for_person(
     grid. A person who already has an open task gets no second one: ``(task, False)``."""
     now = now or timezone.now()
     if person.grid_id is None:
-        raise VerificationError("task.no_grid", _("This person has no registered grid."))
+        raise DomainError("task.no_grid", _("This person has no registered grid."))
     open_task = (
         VerificationTask.objects.select_for_update()
         .filter(person_id=person.pk, state__in=OPEN_STATES)
@@ -659,7 +659,7 @@ def do_create_task_for_person(
     rule = rules_in_force(now)
     chosen = rule.get(category) or rule.get("general")
     if chosen is None:
-        raise VerificationError("rules.missing", _("No verification rule is in force."))
+        raise DomainError("rules.missing", _("No verification rule is in force."))
     task = VerificationTask.objects.create(
         batch=batch,
         person_id=person.pk,
@@ -726,7 +726,7 @@ def allowed_actions(user: Any, task: VerificationTask) -> list[str]:
 
 def check_transition(actor: Any, task: VerificationTask, action: str, **kwargs: Any) -> VerificationTask:
     if action not in allowed_actions(actor, task):
-        raise VerificationError("task.not_allowed", _("You cannot do this with this task."))
+        raise DomainError("task.not_allowed", _("You cannot do this with this task."))
     return do_transition(actor, task, action, **kwargs)
 
 
@@ -765,9 +765,9 @@ def check_full_export(actor: Any, batch: PushBatch, reason: str) -> str:
         scope_for(actor, "export").covers_path(batch.unit_path)
         and scope_for(actor, "reveal").covers_path(batch.unit_path)
     ):
-        raise VerificationError("export.not_allowed", _("You may export this list with masked values only."))
+        raise DomainError("export.not_allowed", _("You may export this list with masked values only."))
     if len(reason) < 2:
-        raise VerificationError("export.reason", _("Give the reason for exporting full values."))
+        raise DomainError("export.reason", _("Give the reason for exporting full values."))
     return reason
 
 
@@ -846,13 +846,11 @@ def do_self_register(values: dict[str, str], submission_id: str, now: dt.datetim
 
 # --- SLA clock -------------------------------------------------------------------------------
 
-# (level, the task's time field, notification kind, who hears of it)
-LEVELS = (
-    (4, "supervise_at", "sla.supervision", "district"),
-    (3, "deadline", "sla.overdue", "town"),
-    (2, "warn_late_at", "sla.late", "grid"),
-    (1, "warn_half_at", "sla.half", "grid"),
+LEVELS = deadlines.ladder(
+    half="sla.half", late="sla.late", overdue="sla.overdue", supervision="sla.supervision"
 )
+# Who hears of each level.
+AUDIENCE = {"sla.half": "grid", "sla.late": "grid", "sla.overdue": "town", "sla.supervision": "district"}
 
 
 def _level_names() -> dict[str, str]:
@@ -901,45 +899,32 @@ def _recipients(tasks: list[VerificationTask], audience: str) -> dict[int, list[
     return result
 
 
+@transaction.atomic
 def do_escalate(now: dt.datetime | None = None) -> dict[str, int]:
     """Raise every task whose time has come to its level; notify once per level. Idempotent."""
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
-    counts: dict[str, int] = {}
     messages = _messages()
-    for level, time_field, kind, audience in LEVELS:
-        due = list(
-            VerificationTask.objects.filter(
-                state__in=CLOCK_STATES, escalation__lt=level, **{f"{time_field}__lte": now}
-            )
-            .only("id", "grid_id", "unit_path", "name", "deadline", "person_id", "escalation")
-            .order_by("id")[:5000]
-        )
-        if not due:
-            continue
-        with transaction.atomic():
-            VerificationTask.objects.filter(id__in=[t.pk for t in due], escalation__lt=level).update(
-                escalation=level
-            )
-            recipients = _recipients(due, audience)
-            notices = []
-            for t in due:
-                text = messages[kind] % {
-                    "name": t.name,
-                    "deadline": t.deadline.astimezone(tz).strftime("%m-%d %H:%M"),
-                }
-                notices += [
-                    Notification(recipient_id=uid, created_at=now, kind=kind, task=t, message=text)
-                    for uid in recipients[t.pk]
-                ]
-            Notification.objects.bulk_create(notices, ignore_conflicts=True, batch_size=1000)
-            for t in due:
-                t.escalation = level
-            audit.emit_bulk(f"task.{kind}", due)
-            summary = _("%(count)d verification tasks: %(level)s") % {
-                "count": len(due),
-                "level": _level_names()[kind],
+    open_tasks = VerificationTask.objects.filter(state__in=CLOCK_STATES).only(
+        "id", "grid_id", "unit_path", "name", "deadline", "person_id", "escalation"
+    )
+    counts: dict[str, int] = {}
+    for moved in deadlines.escalate(open_tasks, LEVELS, now, limit=5000):
+        kind, due = moved.level.kind, moved.rows
+        recipients = _recipients(due, AUDIENCE[kind])
+        notices = []
+        for t in due:
+            text = messages[kind] % {
+                "name": t.name,
+                "deadline": t.deadline.astimezone(tz).strftime("%m-%d %H:%M"),
             }
-            transaction.on_commit(partial(broadcast, [], summary))
+            link = reverse("verification:task", args=[t.pk])
+            notices += [Notice(uid, kind, text, link=link, key=f"task:{t.pk}") for uid in recipients[t.pk]]
+        audit.emit_bulk(f"task.{kind}", due)
+        summary = _("%(count)d verification tasks: %(level)s") % {
+            "count": len(due),
+            "level": _level_names()[kind],
+        }
+        notify_each(notices, summary=summary, now=now)
         counts[kind] = len(due)
     return counts

@@ -18,9 +18,11 @@ from django.views.decorators.http import require_POST
 
 from hongyixing.areas.models import AdminUnit, Grid
 from hongyixing.core import lists, offline
+from hongyixing.core.errors import DomainError
 from hongyixing.core.models import DomainEvent
 from hongyixing.core.scope import scope_for
 from hongyixing.exchange.errors import ExchangeError
+from hongyixing.notices.services import unread as unread_notices
 from hongyixing.people.models import Person
 from hongyixing.verification import queries, services, worklists
 from hongyixing.verification.choices import RowStatus, TaskState
@@ -128,7 +130,7 @@ def _picked_grid(request: HttpRequest) -> Grid | None:
 def _place(request: HttpRequest, row: PushRow, grid: Grid) -> bool:
     try:
         _task, created = services.do_route_manually(request.user, row, grid)
-    except services.VerificationError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return False
     if not created:
@@ -188,7 +190,7 @@ def batch_export(request: HttpRequest, batch_id: int) -> HttpResponse:
         # Full values: the reveal and export rights and a reason (checked and logged in services).
         try:
             return batch_export_response(request.user, batch, request.POST.get("reason", ""))
-        except services.VerificationError as error:
+        except DomainError as error:
             messages.error(request, error.message)
             return redirect("verification:batch", batch_id=batch.pk)
     return batch_export_response(request.user, batch)
@@ -231,7 +233,7 @@ def desk_bulk(request: HttpRequest) -> HttpResponse:
     for task in VerificationTask.objects.restrict(request.user, "change").filter(pk__in=ids).order_by("id"):
         try:
             services.check_transition(request.user, task, action, expected_version=task.version)
-        except services.VerificationError:
+        except DomainError:
             refused += 1
         else:
             done += 1
@@ -250,7 +252,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     spec = worklists.task_list_spec(request.user)
     spec.bulk_actions = []
     tasks = worklists.task_queryset(request.user, request.GET, mine=True)
-    notices = request.user.notifications.filter(read_at__isnull=True).order_by("-created_at")[:20]  # type: ignore[union-attr]
+    notices = unread_notices(request.user)
     return render(
         request,
         "verification/my_tasks.html",
@@ -325,7 +327,7 @@ def task_feedback(request: HttpRequest, task_id: int) -> HttpResponse:
         data = feedback_from(form.cleaned_data)
         try:
             _feedback, created = services.submit_feedback(request.user, task, data)
-        except services.VerificationError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         else:
             offline.mark_saved(request)
@@ -375,7 +377,7 @@ def task_transition(request: HttpRequest, task_id: int) -> HttpResponse:
             forwarded_to=form.cleaned_data["forwarded_to"],
             expected_version=form.cleaned_data["version"],
         )
-    except services.VerificationError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Done."))

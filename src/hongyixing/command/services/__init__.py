@@ -16,7 +16,6 @@ from hongyixing.command.services.assignments import (
 from hongyixing.command.services.common import (
     MAX_ATTACHMENT_BYTES,
     SCREENING_SOURCE,
-    CommandCentreError,
     clean_answers,
     may_change,
     normalise_fields,
@@ -57,7 +56,6 @@ from hongyixing.command.services.screening import (
 )
 
 __all__ = [
-    "CommandCentreError",
     "DEFAULT_GROUPS",
     "DirectiveInput",
     "GROUP_FIELDS",

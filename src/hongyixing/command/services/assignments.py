@@ -24,15 +24,13 @@ from hongyixing.command.models import (
     GroupMember,
 )
 from hongyixing.command.services.common import (
-    CommandCentreError,
     _assignee_users,
-    _notify,
     clean_answers,
     may_change,
 )
-from hongyixing.core import audit
-from hongyixing.verification.models import Notification
-from hongyixing.verification.services import sla_times
+from hongyixing.core import audit, deadlines
+from hongyixing.core.errors import DomainError
+from hongyixing.notices.services import notify
 
 # The assignment's life cycle: (states it may leave from, state it reaches, whose step it is).
 TRANSITIONS: dict[str, tuple[set[str], str, str]] = {
@@ -107,21 +105,21 @@ def check_act(
         existing = AssignmentNote.objects.filter(client_id=report.client_id).first()
         if existing is not None:
             if existing.assignment_id != assignment.pk:
-                raise CommandCentreError(
+                raise DomainError(
                     "note.client_id_reused", _("This submission id belongs to another assignment.")
                 )
             assignment.refresh_from_db()
             return assignment, False
     if action not in TRANSITIONS:
-        raise CommandCentreError("assignment.bad_action", _("Unknown step."))
+        raise DomainError("assignment.bad_action", _("Unknown step."))
     if action not in allowed_actions(actor, assignment):
         if assignment.state not in TRANSITIONS[action][0]:
-            raise CommandCentreError(
+            raise DomainError(
                 "assignment.bad_transition",
                 _("This cannot be done in the assignment's state: %(state)s")
                 % {"state": assignment.get_state_display()},
             )
-        raise CommandCentreError("assignment.not_allowed", _("You cannot do this with this assignment."))
+        raise DomainError("assignment.not_allowed", _("You cannot do this with this assignment."))
     try:
         return do_act(actor, assignment, action, report, expected_version=expected_version, now=now), True
     except IntegrityError:
@@ -151,12 +149,12 @@ def do_act(
     if locked is None:
         raise Http404
     if expected_version is not None and locked.version != expected_version:
-        raise CommandCentreError(
+        raise DomainError(
             "assignment.stale", _("Someone else changed this assignment; reload and try again.")
         )
     sources, target, _side = TRANSITIONS[action]
     if locked.state not in sources:
-        raise CommandCentreError(
+        raise DomainError(
             "assignment.bad_transition",
             _("This cannot be done in the assignment's state: %(state)s")
             % {"state": locked.get_state_display()},
@@ -165,14 +163,14 @@ def do_act(
     figures: dict[str, Any] = {}
     text = report.text.strip()
     if action == "progress" and not text:
-        raise CommandCentreError("assignment.no_text", _("Write what has been done."))
+        raise DomainError("assignment.no_text", _("Write what has been done."))
     if action == "return" and not text:
-        raise CommandCentreError("assignment.no_reason", _("Say why it goes back."))
+        raise DomainError("assignment.no_reason", _("Say why it goes back."))
     if action == "complete":
         if directive.feedback_text and not text:
-            raise CommandCentreError("assignment.no_text", _("The directive asks for a written report."))
+            raise DomainError("assignment.no_text", _("The directive asks for a written report."))
         if directive.feedback_file and not report.file:
-            raise CommandCentreError("assignment.no_file", _("The directive asks for a file."))
+            raise DomainError("assignment.no_file", _("The directive asks for a file."))
         figures = clean_answers(directive.feedback_fields, report.figures, required=True)
     elif action == "progress":
         figures = clean_answers(directive.feedback_fields, report.figures, required=False)
@@ -218,17 +216,17 @@ def do_extend_deadline(
     if locked is None:
         raise Http404
     if not is_issuer_side(actor, locked):
-        raise CommandCentreError("assignment.not_allowed", _("You cannot do this with this assignment."))
+        raise DomainError("assignment.not_allowed", _("You cannot do this with this assignment."))
     if locked.state not in CLOCK_STATES:
-        raise CommandCentreError(
+        raise DomainError(
             "assignment.bad_transition",
             _("This cannot be done in the assignment's state: %(state)s")
             % {"state": locked.get_state_display()},
         )
     if deadline <= max(now, locked.deadline) or not reason.strip():
-        raise CommandCentreError("assignment.bad_extension", _("Give a later deadline and the reason."))
+        raise DomainError("assignment.bad_extension", _("Give a later deadline and the reason."))
     before = audit.snapshot(locked)
-    for name, value in sla_times(now, deadline).items():
+    for name, value in deadlines.clock_times(now, deadline).items():
         setattr(locked, name, value)
     locked.escalation = 0
     locked.version += 1
@@ -256,4 +254,4 @@ def _notify_step(assignment: Assignment, directive: Directive, action: str, now:
         text = _("Directive %(number)s: the work of %(target)s was accepted") % values
     else:
         return
-    Notification.objects.bulk_create(_notify(users, f"directive.{action}", text, now))
+    notify(users, f"directive.{action}", text, now=now)

@@ -3,7 +3,6 @@ phones, checklist and feedback fields, and who hears of an assignment."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -18,23 +17,15 @@ from hongyixing.command.models import (
     Assignment,
     GroupMember,
 )
+from hongyixing.core import phones
 from hongyixing.core.crypto import seal
+from hongyixing.core.errors import DomainError
 from hongyixing.core.masking import mask_phone
 from hongyixing.core.scope import scope_for
-from hongyixing.people import phones
-from hongyixing.verification.models import Notification
+from hongyixing.notices.services import Notice
 
 SCREENING_SOURCE = "carpet-screening"
 MAX_ATTACHMENT_BYTES = 20 * 2**20
-
-
-class CommandCentreError(ValueError):
-    """A refused command-centre write: ``code`` is stable for the API, ``message`` plain words."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def may_change(user: Any, path: str) -> bool:
@@ -44,7 +35,7 @@ def may_change(user: Any, path: str) -> bool:
 
 def _require_change(user: Any, path: str) -> None:
     if not may_change(user, path):
-        raise CommandCentreError("not_allowed", _("You cannot do this for this unit."))
+        raise DomainError("not_allowed", _("You cannot do this for this unit."))
 
 
 def _seal_phone(raw: str) -> tuple[str, str]:
@@ -53,7 +44,7 @@ def _seal_phone(raw: str) -> tuple[str, str]:
     try:
         number = phones.normalise(raw)
     except phones.PhoneError as error:
-        raise CommandCentreError(error.code, error.message) from error
+        raise DomainError(error.code, error.message) from error
     return seal(number), mask_phone(number)
 
 
@@ -70,12 +61,12 @@ def normalise_fields(items: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
             continue
         kind = str(item.get("kind") or FieldKind.YES_NO)
         if kind not in FieldKind.values:
-            raise CommandCentreError("fields.bad_kind", _("Unknown question kind: %(kind)s") % {"kind": kind})
+            raise DomainError("fields.bad_kind", _("Unknown question kind: %(kind)s") % {"kind": kind})
         key = str(item.get("key") or f"q{n}").strip()[:30] or f"q{n}"
         if key in seen:
             key = f"q{n}"
         if key in seen:
-            raise CommandCentreError("fields.duplicate_key", _("Two questions have the same key."))
+            raise DomainError("fields.duplicate_key", _("Two questions have the same key."))
         seen.add(key)
         result.append({"key": key, "label": label, "kind": kind})
     return result
@@ -92,9 +83,7 @@ def clean_answers(fields: Sequence[dict[str, str]], raw: dict[str, Any], *, requ
         value = raw.get(spec["key"])
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                raise CommandCentreError(
-                    "answers.missing", _("Answer this: %(label)s") % {"label": spec["label"]}
-                )
+                raise DomainError("answers.missing", _("Answer this: %(label)s") % {"label": spec["label"]})
             continue
         if spec["kind"] == FieldKind.YES_NO:
             text = str(value).strip().lower()
@@ -103,18 +92,18 @@ def clean_answers(fields: Sequence[dict[str, str]], raw: dict[str, Any], *, requ
             elif text in _YES or text in _NO:
                 answers[spec["key"]] = text in _YES
             else:
-                raise CommandCentreError(
+                raise DomainError(
                     "answers.bad_yesno", _("Answer yes or no: %(label)s") % {"label": spec["label"]}
                 )
         elif spec["kind"] == FieldKind.NUMBER:
             try:
                 number = float(str(value).strip())
             except ValueError as error:
-                raise CommandCentreError(
+                raise DomainError(
                     "answers.bad_number", _("A number is needed: %(label)s") % {"label": spec["label"]}
                 ) from error
             if number != number or abs(number) > 1e12:  # NaN or absurd
-                raise CommandCentreError(
+                raise DomainError(
                     "answers.bad_number", _("A number is needed: %(label)s") % {"label": spec["label"]}
                 )
             answers[spec["key"]] = int(number) if number.is_integer() else number
@@ -143,8 +132,5 @@ def _assignee_users(assignments: Sequence[Assignment]) -> dict[int, set[int]]:
     }
 
 
-def _notify(users: Iterable[int], kind: str, message: str, now: dt.datetime) -> list[Notification]:
-    return [
-        Notification(recipient_id=uid, created_at=now, kind=kind, task=None, message=message[:300])
-        for uid in sorted(set(users))
-    ]
+def _notices(users: Iterable[int], kind: str, message: str) -> list[Notice]:
+    return [Notice(uid, kind, message) for uid in sorted(set(users))]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -22,16 +21,14 @@ from hongyixing.command.models import (
 )
 from hongyixing.command.services.common import (
     MAX_ATTACHMENT_BYTES,
-    CommandCentreError,
     _assignee_users,
-    _notify,
+    _notices,
     _require_change,
     normalise_fields,
 )
-from hongyixing.core import audit
-from hongyixing.verification.models import Notification
-from hongyixing.verification.notify import broadcast
-from hongyixing.verification.services import sla_times
+from hongyixing.core import audit, deadlines
+from hongyixing.core.errors import DomainError
+from hongyixing.notices.services import notify_each
 
 # --- Directives ------------------------------------------------------------------------------------
 
@@ -76,20 +73,20 @@ def check_issue_directive(
     now = now or timezone.now()
     _require_change(actor, unit.path)
     if not data.title.strip() or not data.content.strip():
-        raise CommandCentreError("directive.incomplete", _("A directive needs a title and content."))
+        raise DomainError("directive.incomplete", _("A directive needs a title and content."))
     if data.deadline <= now:
-        raise CommandCentreError("directive.deadline_past", _("The deadline must be in the future."))
+        raise DomainError("directive.deadline_past", _("The deadline must be in the future."))
     if not data.units and not data.groups:
-        raise CommandCentreError("directive.no_target", _("Choose at least one unit or group."))
+        raise DomainError("directive.no_target", _("Choose at least one unit or group."))
     for target in data.units:
         if not (target.path.startswith(unit.path) and target.path != unit.path):
-            raise CommandCentreError("directive.bad_target", _("A directive goes to units under the issuer."))
+            raise DomainError("directive.bad_target", _("A directive goes to units under the issuer."))
     for group in [*data.groups, *([data.group] if data.group else [])]:
         if group.unit_id != unit.pk:
-            raise CommandCentreError("directive.bad_group", _("The group belongs to another command."))
+            raise DomainError("directive.bad_group", _("The group belongs to another command."))
     for upload in data.attachments:
         if upload.size > MAX_ATTACHMENT_BYTES:
-            raise CommandCentreError("directive.file_too_large", _("An attachment is larger than 20 MB."))
+            raise DomainError("directive.file_too_large", _("An attachment is larger than 20 MB."))
     fields = normalise_fields(data.feedback_fields)
     for attempt in range(5):
         try:
@@ -135,7 +132,7 @@ def do_issue_directive(
             uploaded_at=now,
         )
         audit.log_create(actor, attachment)
-    clock = sla_times(now, data.deadline)
+    clock = deadlines.clock_times(now, data.deadline)
     assignments = [
         Assignment(
             directive=directive, unit=target, unit_path=target.path, target_name=target.name[:100], **clock
@@ -158,7 +155,6 @@ def do_issue_directive(
         "deadline": timezone.localtime(directive.deadline).strftime("%m-%d %H:%M"),
     }
     recipients = _assignee_users(created)
-    notices = [n for a in created for n in _notify(recipients[a.pk], "directive.issued", text, now)]
-    Notification.objects.bulk_create(notices, batch_size=1000)
-    transaction.on_commit(partial(broadcast, [], text))
+    notices = [n for a in created for n in _notices(recipients[a.pk], "directive.issued", text)]
+    notify_each(notices, summary=text, now=now)
     return directive

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -24,11 +23,10 @@ from hongyixing.command.models import (
 )
 from hongyixing.command.services.common import (
     _assignee_users,
-    _notify,
+    _notices,
 )
-from hongyixing.core import audit
-from hongyixing.verification.models import Notification
-from hongyixing.verification.notify import broadcast
+from hongyixing.core import audit, deadlines
+from hongyixing.notices.services import Notice, notify_each
 
 
 def _command_users(directives: Iterable[Directive]) -> dict[int, set[int]]:
@@ -53,12 +51,18 @@ def _command_users(directives: Iterable[Directive]) -> dict[int, set[int]]:
 
 # (level, the assignment's time field, notification kind, who hears of it), highest first so that an
 # assignment found long overdue (a stopped worker) is raised straight to its level, once.
-LEVELS = (
-    (4, "supervise_at", "directive.supervision", "command"),
-    (3, "deadline", "directive.overdue", "target+issuer"),
-    (2, "warn_late_at", "directive.late", "target"),
-    (1, "warn_half_at", "directive.half", "target"),
+LEVELS = deadlines.ladder(
+    half="directive.half",
+    late="directive.late",
+    overdue="directive.overdue",
+    supervision="directive.supervision",
 )
+AUDIENCE = {
+    "directive.half": "target",
+    "directive.late": "target",
+    "directive.overdue": "target+issuer",
+    "directive.supervision": "command",
+}
 
 
 def _escalation_messages() -> dict[str, str]:
@@ -78,58 +82,42 @@ def _escalation_messages() -> dict[str, str]:
     }
 
 
+@transaction.atomic
 def do_escalate_directives(now: dt.datetime | None = None) -> dict[str, int]:
     """Raise every open assignment whose time has come to its level and notify once per level.
 
-    Idempotent and safe with two workers: each assignment is raised by a conditional UPDATE
-    (``escalation < level``), and only the run whose UPDATE changed the row sends the notices."""
+    Idempotent and safe with two workers: ``core.deadlines.escalate`` moves each level with one
+    UPDATE over rows it has locked, and only the run that moved a row sends its notices."""
     now = now or timezone.now()
     messages = _escalation_messages()
     counts: dict[str, int] = {}
-    for level, time_field, kind, audience in LEVELS:
-        due = list(
-            Assignment.objects.filter(
-                state__in=CLOCK_STATES, escalation__lt=level, **{f"{time_field}__lte": now}
-            )
-            .select_related("directive")
-            .order_by("id")[:2000]
-        )
-        if not due:
-            continue
-        with transaction.atomic():
-            raised = [
-                a
-                for a in due
-                if Assignment.objects.filter(pk=a.pk, escalation__lt=level).update(escalation=level)
-            ]
-            if not raised:
-                continue
-            # The level is a change of the assignment: its change-log rows, in bulk like the notices.
-            befores = [audit.snapshot(a) for a in raised]
-            targets = _assignee_users(raised) if "target" in audience else {}
-            command = _command_users(a.directive for a in raised) if audience == "command" else {}
-            notices: list[Notification] = []
-            for a in raised:
-                a.escalation = level
-                directive: Any = a.directive
-                users: set[int] = set(targets.get(a.pk, set()))
-                if "issuer" in audience:
-                    users.add(directive.issuer_id)
-                users |= command.get(directive.pk, set())
-                text = messages[kind] % {
-                    "number": directive.number,
-                    "target": a.target_name,
-                    "deadline": timezone.localtime(a.deadline).strftime("%m-%d %H:%M"),
-                }
-                notices += _notify(users, kind, text, now)
-            Notification.objects.bulk_create(notices, batch_size=1000)
-            audit.log_bulk_update(None, zip(raised, befores, strict=True))
-            audit.emit_bulk(f"assignment.{kind.split('.', 1)[1]}", raised)
-            summary = _("%(count)d directive assignments: %(level)s") % {
-                "count": len(raised),
-                "level": _escalation_level_names()[kind],
+    open_assignments = Assignment.objects.filter(state__in=CLOCK_STATES).select_related("directive")
+    for moved in deadlines.escalate(open_assignments, LEVELS, now, limit=2000, snapshots=True):
+        kind, raised = moved.level.kind, moved.rows
+        audience = AUDIENCE[kind]
+        targets = _assignee_users(raised) if "target" in audience else {}
+        command = _command_users(a.directive for a in raised) if audience == "command" else {}
+        notices: list[Notice] = []
+        for a in raised:
+            directive: Any = a.directive
+            users: set[int] = set(targets.get(a.pk, set()))
+            if "issuer" in audience:
+                users.add(directive.issuer_id)
+            users |= command.get(directive.pk, set())
+            text = messages[kind] % {
+                "number": directive.number,
+                "target": a.target_name,
+                "deadline": timezone.localtime(a.deadline).strftime("%m-%d %H:%M"),
             }
-            transaction.on_commit(partial(broadcast, [], summary))
+            notices += _notices(users, kind, text)
+        # The level is a change of the assignment: its change-log rows, in bulk like the notices.
+        audit.log_bulk_update(None, zip(raised, moved.before, strict=True))
+        audit.emit_bulk(f"assignment.{kind.split('.', 1)[1]}", raised)
+        summary = _("%(count)d directive assignments: %(level)s") % {
+            "count": len(raised),
+            "level": _escalation_level_names()[kind],
+        }
+        notify_each(notices, summary=summary, now=now)
         counts[kind] = len(raised)
     return counts
 

@@ -23,12 +23,12 @@ from hongyixing.command.models import (
     WorkingGroup,
 )
 from hongyixing.command.services.common import (
-    CommandCentreError,
     _require_change,
     _seal_phone,
 )
 from hongyixing.core import audit
 from hongyixing.core.crypto import unseal
+from hongyixing.core.errors import DomainError
 from hongyixing.core.models import PiiAccessKind
 from hongyixing.core.scope import scope_for
 
@@ -39,7 +39,7 @@ def require_command_staff(unit_path: str, user: Any, code: str) -> None:
     """A group member or duty officer is staff with a grant tied to the unit (never an arbitrary
     account, never an enterprise contact): the same list the forms offer."""
     if not is_staff_for_unit(user, unit_path, COMMAND_STAFF_ROLES):
-        raise CommandCentreError(code, _("This user is not on the staff of this unit."))
+        raise DomainError(code, _("This user is not on the staff of this unit."))
 
 
 # 一办八组 (domain.md §7): the office and the eight groups, with the unit that usually leads each.
@@ -106,13 +106,13 @@ def do_update_group(actor: Any, group: WorkingGroup, expected_version: int, **ch
     if unknown:
         raise ValueError(f"fields not editable here: {sorted(unknown)}")
     if "name" in changes and not str(changes["name"]).strip():
-        raise CommandCentreError("group.no_name", _("A group needs a name."))
+        raise DomainError("group.no_name", _("A group needs a name."))
     before = audit.snapshot(group)
     updated = WorkingGroup.objects.filter(pk=group.pk, version=expected_version).update(
         version=F("version") + 1, **changes
     )
     if not updated:
-        raise CommandCentreError("group.stale", _("Someone else changed this group; reload and try again."))
+        raise DomainError("group.stale", _("Someone else changed this group; reload and try again."))
     group.refresh_from_db()
     audit.log_update(actor, group, before)
     return group
@@ -124,10 +124,10 @@ def do_add_member(
 ) -> GroupMember:
     _require_change(actor, group.unit_path)
     if role not in MemberRole.values:
-        raise CommandCentreError("member.bad_role", _("Choose a role in the group."))
+        raise DomainError("member.bad_role", _("Choose a role in the group."))
     require_command_staff(group.unit_path, user, "member.not_staff")
     if GroupMember.objects.filter(group=group, user=user).exists():
-        raise CommandCentreError("member.exists", _("This user is already in the group."))
+        raise DomainError("member.exists", _("This user is already in the group."))
     ciphertext, masked = _seal_phone(phone)
     member = GroupMember.objects.create(
         group=group, user=user, role=role, post=post[:100], phone_ciphertext=ciphertext, phone_masked=masked
@@ -163,11 +163,11 @@ def do_add_shift(
 ) -> DutyShift:
     _require_change(actor, unit.path)
     if group is not None and group.unit_id != unit.pk:
-        raise CommandCentreError("duty.bad_group", _("The group belongs to another unit."))
+        raise DomainError("duty.bad_group", _("The group belongs to another unit."))
     if ends_at <= starts_at:
-        raise CommandCentreError("duty.bad_times", _("A shift must end after it starts."))
+        raise DomainError("duty.bad_times", _("A shift must end after it starts."))
     if ends_at - starts_at > dt.timedelta(hours=24):
-        raise CommandCentreError("duty.too_long", _("A shift lasts at most 24 hours."))
+        raise DomainError("duty.too_long", _("A shift lasts at most 24 hours."))
     require_command_staff(unit.path, officer, "duty.not_staff")
     ciphertext, masked = _seal_phone(phone)
     shift = DutyShift.objects.create(

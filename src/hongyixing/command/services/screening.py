@@ -22,13 +22,13 @@ from hongyixing.command.models import (
 )
 from hongyixing.command.services.common import (
     SCREENING_SOURCE,
-    CommandCentreError,
     _require_change,
     clean_answers,
     normalise_fields,
 )
 from hongyixing.core import audit
 from hongyixing.core.bulk import insert_returning_ids
+from hongyixing.core.errors import DomainError
 from hongyixing.people.models import Person
 from hongyixing.verification.models import PushSource
 from hongyixing.verification.services import do_create_task_for_person
@@ -48,9 +48,9 @@ def do_create_campaign(
 ) -> Campaign:
     _require_change(actor, unit.path)
     if not title.strip():
-        raise CommandCentreError("campaign.no_title", _("A campaign needs a title."))
+        raise DomainError("campaign.no_title", _("A campaign needs a title."))
     if ends_on < starts_on:
-        raise CommandCentreError("campaign.bad_dates", _("A campaign must end on or after its first day."))
+        raise DomainError("campaign.bad_dates", _("A campaign must end on or after its first day."))
     campaign = Campaign.objects.create(
         unit=unit,
         unit_path=unit.path,
@@ -86,13 +86,11 @@ def submit_visit(
 ) -> tuple[Visit, bool]:
     """Idempotent by ``client_id``: a retry after a lost answer returns the stored visit."""
     if not data.client_id or len(data.client_id) > 64:
-        raise CommandCentreError("visit.bad_client_id", _("The submission id is missing or too long."))
+        raise DomainError("visit.bad_client_id", _("The submission id is missing or too long."))
     existing = Visit.objects.filter(client_id=data.client_id).first()
     if existing is not None:
         if existing.campaign_id != campaign.pk or existing.household_id != household.pk:
-            raise CommandCentreError(
-                "visit.client_id_reused", _("This submission id belongs to another household.")
-            )
+            raise DomainError("visit.client_id_reused", _("This submission id belongs to another household."))
         return existing, False
     try:
         return do_submit_visit(actor, campaign, household, data, now), True
@@ -109,13 +107,13 @@ def do_submit_visit(
 ) -> Visit:
     now = now or timezone.now()
     if not household.unit_path.startswith(campaign.unit_path):
-        raise CommandCentreError("visit.outside_campaign", _("This household is outside the campaign."))
+        raise DomainError("visit.outside_campaign", _("This household is outside the campaign."))
     if not Household.objects.restrict(actor, "change").filter(pk=household.pk).exists():
         raise Http404
     if not campaign_is_open(campaign, now):
-        raise CommandCentreError("visit.campaign_closed", _("The campaign is not running today."))
+        raise DomainError("visit.campaign_closed", _("The campaign is not running today."))
     if data.outcome not in VisitOutcome.values:
-        raise CommandCentreError("visit.bad_outcome", _("Choose what happened at the door."))
+        raise DomainError("visit.bad_outcome", _("Choose what happened at the door."))
     answers = (
         clean_answers(campaign.checklist, data.answers, required=False)
         if data.outcome == VisitOutcome.VISITED
@@ -125,14 +123,14 @@ def do_submit_visit(
     if data.person_id is not None:
         person = Person.objects.filter(pk=data.person_id, household_id=household.pk).first()
         if person is None:
-            raise CommandCentreError("visit.bad_person", _("This person does not live in this household."))
+            raise DomainError("visit.bad_person", _("This person does not live in this household."))
     if data.raise_task and (person is None or not data.findings.strip()):
-        raise CommandCentreError(
+        raise DomainError(
             "visit.finding_incomplete", _("To raise a verification task, name the person and the finding.")
         )
     if data.outcome == VisitOutcome.VISITED and not answers and not data.findings.strip():
         # An untouched form would count the door as covered without anyone having asked anything.
-        raise CommandCentreError(
+        raise DomainError(
             "visit.empty", _("Answer the checklist or write what was found before saving a visit.")
         )
     visit = Visit.objects.create(
@@ -168,7 +166,7 @@ def do_bulk_record_visits(actor: Any, campaign: Campaign, visits: list[Visit]) -
     fresh = [v for v in visits if v.client_id not in known]
     for v in fresh:
         if not v.unit_path.startswith(campaign.unit_path):
-            raise CommandCentreError("visit.outside_campaign", _("This household is outside the campaign."))
+            raise DomainError("visit.outside_campaign", _("This household is outside the campaign."))
         v.campaign = campaign
     created = insert_returning_ids(Visit, fresh)
     audit.log_bulk_create(actor, created)
@@ -188,9 +186,9 @@ def do_raise_task(
         return locked.task
     person = person or locked.person
     if person is None or person.household_id != locked.household_id:
-        raise CommandCentreError("visit.bad_person", _("Name a person of this household."))
+        raise DomainError("visit.bad_person", _("Name a person of this household."))
     if not locked.findings:
-        raise CommandCentreError("visit.no_finding", _("Write down the finding first."))
+        raise DomainError("visit.no_finding", _("Write down the finding first."))
     source = PushSource.objects.get(code=SCREENING_SOURCE)
     campaign: Any = locked.campaign
     reason = _("Carpet screening %(campaign)s: %(finding)s") % {
@@ -219,19 +217,16 @@ def do_open_measure_from_finding(actor: Any, visit: Visit, person: Person | None
         return locked.measure
     person = person or locked.person
     if person is None or person.household_id != locked.household_id:
-        raise CommandCentreError("visit.bad_person", _("Name a person of this household."))
+        raise DomainError("visit.bad_person", _("Name a person of this household."))
     if not locked.findings:
-        raise CommandCentreError("visit.no_finding", _("Write down the finding first."))
+        raise DomainError("visit.no_finding", _("Write down the finding first."))
     campaign: Any = locked.campaign
     spec = control.MeasureSpec(
         type=measure_type,
         reason=_("Carpet screening %(campaign)s: %(finding)s")
         % {"campaign": campaign.title, "finding": locked.findings},
     )
-    try:
-        measure = control.do_open_measure(actor, person, spec)
-    except control.ControlError as error:
-        raise CommandCentreError(error.code, error.message) from error
+    measure = control.do_open_measure(actor, person, spec)
     before = audit.snapshot(locked)
     locked.person, locked.measure = person, measure
     locked.save(update_fields=["person", "measure"])

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,6 @@ from hongyixing.control.models import (
 )
 from hongyixing.control.services.common import (
     MEDICAL_ROLES,
-    ControlError,
     _require,
     _roles,
     can_manage,
@@ -42,9 +42,9 @@ from hongyixing.control.services.transfers import (
     can_run_transfers,
 )
 from hongyixing.core import audit
+from hongyixing.core.errors import DomainError
+from hongyixing.notices.services import Notice, notify, notify_each
 from hongyixing.people.models import Person
-from hongyixing.verification import notify
-from hongyixing.verification.models import Notification
 
 
 def _alert_recipients(alert: Alert) -> list[Any]:
@@ -101,21 +101,19 @@ def raise_alert(
     return alert
 
 
+def _measure_link(measure_id: int | None) -> str:
+    return reverse("control:measure", args=[measure_id]) if measure_id else ""
+
+
 def _notify(alert: Alert) -> None:
-    recipients = _alert_recipients(alert)
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient=user,
-                created_at=alert.created_at,
-                kind=f"control.{alert.kind}",
-                message=alert.message,
-            )
-            for user in recipients
-        ]
+    """The alert's people in-app; the channels hear of it from the worker after commit."""
+    notify(
+        _alert_recipients(alert),
+        f"control.{alert.kind}",
+        alert.message,
+        link=_measure_link(alert.measure_id),
+        now=alert.created_at,
     )
-    names = [str(u) for u in recipients]
-    transaction.on_commit(lambda: notify.broadcast(names, alert.message))
 
 
 @transaction.atomic
@@ -128,12 +126,12 @@ def do_handle_alert(actor: Any, alert: Alert, state: str, note: str = "") -> Ale
         or bool(_roles(actor) & MEDICAL_ROLES)
     )
     if not may_act:
-        raise ControlError("alert.not_allowed", _("You cannot handle this alert."))
+        raise DomainError("alert.not_allowed", _("You cannot handle this alert."))
     if state not in (AlertState.ACKNOWLEDGED, AlertState.CLOSED):
-        raise ControlError("alert.bad_state", _("Choose acknowledge or close."))
+        raise DomainError("alert.bad_state", _("Choose acknowledge or close."))
     locked = Alert.objects.select_for_update().get(pk=alert.pk)
     if locked.state == AlertState.CLOSED:
-        raise ControlError("alert.closed", _("This alert is already closed."))
+        raise DomainError("alert.closed", _("This alert is already closed."))
     before = audit.snapshot(locked)
     locked.state = state
     locked.handled_by = actor
@@ -188,18 +186,6 @@ def _raise_missed_checks(
     stored = list(Alert.objects.filter(key__in=[key for key, _m in fresh], created_at=now))
     by_measure = {a.measure_id: a for a in stored}
     team = TeamMember.objects.filter(measure_id__in=list(by_measure), user__isnull=False)
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient_id=user_id,
-                created_at=now,
-                kind=f"control.{AlertKind.MISSED_CHECK}",
-                message=by_measure[measure_id].message,
-            )
-            for measure_id, user_id in team.values_list("measure_id", "user_id")
-        ],
-        batch_size=1000,
-    )
     audit.log_bulk_create(None, stored)
     audit.emit_bulk("alert.raised", stored)
     summary = _("%(count)d people have no %(slot)s check for %(day)s") % {
@@ -207,7 +193,19 @@ def _raise_missed_checks(
         "slot": slot_label,
         "day": day.strftime("%m-%d"),
     }
-    transaction.on_commit(lambda: notify.broadcast([], summary))
+    notify_each(
+        [
+            Notice(
+                user_id,
+                f"control.{AlertKind.MISSED_CHECK}",
+                by_measure[measure_id].message,
+                link=_measure_link(measure_id),
+            )
+            for measure_id, user_id in team.values_list("measure_id", "user_id")
+        ],
+        summary=summary,
+        now=now,
+    )
     return len(stored)
 
 

@@ -37,7 +37,6 @@ from hongyixing.control.services.alerts import (
 )
 from hongyixing.control.services.common import (
     TEMPERATURE_RANGE,
-    ControlError,
 )
 from hongyixing.control.services.transfers import (
     OPEN_TRANSFER_STATES,
@@ -45,6 +44,7 @@ from hongyixing.control.services.transfers import (
     _create_transfer,
 )
 from hongyixing.core import audit
+from hongyixing.core.errors import DomainError
 
 
 @dataclass
@@ -178,9 +178,9 @@ def do_record_checks(
     """Record a batch of checks, all or nothing. A client id seen before is acknowledged again with
     the stored check and never written twice, so a retry on a bad network is always safe."""
     if not items:
-        raise ControlError("checks.empty", _("Nothing to record."))
+        raise DomainError("checks.empty", _("Nothing to record."))
     if len(items) > 500:
-        raise ControlError("checks.too_many", _("At most 500 checks at a time."))
+        raise DomainError("checks.too_many", _("At most 500 checks at a time."))
     now = timezone.now()
     now_local = timezone.localtime(now)
     parsed: list[dict[str, Any] | None] = []
@@ -192,7 +192,9 @@ def do_record_checks(
             parsed.append(None)
             errors.append({"index": index, "client_id": str(item.client_id), "message": str(error)})
     if errors:
-        raise ControlError("checks.invalid", _("Some checks could not be read; nothing was saved."), errors)
+        raise DomainError(
+            "checks.invalid", _("Some checks could not be read; nothing was saved."), errors=errors
+        )
     client_ids = [p["client_id"] for p in parsed if p]
     measures = _allowed_measures(actor, source, {item.measure_id for item in items}, self_measure)
     rows: list[HealthCheck] = []
@@ -233,8 +235,8 @@ def do_record_checks(
         )
         errors = [e for e in errors if uuid.UUID(e["client_id"]) not in stored_before]
         if errors:
-            raise ControlError(
-                "checks.invalid", _("Some checks could not be saved; nothing was saved."), errors
+            raise DomainError(
+                "checks.invalid", _("Some checks could not be saved; nothing was saved."), errors=errors
             )
         rows = [r for r in rows if r.client_id not in stored_before]
     created = _insert_checks(rows)
@@ -257,10 +259,10 @@ def do_record_checks(
     requested = {p["client_id"]: item.measure_id for item, p in zip(items, parsed, strict=True) if p}
     foreign = [cid for cid, check in stored.items() if check.measure_id != requested[cid]]
     if foreign:  # a client id of someone else's check: acknowledge nothing about it
-        raise ControlError(
+        raise DomainError(
             "checks.invalid",
             _("Some checks could not be saved; nothing was saved."),
-            [{"client_id": str(cid), "message": _("Not found.")} for cid in foreign],
+            errors=[{"client_id": str(cid), "message": _("Not found.")} for cid in foreign],
         )
     by_client = {row.client_id: row for row in rows}
     return [

@@ -22,6 +22,7 @@ from hongyixing.control.models import (
     Measure,
 )
 from hongyixing.core import audit
+from hongyixing.core.errors import DomainError
 
 CENTRAL = MeasureType.CENTRAL_ISOLATION
 HOME_TYPES = {MeasureType.HOME_ISOLATION, MeasureType.HOME_MONITORING, MeasureType.HEALTH_MONITORING}
@@ -31,14 +32,6 @@ CONFIRM_ROLES = {Role.VILLAGE_CADRE, Role.TOWN_OFFICER, Role.DISTRICT_OFFICE}
 TRANSFER_ROLES = {Role.DISTRICT_OFFICE, Role.TOWN_OFFICER, Role.WORKING_GROUP}
 MEDICAL_ROLES = {Role.CDC_STAFF}
 TEMPERATURE_RANGE = (Decimal("34.0"), Decimal("43.0"))
-
-
-class ControlError(ValueError):
-    def __init__(self, code: str, message: str, errors: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.errors = errors or []
 
 
 def today() -> dt.date:
@@ -80,7 +73,7 @@ def _locked_measure(measure: Measure) -> Measure:
 
 def _check_version(measure: Measure, expected: int | None) -> None:
     if expected is not None and measure.version != expected:
-        raise ControlError("measure.stale", _("Someone else changed this record; reload and try again."))
+        raise DomainError("measure.stale", _("Someone else changed this record; reload and try again."))
 
 
 def next_number(kind: str, year: int) -> int:
@@ -104,9 +97,9 @@ def _editable(
 ) -> tuple[Measure, dict[str, Any]]:
     _require(can_see(actor, measure))
     if not can_manage(actor, measure):
-        raise ControlError("measure.not_allowed", _("You cannot change this measure."))
+        raise DomainError("measure.not_allowed", _("You cannot change this measure."))
     locked = _locked_measure(measure)
     _check_version(locked, expected_version)
     if locked.state != MeasureState.ACTIVE:
-        raise ControlError("measure.closed", _("This measure is no longer active."))
+        raise DomainError("measure.closed", _("This measure is no longer active."))
     return locked, audit.snapshot(locked)

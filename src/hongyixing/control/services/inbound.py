@@ -22,7 +22,6 @@ from hongyixing.control.models import (
     TeamMember,
 )
 from hongyixing.control.services.common import (
-    ControlError,
     _require,
     today,
 )
@@ -36,6 +35,7 @@ from hongyixing.control.services.transfers import (
     _create_transfer,
 )
 from hongyixing.core import audit
+from hongyixing.core.errors import DomainError
 from hongyixing.people.models import Person
 
 
@@ -56,11 +56,11 @@ class InboundSpec:
 def do_register_inbound(actor: Any, person: Person, spec: InboundSpec) -> InboundArrival:
     _require(person.in_scope(actor, "change"))
     if spec.entry_date is None:
-        raise ControlError("inbound.no_entry_date", _("Enter the entry date."))
+        raise DomainError("inbound.no_entry_date", _("Enter the entry date."))
     if not spec.entry_port.strip():
-        raise ControlError("inbound.no_port", _("Enter the entry port."))
+        raise DomainError("inbound.no_port", _("Enter the entry port."))
     if spec.liaison is None:
-        raise ControlError("inbound.no_liaison", _("Every inbound traveller has one liaison."))
+        raise DomainError("inbound.no_liaison", _("Every inbound traveller has one liaison."))
     require_team_staff(person.unit_path, person.grid_id, TeamRole.LIAISON, spec.liaison)
     start = spec.first_entry_until + dt.timedelta(days=1) if spec.first_entry_until else spec.entry_date
     try:
@@ -76,7 +76,7 @@ def do_register_inbound(actor: Any, person: Person, spec: InboundSpec) -> Inboun
             ),
         )
     except LookupError as error:
-        raise ControlError(
+        raise DomainError(
             "measure.no_rule", _("No rule is in force for this measure on that date.")
         ) from error
     transfer = _create_transfer(

@@ -34,7 +34,6 @@ from hongyixing.control.models import (
 )
 from hongyixing.control.services.common import (
     MEDICAL_ROLES,
-    ControlError,
     _editable,
     _locked_measure,
     _require,
@@ -51,6 +50,7 @@ from hongyixing.control.services.team import (
 )
 from hongyixing.core import audit
 from hongyixing.core.crypto import seal
+from hongyixing.core.errors import DomainError
 from hongyixing.people.models import Person
 from hongyixing.rules.services import measure_rule
 
@@ -100,7 +100,7 @@ def _schedule_samples(actor: Any, measure: Measure, day_numbers: Sequence[int] |
 
 def _open(actor: Any, person: Person, spec: MeasureSpec, *, previous: Measure | None = None) -> Measure:
     if Measure.objects.filter(person=person, state=MeasureState.ACTIVE).exists():
-        raise ControlError("measure.already_active", _("This person is already under a measure."))
+        raise DomainError("measure.already_active", _("This person is already under a measure."))
     start = spec.start or schedule.start_from(spec.arrival, spec.last_exposure, today())
     follow_on = spec.source == MeasureSource.FOLLOW_ON
     # A follow-on phase belongs to the rule of the measure it follows (7+3 is one rule).
@@ -133,7 +133,7 @@ def _open(actor: Any, person: Person, spec: MeasureSpec, *, previous: Measure | 
         with transaction.atomic():
             measure.save()
     except IntegrityError as error:  # two desks opening at the same moment
-        raise ControlError("measure.already_active", _("This person is already under a measure.")) from error
+        raise DomainError("measure.already_active", _("This person is already under a measure.")) from error
     audit.log_create(actor, measure)
     team = [
         TeamMember(measure=measure, role=t.role, user=t.user, name=t.name, duty=t.duty)
@@ -162,13 +162,13 @@ def do_open_measure(actor: Any, person: Person, spec: MeasureSpec) -> Measure:
         or bool(_roles(actor) & MEDICAL_ROLES and person.in_scope(actor, "view"))
     )
     if spec.type not in MeasureType.values:
-        raise ControlError("measure.bad_type", _("Choose a measure type."))
+        raise DomainError("measure.bad_type", _("Choose a measure type."))
     if spec.category not in MeasureCategory.values:
-        raise ControlError("measure.bad_category", _("Choose a category."))
+        raise DomainError("measure.bad_category", _("Choose a category."))
     try:
         return _open(actor, person, spec)
     except LookupError as error:
-        raise ControlError(
+        raise DomainError(
             "measure.no_rule", _("No rule is in force for this measure on that date.")
         ) from error
 
@@ -213,7 +213,7 @@ def do_sign_notice(
     actor: Any, measure: Measure, signed_by: str, signed_at: dt.datetime | None = None
 ) -> Measure:
     if not signed_by.strip():
-        raise ControlError("notice.no_signature", _("Enter who signed the notice."))
+        raise DomainError("notice.no_signature", _("Enter who signed the notice."))
     locked, before = _editable(actor, measure)
     locked.notice_signed_by = signed_by.strip()[:60]
     locked.notice_signed_at = signed_at or timezone.now()
@@ -226,9 +226,9 @@ def do_extend(
     actor: Any, measure: Measure, days: int, reason: str, expected_version: int | None = None
 ) -> Measure:
     if not 1 <= days <= 28:
-        raise ControlError("measure.bad_extension", _("An extension is 1 to 28 days."))
+        raise DomainError("measure.bad_extension", _("An extension is 1 to 28 days."))
     if not reason.strip():
-        raise ControlError("measure.no_reason", _("Give a reason."))
+        raise DomainError("measure.no_reason", _("Give a reason."))
     locked, before = _editable(actor, measure, expected_version)
     locked.extension_days += days
     locked.test_days = schedule.extended_test_days(
@@ -262,7 +262,7 @@ def _close(actor: Any, measure: Measure, state: str, reason: str) -> None:
 @transaction.atomic
 def do_end_early(actor: Any, measure: Measure, reason: str, expected_version: int | None = None) -> Measure:
     if not reason.strip():
-        raise ControlError("measure.no_reason", _("Give a reason."))
+        raise DomainError("measure.no_reason", _("Give a reason."))
     locked, before = _editable(actor, measure, expected_version)
     _close(actor, locked, MeasureState.ENDED_EARLY, reason)
     _save(actor, locked, before, "measure.ended_early", {"reason": reason[:200]})
@@ -274,9 +274,9 @@ def do_convert(actor: Any, measure: Measure, new_type: str, reason: str) -> Meas
     """Home → centralised (the home failed the suitability check) or any other change of type. The
     clock keeps running from the original start; the new type's rule applies from there."""
     if new_type not in MeasureType.values or new_type == measure.type:
-        raise ControlError("measure.bad_type", _("Choose a different measure type."))
+        raise DomainError("measure.bad_type", _("Choose a different measure type."))
     if not reason.strip():
-        raise ControlError("measure.no_reason", _("Give a reason."))
+        raise DomainError("measure.no_reason", _("Give a reason."))
     locked, before = _editable(actor, measure)
     _close(actor, locked, MeasureState.CONVERTED, reason)
     _save(actor, locked, before, "measure.converted", {"to": new_type})
@@ -291,7 +291,7 @@ def do_convert(actor: Any, measure: Measure, new_type: str, reason: str) -> Meas
     try:
         return _open(actor, locked.person, spec, previous=locked)
     except LookupError as error:
-        raise ControlError(
+        raise DomainError(
             "measure.no_rule", _("No rule is in force for this measure on that date.")
         ) from error
 
@@ -299,10 +299,10 @@ def do_convert(actor: Any, measure: Measure, new_type: str, reason: str) -> Meas
 @transaction.atomic
 def do_request_transfer_out(actor: Any, measure: Measure, destination: str, reason: str) -> Measure:
     if not destination.strip():
-        raise ControlError("transfer_out.no_destination", _("Enter the receiving district."))
+        raise DomainError("transfer_out.no_destination", _("Enter the receiving district."))
     locked, before = _editable(actor, measure)
     if locked.transfer_out_state == TransferOutState.REQUESTED:
-        raise ControlError("transfer_out.pending", _("A transfer is already waiting for approval."))
+        raise DomainError("transfer_out.pending", _("A transfer is already waiting for approval."))
     locked.transfer_out_to = destination.strip()[:100]
     locked.transfer_out_state = TransferOutState.REQUESTED
     _save(
@@ -320,12 +320,12 @@ def do_decide_transfer_out(actor: Any, measure: Measure, approve: bool) -> Measu
     """Only the district command office approves handing a person to another district."""
     _require(can_see(actor, measure))
     if not (actor.is_superuser or Role.DISTRICT_OFFICE in _roles(actor)):
-        raise ControlError(
+        raise DomainError(
             "transfer_out.not_allowed", _("Only the district command office approves transfers.")
         )
     locked = _locked_measure(measure)
     if locked.transfer_out_state != TransferOutState.REQUESTED or locked.state != MeasureState.ACTIVE:
-        raise ControlError("transfer_out.not_requested", _("No transfer is waiting for approval."))
+        raise DomainError("transfer_out.not_requested", _("No transfer is waiting for approval."))
     before = audit.snapshot(locked)
     if approve:
         locked.transfer_out_state = TransferOutState.APPROVED

@@ -22,7 +22,6 @@ from hongyixing.control.models import (
 )
 from hongyixing.control.services.common import (
     CONFIRM_ROLES,
-    ControlError,
     _editable,
     _locked_measure,
     _require,
@@ -42,6 +41,7 @@ from hongyixing.control.services.transfers import (
     _create_transfer,
 )
 from hongyixing.core import audit
+from hongyixing.core.errors import DomainError
 
 
 def release_blockers(measure: Measure, on: dt.date | None = None) -> list[str]:
@@ -66,7 +66,7 @@ def do_propose_release(actor: Any, measure: Measure) -> Measure:
     locked, before = _editable(actor, measure)
     blockers = release_blockers(locked)
     if blockers:
-        raise ControlError("release.not_ready", " ".join(blockers))
+        raise DomainError("release.not_ready", " ".join(blockers))
     locked.release_proposed_at = timezone.now()
     locked.release_proposed_by = actor
     _save(actor, locked, before, "measure.release_proposed")
@@ -79,15 +79,15 @@ def do_confirm_release(actor: Any, measure: Measure) -> Measure:
     transfer from a site), and the follow-on measure opens where the rule says so."""
     _require(can_see(actor, measure))
     if not (actor.is_superuser or (_roles(actor) & CONFIRM_ROLES and measure.in_scope(actor, "change"))):
-        raise ControlError(
+        raise DomainError(
             "release.not_allowed", _("The community (village cadre or town) confirms a release.")
         )
     locked = _locked_measure(measure)
     if locked.release_proposed_at is None:
-        raise ControlError("release.not_proposed", _("The team has not proposed a release."))
+        raise DomainError("release.not_proposed", _("The team has not proposed a release."))
     blockers = release_blockers(locked)
     if blockers:
-        raise ControlError("release.not_ready", " ".join(blockers))
+        raise DomainError("release.not_ready", " ".join(blockers))
     before = audit.snapshot(locked)
     year = timezone.localdate().year
     locked.release_number = f"洪解〔{year}〕{next_number('release', year)}号"

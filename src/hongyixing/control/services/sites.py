@@ -24,11 +24,11 @@ from hongyixing.control.models import (
 )
 from hongyixing.control.services.common import (
     CENTRAL,
-    ControlError,
     _locked_measure,
     _require,
 )
 from hongyixing.core import audit
+from hongyixing.core.errors import DomainError
 from hongyixing.core.scope import scope_for
 
 SITE_MANAGER_ROLES = (Role.SITE_MANAGER,)
@@ -56,16 +56,16 @@ def require_site_manager(unit_path: str, manager: Any) -> None:
     """A site's manager sees and runs the site, so it is a site manager of the place, never any
     account chosen by name."""
     if manager is not None and not is_staff_for_unit(manager, unit_path, SITE_MANAGER_ROLES):
-        raise ControlError("site.bad_manager", _("This user is not a quarantine-site manager of this place."))
+        raise DomainError("site.bad_manager", _("This user is not a quarantine-site manager of this place."))
 
 
 @transaction.atomic
 def do_create_site(actor: Any, spec: SiteSpec) -> Site:
     _require(scope_for(actor, "change").covers_path(spec.unit_path))
     if not spec.name.strip() or not spec.address.strip() or not spec.manager_name.strip():
-        raise ControlError("site.incomplete", _("Enter the name, address and manager."))
+        raise DomainError("site.incomplete", _("Enter the name, address and manager."))
     if spec.capacity < 1:
-        raise ControlError("site.bad_capacity", _("Capacity must be at least one."))
+        raise DomainError("site.bad_capacity", _("Capacity must be at least one."))
     require_site_manager(spec.unit_path, spec.manager)
     site = Site.objects.create(
         name=spec.name[:100],
@@ -110,9 +110,9 @@ def do_set_room_status(actor: Any, room: Room, status: str) -> Room:
     _site_for_change(actor, room.site)
     locked = Room.objects.select_for_update().get(pk=room.pk)
     if status not in (RoomStatus.FREE, RoomStatus.CLEANING, RoomStatus.SEALED):
-        raise ControlError("room.bad_status", _("A room becomes occupied only by a check-in."))
+        raise DomainError("room.bad_status", _("A room becomes occupied only by a check-in."))
     if Stay.objects.filter(room=locked, checked_out_at__isnull=True).exists():
-        raise ControlError("room.occupied", _("Check the guest out first."))
+        raise DomainError("room.occupied", _("Check the guest out first."))
     before = audit.snapshot(locked)
     locked.status = status
     locked.version += 1
@@ -127,13 +127,13 @@ def do_check_in(actor: Any, measure: Measure, room: Room, note: str = "") -> Sta
     locked_room = Room.objects.select_for_update().get(pk=room.pk)
     locked = _locked_measure(measure)
     if locked.type != CENTRAL or locked.state != MeasureState.ACTIVE:
-        raise ControlError("stay.not_central", _("Only people under centralised quarantine are checked in."))
+        raise DomainError("stay.not_central", _("Only people under centralised quarantine are checked in."))
     if locked_room.status != RoomStatus.FREE:
-        raise ControlError("room.taken", _("This room is not free."))
+        raise DomainError("room.taken", _("This room is not free."))
     if Stay.objects.filter(measure=locked, checked_out_at__isnull=True).exists():
-        raise ControlError("stay.already", _("This person is already checked in."))
+        raise DomainError("stay.already", _("This person is already checked in."))
     if Stay.objects.filter(room__site=site, checked_out_at__isnull=True).count() >= site.capacity:
-        raise ControlError("site.full", _("The site is full."))
+        raise DomainError("site.full", _("The site is full."))
     try:
         with transaction.atomic():
             stay = Stay.objects.create(
@@ -145,7 +145,7 @@ def do_check_in(actor: Any, measure: Measure, room: Room, note: str = "") -> Sta
                 note=note[:200],
             )
     except IntegrityError as error:
-        raise ControlError("room.taken", _("This room is not free.")) from error
+        raise DomainError("room.taken", _("This room is not free.")) from error
     before = audit.snapshot(locked_room)
     locked_room.status = RoomStatus.OCCUPIED
     locked_room.version += 1
@@ -176,6 +176,6 @@ def do_check_out(actor: Any, stay: Stay, note: str = "") -> Stay:
     _site_for_change(actor, stay.room.site)
     locked = Stay.objects.select_for_update().get(pk=stay.pk)
     if locked.checked_out_at is not None:
-        raise ControlError("stay.closed", _("Already checked out."))
+        raise DomainError("stay.closed", _("Already checked out."))
     _check_out(actor, locked, note)
     return locked

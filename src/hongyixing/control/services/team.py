@@ -21,10 +21,10 @@ from hongyixing.control.models import (
     TeamMember,
 )
 from hongyixing.control.services.common import (
-    ControlError,
     _editable,
 )
 from hongyixing.core import audit
+from hongyixing.core.errors import DomainError
 from hongyixing.people.models import Person
 
 # Who may hold each place on a team: the role it needs, through a grant tied to the person's place.
@@ -52,7 +52,7 @@ def require_team_staff(unit_path: str, grid_id: int | None, role: str, user: Any
     if user is not None and not is_staff_for_unit(
         user, unit_path, TEAM_STAFF_ROLES.get(role, ()), grid_id=grid_id
     ):
-        raise ControlError("team.not_staff", _("This user does not hold that role for the person's place."))
+        raise DomainError("team.not_staff", _("This user does not hold that role for the person's place."))
 
 
 @dataclass
@@ -104,9 +104,9 @@ def do_set_team_member(
     actor: Any, measure: Measure, role: str, user: Any, name: str, duty: str = ""
 ) -> TeamMember:
     if role not in TeamRole.values:
-        raise ControlError("team.bad_role", _("Choose a team role."))
+        raise DomainError("team.bad_role", _("Choose a team role."))
     if user is None and not name.strip():
-        raise ControlError("team.no_member", _("Choose a user or enter a name."))
+        raise DomainError("team.no_member", _("Choose a user or enter a name."))
     locked, _before = _editable(actor, measure)
     require_team_staff(locked.unit_path, locked.grid_id, role, user)
     member = TeamMember.objects.filter(measure=locked, role=role).first()

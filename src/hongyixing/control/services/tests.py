@@ -24,12 +24,12 @@ from hongyixing.control.services.alerts import (
 )
 from hongyixing.control.services.common import (
     MEDICAL_ROLES,
-    ControlError,
     _require,
     _roles,
     today,
 )
 from hongyixing.core import audit
+from hongyixing.core.errors import DomainError
 from hongyixing.people.choices import DocumentType
 from hongyixing.people.models import Person
 from hongyixing.people.services import document_index
@@ -68,14 +68,14 @@ def do_record_sampling(
 ) -> Sample:
     locked = _sample_for_change(actor, sample)
     if locked.status != SampleStatus.SCHEDULED:
-        raise ControlError("sample.not_scheduled", _("This test has already been sampled."))
+        raise DomainError("sample.not_scheduled", _("This test has already been sampled."))
     barcode = barcode.strip()
     if not barcode:
-        raise ControlError("sample.no_barcode", _("Scan or enter the tube barcode."))
+        raise DomainError("sample.no_barcode", _("Scan or enter the tube barcode."))
     if not 1 <= pool_size <= 20:
-        raise ControlError("sample.bad_pool", _("Pooling is 1 to 20 samples per tube."))
+        raise DomainError("sample.bad_pool", _("Pooling is 1 to 20 samples per tube."))
     if pool_size == 1 and Sample.objects.filter(barcode=barcode).exists():
-        raise ControlError("sample.barcode_used", _("This barcode is already used by another sample."))
+        raise DomainError("sample.barcode_used", _("This barcode is already used by another sample."))
     before = audit.snapshot(locked)
     # Pooled tubes carry one barcode for n persons: only single tubes keep the barcode unique.
     locked.barcode = barcode[:40] if pool_size == 1 else f"{barcode[:30]}#{locked.pk}"
@@ -118,10 +118,10 @@ def _apply_result(
 @transaction.atomic
 def do_record_result(actor: Any, sample: Sample, result: str, lab: str = "") -> Sample:
     if result not in (SampleStatus.NEGATIVE, SampleStatus.POSITIVE):
-        raise ControlError("sample.bad_result", _("A result is negative or positive."))
+        raise DomainError("sample.bad_result", _("A result is negative or positive."))
     locked = _sample_for_change(actor, sample)
     if locked.status != SampleStatus.SAMPLED:
-        raise ControlError("sample.not_sampled", _("This test is not waiting for a result."))
+        raise DomainError("sample.not_sampled", _("This test is not waiting for a result."))
     _apply_result(actor, locked, result, lab, "entered", None)
     return locked
 
@@ -192,7 +192,9 @@ def do_import_results(actor: Any, rows: Sequence[ResultRow]) -> dict[str, Any]:
                 break
             matched.append((sample, result, row.lab))
     if errors:
-        raise ControlError("results.invalid", _("Some rows could not be applied; nothing was saved."), errors)
+        raise DomainError(
+            "results.invalid", _("Some rows could not be applied; nothing was saved."), errors=errors
+        )
     for sample, result, lab in matched:
         _apply_result(
             actor, Sample.objects.select_for_update().get(pk=sample.pk), result, lab, "imported", None

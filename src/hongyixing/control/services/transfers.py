@@ -28,13 +28,13 @@ from hongyixing.control.models import (
 from hongyixing.control.services.common import (
     TEMPERATURE_RANGE,
     TRANSFER_ROLES,
-    ControlError,
     _require,
     _roles,
     can_see,
     next_number,
 )
 from hongyixing.core import audit
+from hongyixing.core.errors import DomainError
 from hongyixing.core.scope import scope_for
 from hongyixing.people.models import Person
 
@@ -99,15 +99,15 @@ def can_run_transfers(actor: Any, transfer_path: str) -> bool:
 @transaction.atomic
 def do_create_transfer(actor: Any, spec: TransferSpec, measures: Sequence[Measure]) -> Transfer:
     if not measures:
-        raise ControlError("transfer.nobody", _("Choose at least one person to carry."))
+        raise DomainError("transfer.nobody", _("Choose at least one person to carry."))
     if spec.reason not in TransferReason.values:
-        raise ControlError("transfer.bad_reason", _("Choose a reason."))
+        raise DomainError("transfer.bad_reason", _("Choose a reason."))
     for measure in measures:
         _require(can_see(actor, measure))
     path = measures[0].unit_path
     common = path[:9] if all(m.unit_path[:9] == path[:9] for m in measures) else path[:6]
     if not can_run_transfers(actor, common):
-        raise ControlError(
+        raise DomainError(
             "transfer.not_allowed", _("Transfers are arranged by the command office or the town.")
         )
     grids = {m.grid_id for m in measures}
@@ -118,7 +118,7 @@ def do_create_transfer(actor: Any, spec: TransferSpec, measures: Sequence[Measur
 def _transfer_for_change(actor: Any, transfer: Transfer) -> Transfer:
     _require(transfer.in_scope(actor, "view"))
     if not can_run_transfers(actor, transfer.unit_path):
-        raise ControlError(
+        raise DomainError(
             "transfer.not_allowed", _("Transfers are arranged by the command office or the town.")
         )
     return Transfer.objects.select_for_update().get(pk=transfer.pk)
@@ -143,25 +143,23 @@ def do_pick_up(
 ) -> Transfer:
     locked = _transfer_for_change(actor, transfer)
     if locked.state != TransferState.SCHEDULED:
-        raise ControlError("transfer.bad_step", _("This order is not waiting for pick-up."))
+        raise DomainError("transfer.bad_step", _("This order is not waiting for pick-up."))
     plate = vehicle_plate.strip() or locked.vehicle_plate
     if not plate or not (driver.strip() or locked.driver) or not signed_by.strip():
-        raise ControlError("transfer.incomplete", _("Enter the vehicle plate, the driver and who signed."))
+        raise DomainError("transfer.incomplete", _("Enter the vehicle plate, the driver and who signed."))
     before = audit.snapshot(locked)
     for carried in locked.carried.all():
         raw = temperatures.get(carried.person_id)
         if raw in (None, ""):
-            raise ControlError("transfer.no_temperature", _("Enter every person's temperature at pick-up."))
+            raise DomainError("transfer.no_temperature", _("Enter every person's temperature at pick-up."))
         try:
             value = Decimal(str(raw)).quantize(Decimal("0.1"))
         except InvalidOperation as error:
-            raise ControlError(
+            raise DomainError(
                 "transfer.no_temperature", _("Enter every person's temperature at pick-up.")
             ) from error
         if not value.is_finite() or not TEMPERATURE_RANGE[0] <= value <= TEMPERATURE_RANGE[1]:
-            raise ControlError(
-                "transfer.no_temperature", _("A temperature must be between 34.0 and 43.0 °C.")
-            )
+            raise DomainError("transfer.no_temperature", _("A temperature must be between 34.0 and 43.0 °C."))
         carried_before = audit.snapshot(carried)
         carried.pickup_temperature = value
         carried.save(update_fields=["pickup_temperature"])
@@ -180,9 +178,9 @@ def do_pick_up(
 def do_hand_over(actor: Any, transfer: Transfer, handed_by: str, received_by: str) -> Transfer:
     locked = _transfer_for_change(actor, transfer)
     if locked.state != TransferState.PICKED_UP:
-        raise ControlError("transfer.bad_step", _("This order has not been picked up."))
+        raise DomainError("transfer.bad_step", _("This order has not been picked up."))
     if not handed_by.strip() or not received_by.strip():
-        raise ControlError("transfer.unsigned", _("Both ends must sign the hand-over."))
+        raise DomainError("transfer.unsigned", _("Both ends must sign the hand-over."))
     before = audit.snapshot(locked)
     locked.handover_signed_by = handed_by.strip()[:60]
     locked.handover_received_by = received_by.strip()[:60]
@@ -214,9 +212,9 @@ def do_hand_over(actor: Any, transfer: Transfer, handed_by: str, received_by: st
 def do_close_transfer(actor: Any, transfer: Transfer, disinfected_by: str) -> Transfer:
     locked = _transfer_for_change(actor, transfer)
     if locked.state != TransferState.HANDED_OVER:
-        raise ControlError("transfer.bad_step", _("Close an order after the hand-over."))
+        raise DomainError("transfer.bad_step", _("Close an order after the hand-over."))
     if not disinfected_by.strip():
-        raise ControlError("transfer.no_disinfection", _("Record who disinfected the vehicle."))
+        raise DomainError("transfer.no_disinfection", _("Record who disinfected the vehicle."))
     before = audit.snapshot(locked)
     locked.disinfected_by = disinfected_by.strip()[:60]
     locked.disinfected_at = timezone.now()
@@ -230,9 +228,9 @@ def do_close_transfer(actor: Any, transfer: Transfer, disinfected_by: str) -> Tr
 def do_cancel_transfer(actor: Any, transfer: Transfer, reason: str) -> Transfer:
     locked = _transfer_for_change(actor, transfer)
     if locked.state != TransferState.SCHEDULED:
-        raise ControlError("transfer.bad_step", _("Only an order not yet picked up can be cancelled."))
+        raise DomainError("transfer.bad_step", _("Only an order not yet picked up can be cancelled."))
     if not reason.strip():
-        raise ControlError("transfer.no_reason", _("Give a reason."))
+        raise DomainError("transfer.no_reason", _("Give a reason."))
     before = audit.snapshot(locked)
     locked.state = TransferState.CANCELLED
     locked.note = (locked.note + " " + reason.strip()).strip()[:300]

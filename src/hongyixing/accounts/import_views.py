@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 from hongyixing.accounts.admin_services import import_context
 from hongyixing.areas.district import district_path
 from hongyixing.areas.services import do_remember_mapping, remembered_mapping
-from hongyixing.exchange import importer, staging
+from hongyixing.core import staging
+from hongyixing.exchange import importer
 from hongyixing.exchange.errors import FileRefused
 from hongyixing.exchange.writers import write_xlsx
 
@@ -66,7 +67,7 @@ def imports_view(request: HttpRequest) -> HttpResponse:
         entries = request.session.get(SESSION_KEY, {})
         entries[token] = {"kind": form.cleaned_data["kind"], "filename": upload.name}
         request.session[SESSION_KEY] = entries
-        return redirect("exchange:preview", token=token)
+        return redirect("imports:preview", token=token)
     return render(request, "exchange/imports.html", {"form": form, "kinds": KIND_LABELS})
 
 
@@ -94,7 +95,7 @@ def preview_view(request: HttpRequest, token: str) -> HttpResponse:
         known = {field for field, _label in _labels(spec)}
         chosen = {header: field if field in known else "" for header, field in chosen.items()}
         do_remember_mapping(request.user, town, entry["kind"], chosen)
-        return redirect("exchange:preview", token=token)
+        return redirect("imports:preview", token=token)
     if unknown:
         return render(
             request,

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from hongyixing.exchange import views
+from hongyixing.accounts import import_views as views
 
-app_name = "exchange"
+app_name = "imports"
 urlpatterns = [
     path("", views.imports_view, name="imports"),
     path("template/<slug:kind>.xlsx", views.template_view, name="template"),
