@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from hongyixing.control.models import HealthCheck, Measure
-from hongyixing.reports import metrics, services
+from hongyixing.reports import metrics, queries, services
 from hongyixing.reports.models import DailyStat
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def test_closed_days_of_the_demo_week_match_their_records(settings) -> None:
     assert stored and sum(v for (_, m), v in stored.items() if m == "checks") > 20, "and their checks"
     for day in past:
         recount = metrics.compute(day)
-        kept = services.figures_for(day)
+        kept = queries.figures_for(day)
         assert {k: dict(v) for k, v in recount.items() if any(v.values())} == {
             k: dict(v) for k, v in kept.items()
         }, day
