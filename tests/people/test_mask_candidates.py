@@ -1,4 +1,4 @@
-"""Masking is judged by what can be derived (ADR 0010h): from everything a grid worker without the
+"""Masking is judged by what can be derived (ADR 0005): from everything a grid worker without the
 reveal right sees about a person — the person page, the API and the verification task page — an
 attacker who also knows the district's county codes must be left with at least 1,000 ID numbers."""
 

@@ -1,6 +1,6 @@
 """Server-side masks: ID ``3208************34``, phone ``138****5678``.
 
-The ID mask keeps the first four and the last two characters (ADR 0010h): with the last four visible,
+The ID mask keeps the first four and the last two characters (ADR 0005): with the last four visible,
 the check character and the birth year shown beside it left a few dozen candidates; with the last two,
 the sequence digits 15–16 and the day of birth stay hidden, which leaves thousands.
 """

@@ -26,7 +26,7 @@ class PersonOut(Schema):
     id: int
     name: str
     sex: str
-    birth_year: int | None  # never the full date: with the mask it would rebuild the ID (ADR 0010h)
+    birth_year: int | None  # never the full date: with the mask it would rebuild the ID (ADR 0005)
     document_type: str
     document_masked: str
     household_id: int | None

@@ -91,7 +91,7 @@ class Person(ScopedModel):
 
     @property
     def birth_year(self) -> int | None:
-        """What pages and the API show: the full date would give digits 7–14 of the ID (ADR 0010h)."""
+        """What pages and the API show: the full date would give digits 7–14 of the ID (ADR 0005)."""
         return self.birth_date.year if self.birth_date else None
 
 

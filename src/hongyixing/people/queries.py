@@ -105,7 +105,7 @@ def _year_only(value: Any) -> Any:
 
 
 # The change log keeps what was written; the timeline shows no more than the person page does
-# (ADR 0010h): a birth date only as its year, an ID mask under today's rule.
+# (ADR 0005): a birth date only as its year, an ID mask under today's rule.
 _SHOWN_AS = {"birth_date": _year_only, "document_masked": lambda value: remask_id_mask(value or "")}
 
 

@@ -43,7 +43,7 @@ _MOBILE = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
 
 
 def _masked_cell(value: str, kind: str | None) -> str:
-    """A cell as a role without the reveal right may see it (ADR 0010h)."""
+    """A cell as a role without the reveal right may see it (ADR 0005)."""
     text = value.strip()
     if kind == "id_number" or (len(text) in (15, 18) and idnumbers.is_valid(text)):
         return mask_id_number(idnumbers.normalise(text))

@@ -32,6 +32,7 @@ from hongyixing.cases.services.cases import _require_classifier
 from hongyixing.control import services as control_services
 from hongyixing.core import audit
 from hongyixing.core.errors import DomainError
+from hongyixing.people.choices import Residency
 from hongyixing.people.models import Person
 from hongyixing.people.services import PersonSpec, create_person
 from hongyixing.rules.models import MeasureRule
@@ -190,7 +191,7 @@ def _persons_for(actor: Any, specs: list[ContactSpec]) -> list[tuple[Person, Any
                 document_number=candidate.id_number,
                 phones=[spec.phone] if candidate.phone_index else [],
                 unit=unit,
-                residency="transient" if unit is None else "registered",
+                residency=Residency.FLOATING if unit is None else Residency.REGISTERED,
                 current_address=spec.address,
             ),
         )

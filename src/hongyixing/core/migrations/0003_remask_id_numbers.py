@@ -1,4 +1,4 @@
-"""Stored ID masks move from four-plus-four to four-plus-two visible characters (ADR 0010h).
+"""Stored ID masks move from four-plus-four to four-plus-two visible characters (ADR 0005).
 
 The masks are rewritten from the stored masks themselves, so no full number is unsealed.
 """
