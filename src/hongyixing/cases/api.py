@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 
 from hongyixing.cases import chain, queries, services
 from hongyixing.cases.models import Case, Contact
+from hongyixing.core.bounds import Key
 from hongyixing.core.errors import ErrorOut, NotFound
 from hongyixing.people.models import Person
 
@@ -22,7 +23,7 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut}
 
 class CaseOut(Schema):
     id: int
-    person_id: int
+    person_id: Key
     name: str
     classification: str
     source: str
@@ -36,11 +37,11 @@ class CaseOut(Schema):
     generation: int
     infected_by_id: int | None
     root_id: int | None
-    version: int
+    version: Key
 
 
 class CaseIn(Schema):
-    person_id: int
+    person_id: Key
     classification: str = "suspected"
     source: str = "local"
     onset_date: dt.date | None = None
@@ -55,7 +56,7 @@ class ClassifyIn(Schema):
     to: str
     on: dt.date | None = None
     note: str = ""
-    version: int | None = None
+    version: Key | None = None
 
 
 class EntryIn(Schema):
@@ -91,12 +92,12 @@ class ContactIn(Schema):
     last_exposure: dt.date
     entry_id: int | None = None
     via_id: int | None = None
-    person_id: int | None = None
+    person_id: Key | None = None
 
 
 class ContactOut(Schema):
     id: int
-    person_id: int
+    person_id: Key
     name: str
     document_masked: str
     relation: str
@@ -114,7 +115,7 @@ class CareOut(Schema):
     """A contact as the person's grid sees it: that they are a contact, never whose."""
 
     id: int
-    person_id: int
+    person_id: Key
     name: str
     category: str
     state: str
@@ -124,7 +125,7 @@ class CareOut(Schema):
 
 
 class InvestigationOut(Schema):
-    case_id: int
+    case_id: Key
     itinerary: list[EntryOut]
     contacts: list[ContactOut]
 
@@ -151,7 +152,7 @@ class NodeOut(Schema):
     generation: int
     parent: str | None
     onset: dt.date | None
-    person_id: int
+    person_id: Key
 
 
 def _case(c: Case) -> dict[str, Any]:
@@ -170,7 +171,7 @@ def _contact(k: Contact) -> dict[str, Any]:
 
 
 @router.get("", response=list[CaseOut], summary="Cases of my area (CDC and the district office)")
-def list_cases(request: HttpRequest, classification: str = "", limit: int = 200) -> Any:
+def list_cases(request: HttpRequest, classification: str = "", limit: Key = 200) -> Any:
     cases = services.cases_for(request.user).select_related("person").order_by("-report_date", "-id")
     if classification:
         cases = cases.filter(classification=classification)
@@ -188,7 +189,7 @@ def open_case(request: HttpRequest, payload: CaseIn) -> Any:
 
 
 @router.get("/contacts/mine", response=list[CareOut], summary="Contacts I look after (no index case)")
-def my_contacts(request: HttpRequest, limit: int = 200) -> Any:
+def my_contacts(request: HttpRequest, limit: Key = 200) -> Any:
     return [
         {
             "id": k.pk,
@@ -205,12 +206,12 @@ def my_contacts(request: HttpRequest, limit: int = 200) -> Any:
 
 
 @router.get("/{case_id}", response={200: CaseOut, 404: ErrorOut})
-def get_case(request: HttpRequest, case_id: int) -> Any:
+def get_case(request: HttpRequest, case_id: Key) -> Any:
     return _case(services.case_for(request.user, case_id))
 
 
 @router.post("/{case_id}/classify", response={200: CaseOut, **ERRORS}, summary="Move the classification")
-def classify(request: HttpRequest, case_id: int, payload: ClassifyIn) -> Any:
+def classify(request: HttpRequest, case_id: Key, payload: ClassifyIn) -> Any:
     case = services.case_for(request.user, case_id)
     case = services.do_classify(
         request.user, case, payload.to, on=payload.on, note=payload.note, expected_version=payload.version
@@ -219,7 +220,7 @@ def classify(request: HttpRequest, case_id: int, payload: ClassifyIn) -> Any:
 
 
 @router.get("/{case_id}/investigation", response={200: InvestigationOut, 404: ErrorOut})
-def investigation(request: HttpRequest, case_id: int) -> Any:
+def investigation(request: HttpRequest, case_id: Key) -> Any:
     case = services.case_for(request.user, case_id)
     return {
         "case_id": case.pk,
@@ -231,7 +232,7 @@ def investigation(request: HttpRequest, case_id: int) -> Any:
 @router.post(
     "/{case_id}/itinerary", response={201: EntryOut, **ERRORS}, summary="Add a place to the itinerary"
 )
-def add_entry(request: HttpRequest, case_id: int, payload: EntryIn) -> Any:
+def add_entry(request: HttpRequest, case_id: Key, payload: EntryIn) -> Any:
     case = services.case_for(request.user, case_id)
     return Status(201, services.do_add_entry(request.user, case, services.EntrySpec(**payload.dict())))
 
@@ -239,7 +240,7 @@ def add_entry(request: HttpRequest, case_id: int, payload: EntryIn) -> Any:
 @router.post(
     "/{case_id}/contacts", response={201: list[ContactOut], **ERRORS}, summary="Record contacts found"
 )
-def add_contacts(request: HttpRequest, case_id: int, payload: list[ContactIn]) -> Any:
+def add_contacts(request: HttpRequest, case_id: Key, payload: list[ContactIn]) -> Any:
     case = services.case_for(request.user, case_id)
     found = services.do_add_contacts(request.user, case, [services.ContactSpec(**c.dict()) for c in payload])
     return Status(201, [_contact(k) for k in found])
@@ -250,7 +251,7 @@ def add_contacts(request: HttpRequest, case_id: int, payload: list[ContactIn]) -
     response={200: JudgeOut, **ERRORS},
     summary="Judge contacts (close / secondary / general) and open tasks or measures, in bulk",
 )
-def judge(request: HttpRequest, case_id: int, payload: JudgeIn) -> Any:
+def judge(request: HttpRequest, case_id: Key, payload: JudgeIn) -> Any:
     case = services.case_for(request.user, case_id)
     return services.do_judge_contacts(
         request.user, case, payload.contacts, payload.category, payload.action
@@ -258,7 +259,7 @@ def judge(request: HttpRequest, case_id: int, payload: JudgeIn) -> Any:
 
 
 @router.get("/{case_id}/chain", response={200: list[NodeOut], 404: ErrorOut}, summary="The case's chain")
-def get_chain(request: HttpRequest, case_id: int) -> Any:
+def get_chain(request: HttpRequest, case_id: Key) -> Any:
     case = services.case_for(request.user, case_id)
     nodes = queries.chain_nodes(queries.chain_root(case), services.cases_for(request.user))
     return [n.__dict__ for n in chain.ordered(nodes)]

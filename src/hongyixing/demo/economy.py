@@ -17,7 +17,7 @@ from hongyixing.demo.plan import DISTRICT_PATH
 from hongyixing.enterprises import problems, services, staff, subsidies
 from hongyixing.enterprises.choices import CHECKLIST_KEYS, Industry
 from hongyixing.enterprises.credit_codes import check_character
-from hongyixing.enterprises.models import Employee, RiskOrigin
+from hongyixing.enterprises.models import Employee
 from hongyixing.people.models import Person
 from hongyixing.projects import services as projects
 from hongyixing.projects.models import Indicator
@@ -133,9 +133,7 @@ def _filings(rng: random.Random, made: list, towns: list) -> int:
 
 
 def _staff(rng: random.Random, made: list) -> int:
-    RiskOrigin.objects.get_or_create(
-        place="湖北", defaults={"valid_from": dt.date(2020, 1, 20), "note": "重点地区"}
-    )
+    staff.do_mark_risky_origin(None, "湖北", dt.date(2020, 1, 20), "重点地区")
     people = list(
         Person.objects.exclude(document_ciphertext="").filter(grid_id__isnull=False).order_by("id")[:400]
     )

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from hongyixing.core.bounds import Key
 from hongyixing.core.errors import DomainError, ErrorOut
 from hongyixing.enterprises import queries, staff, subsidies
 from hongyixing.enterprises.models import Employee, Enterprise
@@ -43,7 +44,7 @@ class StaffIn(Schema):
     id_number: str
     phone: str = ""
     origin: str = ""
-    distance_km: int | None = None
+    distance_km: Key | None = None
     planned_return: dt.date | None = None
     new_hire: bool = False
 
@@ -70,7 +71,7 @@ class ClaimIn(Schema):
 
 class ClaimOut(Schema):
     id: int
-    enterprise_id: int
+    enterprise_id: Key
     kind: str
     state: str
     amount: Decimal
@@ -81,30 +82,30 @@ def _error(error: DomainError) -> Any:
     return Status(error.status, {"code": error.code, "detail": str(error.message), "field": error.field})
 
 
-def _enterprise(request: HttpRequest, enterprise_id: int) -> Enterprise:
+def _enterprise(request: HttpRequest, enterprise_id: Key) -> Enterprise:
     return get_object_or_404(Enterprise.objects.restrict(request.user), pk=enterprise_id)
 
 
 @router.get("", response=list[EnterpriseOut], summary="Enterprises in scope (a contact: their own)")
-def list_enterprises(request: HttpRequest, town: str = "", industry: str = "", limit: int = 200) -> Any:
+def list_enterprises(request: HttpRequest, town: str = "", industry: str = "", limit: Key = 200) -> Any:
     listing = queries.enterprises(request.user, unit_path=town, industry=industry)
     return list(listing[: max(1, min(limit, 1000))])
 
 
 @router.get("/{enterprise_id}", response=EnterpriseOut)
-def get_enterprise(request: HttpRequest, enterprise_id: int) -> Any:
+def get_enterprise(request: HttpRequest, enterprise_id: Key) -> Any:
     return _enterprise(request, enterprise_id)
 
 
 @router.get("/{enterprise_id}/staff", response=list[StaffOut], summary="Returning staff: masked, with status")
-def list_staff(request: HttpRequest, enterprise_id: int) -> Any:
+def list_staff(request: HttpRequest, enterprise_id: Key) -> Any:
     enterprise = _enterprise(request, enterprise_id)
     employees = list(Employee.objects.restrict(request.user).filter(enterprise=enterprise).order_by("name"))
     return [view.__dict__ for view in staff.staff_status(employees)]
 
 
 @router.post("/{enterprise_id}/staff", response={201: StaffResultOut, 400: ErrorOut, 404: ErrorOut})
-def add_staff(request: HttpRequest, enterprise_id: int, payload: StaffListIn) -> Any:
+def add_staff(request: HttpRequest, enterprise_id: Key, payload: StaffListIn) -> Any:
     enterprise = _enterprise(request, enterprise_id)
     rows = [
         staff.StaffRow(
@@ -129,7 +130,7 @@ def add_staff(request: HttpRequest, enterprise_id: int, payload: StaffListIn) ->
 
 
 @router.post("/{enterprise_id}/claims", response={201: ClaimOut, 400: ErrorOut, 404: ErrorOut})
-def submit_claim(request: HttpRequest, enterprise_id: int, payload: ClaimIn) -> Any:
+def submit_claim(request: HttpRequest, enterprise_id: Key, payload: ClaimIn) -> Any:
     enterprise = _enterprise(request, enterprise_id)
     try:
         claim = subsidies.do_submit_claim(request.user, enterprise, subsidies.ClaimInput(**payload.dict()))
@@ -139,5 +140,5 @@ def submit_claim(request: HttpRequest, enterprise_id: int, payload: ClaimIn) -> 
 
 
 @router.get("/claims/all", response=list[ClaimOut], summary="Subsidy claims in scope, newest first")
-def list_claims(request: HttpRequest, state: str = "", limit: int = 200) -> Any:
+def list_claims(request: HttpRequest, state: str = "", limit: Key = 200) -> Any:
     return list(queries.claims(request.user, state)[: max(1, min(limit, 1000))])

@@ -266,3 +266,20 @@ def rows_from_table(data: bytes, filename: str) -> list[StaffRow]:
         )
         for row in table.rows
     ]
+
+
+@transaction.atomic
+def do_mark_risky_origin(
+    actor: Any, place: str, valid_from: dt.date, note: str = "", valid_to: dt.date | None = None
+) -> RiskOrigin:
+    """The command marks a place of origin risky from a date (rule data: returnees from there are
+    verified). The same place and start date twice is the same rule."""
+    place = place.strip()
+    if not place:
+        raise DomainError("risk_origin.no_place", _("Name the place."), "place")
+    origin = RiskOrigin.objects.filter(place=place, valid_from=valid_from).first()
+    if origin is not None:
+        return origin
+    origin = RiskOrigin.objects.create(place=place, valid_from=valid_from, valid_to=valid_to, note=note)
+    audit.log_create(actor, origin)
+    return origin

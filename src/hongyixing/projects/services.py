@@ -219,11 +219,11 @@ def do_import_values(actor: Any, data: bytes, filename: str) -> tuple[int, list[
 
     Each row goes through :func:`do_record_value`, the same path as the form."""
     from hongyixing.areas.models import AdminUnit
-    from hongyixing.exchange.tabular import FileRefused, read_table
+    from hongyixing.exchange.tabular import FileRefused, read_table, word_counter
 
     words = frozenset(name for names in VALUE_HEADERS.values() for name in names)
     try:
-        table = read_table(data, filename, header_words=words)
+        table = read_table(data, filename, count_headers=word_counter(words), header_words=words)
     except FileRefused as refused:
         raise DomainError("indicator.file_refused", refused.message) from None
     cleaned = ["".join(h.split()) for h in table.headers]

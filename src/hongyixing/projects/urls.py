@@ -5,6 +5,6 @@ from hongyixing.projects import views
 app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
-    path("<int:project_id>/", views.project_detail, name="project"),
+    path("<key:project_id>/", views.project_detail, name="project"),
     path("indicators/", views.indicators, name="indicators"),
 ]

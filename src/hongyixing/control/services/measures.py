@@ -143,9 +143,10 @@ def _open(actor: Any, person: Person, spec: MeasureSpec, *, previous: Measure | 
     audit.log_bulk_create(actor, list(measure.team.all()))
     _schedule_samples(actor, measure)
     token, digest = _token()
-    SelfReportLink.objects.create(
+    link = SelfReportLink.objects.create(
         measure=measure, digest=digest, token_sealed=seal(token), created_at=timezone.now()
     )
+    audit.log_create(actor, link)
     audit.emit(
         "measure.opened",
         measure,
