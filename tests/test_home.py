@@ -203,3 +203,35 @@ def test_no_home_shows_an_english_label(world: World, client, persona: str) -> N
     ):
         assert f">{english}<" not in body
     assert SECTIONS  # every role the page knows has a section builder
+
+
+def test_the_home_costs_the_same_whatever_the_number_of_tasks(world: World, client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(persona: str) -> int:
+        login(client, world.users[persona])
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return len(captured)
+
+    before = {p: queries(p) for p in ("grid_a1", "district", "town_a")}
+    rows = [
+        verification.PlainRow(
+            row_number=n + 2,
+            values={"name": world.a.persons[n % 2].name, "id_number": world.a.plain_ids[n % 2]},
+            raw=[],
+        )
+        for n in range(6)
+    ]
+    verification.do_intake(
+        world.users["district"],
+        PushSource.objects.get(code="province-big-data"),
+        rows,
+        title="再次协查",
+        category="general",
+        headers=["姓名", "身份证号"],
+        mapping={"name": "姓名", "id_number": "身份证号"},
+    )
+    assert _figure(_home(login(client, world.users["grid_a1"])), "待反馈核查任务")[0] > 1
+    assert {p: queries(p) for p in before} == before

@@ -44,7 +44,7 @@ def _grid_worker(user: Any) -> Section:
     from hongyixing.verification.models import VerificationTask
 
     now = timezone.now()
-    due = VerificationTask.objects.restrict(user, "change").filter(state__in=CLOCK_STATES)
+    due = VerificationTask.objects.restrict(user).filter(state__in=CLOCK_STATES)
     day = timezone.localdate()
     slot = slot_at(timezone.localtime(now), settings.CHECK_MORNING_CUTOFF)
     section = Section(
