@@ -1,13 +1,13 @@
 from django.urls import include, path
 
-from hongyixing.accounts import views as accounts_views
 from hongyixing.api.api import api
 from hongyixing.control import views as control_views
 from hongyixing.core import views as core_views
+from hongyixing.reports import views as reports_views
 from hongyixing.verification.selfreg import self_registration
 
 urlpatterns = [
-    path("", accounts_views.home, name="home"),
+    path("", reports_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("sw.js", core_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", core_views.manifest, name="manifest"),

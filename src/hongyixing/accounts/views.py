@@ -16,12 +16,9 @@ from django.views.decorators.http import require_POST
 
 from hongyixing.accounts import admin_services, services
 from hongyixing.accounts.admin_views import ENROL_ALLOWED, enrolment_code_step
-from hongyixing.accounts.choices import Role
 from hongyixing.accounts.forms import CodeForm, LoginForm, TokenForm
 from hongyixing.accounts.middleware import SESSION_SECOND_FACTOR
 from hongyixing.accounts.models import ApiToken, User
-from hongyixing.accounts.permissions import grants_of, roles_of
-from hongyixing.areas.queries import visible_roots
 
 PENDING_USER = "hyx_pending_user"
 PENDING_SECRET = "hyx_pending_secret"
@@ -139,13 +136,3 @@ def revoke_token_view(request: HttpRequest, token_id: int) -> HttpResponse:
     services.do_revoke_token(user, token)
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:tokens")
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The start page: the top of the jurisdiction the user was granted."""
-    units, grids = visible_roots(request.user)
-    context: dict[str, Any] = {"units": units, "grids": grids, "grants": grants_of(request.user)}
-    # An enterprise contact works on their own enterprise, not on the tree: their start page says so.
-    context["enterprise_contact"] = Role.ENTERPRISE in roles_of(request.user)
-    return render(request, "home.html", context)

@@ -116,3 +116,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = queries.dashboard(request.user)
     context["economy"] = economy_cards(request.user)
     return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page: what each of the user's roles has to do now, then the top of their jurisdiction."""
+    from hongyixing.accounts.permissions import grants_of
+    from hongyixing.reports.home import home_sections
+
+    units, grids = visible_roots(request.user)
+    sections = home_sections(request.user)
+    context = {"units": units, "grids": grids, "grants": grants_of(request.user), "sections": sections}
+    return render(request, "home.html", context)
