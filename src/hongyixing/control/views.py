@@ -56,6 +56,7 @@ from hongyixing.control.models import (
 from hongyixing.core import offline
 from hongyixing.core.bounds import parse_key
 from hongyixing.core.crypto import unseal
+from hongyixing.core.downloads import content_disposition
 from hongyixing.core.errors import DomainError
 from hongyixing.core.ratelimit import allow
 from hongyixing.core.scope import scope_for
@@ -299,7 +300,9 @@ def release_notice(request: HttpRequest, measure_id: int) -> HttpResponse:
         release_notice_docx(measure),
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
-    response["Content-Disposition"] = f'attachment; filename="release-{measure.pk}.docx"'
+    response["Content-Disposition"] = content_disposition(
+        f"解除隔离告知书-{measure.release_number}.docx", f"release-{measure.pk}.docx"
+    )
     return response
 
 
