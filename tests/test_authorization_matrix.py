@@ -263,7 +263,12 @@ def _control_objects(world: World, place: str) -> dict[str, Any]:
 
 # Routes whose objects some personas in the place still do not see: a grid worker's scope is
 # their grid, and a quarantine site belongs to the town, not to a grid.
-HIDDEN_FROM = {"control:site": {"grid_a1"}, "reports:unit_daily": {"grid_a1"}}
+# A village's registration poster is printed by the village and above, not from a grid.
+HIDDEN_FROM = {
+    "control:site": {"grid_a1"},
+    "reports:unit_daily": {"grid_a1"},
+    "areas:registration_poster": {"grid_a1"},
+}
 
 
 def _object_urls(world: World, place: str) -> dict[str, str]:
@@ -281,6 +286,8 @@ def _object_urls(world: World, place: str) -> dict[str, str]:
         "api:get_measure": f"/api/control/measures/{control['measure'].id}",
         "areas:unit": f"/areas/units/{p.building.path}/",
         "areas:grid": f"/areas/grids/{p.grid.id}/",
+        "areas:door_list": f"/areas/grids/{p.grid.id}/doors/",
+        "areas:registration_poster": f"/areas/units/{p.village.path}/poster/",
         "people:household": f"/people/households/{p.household.id}/",
         "people:person": f"/people/{person.id}/",
         "api:get_unit": f"/api/units/{p.building.path}",
