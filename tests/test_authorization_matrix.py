@@ -257,7 +257,8 @@ def _control_objects(world: World, place: str) -> dict[str, Any]:
             ),
             [measure],
         )
-        made[place] = {"measure": measure, "site": site, "transfer": transfer}
+        home = services.do_open_measure(office, p.persons[1], services.MeasureSpec(type="home_isolation"))
+        made[place] = {"measure": measure, "site": site, "transfer": transfer, "home": home}
     return made[place]
 
 
@@ -278,6 +279,7 @@ def _object_urls(world: World, place: str) -> dict[str, str]:
     campaign = build_command(world).campaigns[place]
     return {
         "control:measure": f"/control/measures/{control['measure'].id}/",
+        "control:home_notice": f"/control/measures/{control['home'].id}/notice.docx",
         "reports:unit_daily": f"/dashboard/daily/{p.town.path}/",
         "control:open_measure": f"/control/persons/{person.id}/open/",
         "control:inbound_register": f"/control/persons/{person.id}/inbound/",

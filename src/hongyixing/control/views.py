@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,7 +41,7 @@ from hongyixing.control.choices import (
     TeamRole,
     TransferReason,
 )
-from hongyixing.control.documents import release_notice_docx
+from hongyixing.control.documents import HOME_MEASURES, home_notice_docx, release_notice_docx
 from hongyixing.control.models import (
     Alert,
     InboundArrival,
@@ -288,6 +288,22 @@ def measure_action(request: HttpRequest, measure_id: int) -> HttpResponse:
         if follow is not None:
             messages.info(request, _("The follow-on measure has opened."))
     return redirect("control:measure", measure_id=measure.pk)
+
+
+@login_required
+def home_notice(request: HttpRequest, measure_id: int) -> HttpResponse:
+    """The 居家隔离告知书 handed over when a home measure opens (Word, to print and sign)."""
+    measure = _visible(request, measure_id)
+    if measure.type not in HOME_MEASURES:
+        raise Http404
+    response = HttpResponse(
+        home_notice_docx(measure),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = content_disposition(
+        f"{measure.get_type_display()}告知书-{measure.pk}.docx", f"home-notice-{measure.pk}.docx"
+    )
+    return response
 
 
 @login_required
