@@ -257,13 +257,19 @@ def _control_objects(world: World, place: str) -> dict[str, Any]:
             ),
             [measure],
         )
-        made[place] = {"measure": measure, "site": site, "transfer": transfer}
+        home = services.do_open_measure(office, p.persons[1], services.MeasureSpec(type="home_isolation"))
+        made[place] = {"measure": measure, "site": site, "transfer": transfer, "home": home}
     return made[place]
 
 
 # Routes whose objects some personas in the place still do not see: a grid worker's scope is
 # their grid, and a quarantine site belongs to the town, not to a grid.
-HIDDEN_FROM = {"control:site": {"grid_a1"}, "reports:unit_daily": {"grid_a1"}}
+# A village's registration poster is printed by the village and above, not from a grid.
+HIDDEN_FROM = {
+    "control:site": {"grid_a1"},
+    "reports:unit_daily": {"grid_a1"},
+    "areas:registration_poster": {"grid_a1"},
+}
 
 
 def _object_urls(world: World, place: str) -> dict[str, str]:
@@ -273,6 +279,7 @@ def _object_urls(world: World, place: str) -> dict[str, str]:
     campaign = build_command(world).campaigns[place]
     return {
         "control:measure": f"/control/measures/{control['measure'].id}/",
+        "control:home_notice": f"/control/measures/{control['home'].id}/notice.docx",
         "reports:unit_daily": f"/dashboard/daily/{p.town.path}/",
         "control:open_measure": f"/control/persons/{person.id}/open/",
         "control:inbound_register": f"/control/persons/{person.id}/inbound/",
@@ -281,6 +288,8 @@ def _object_urls(world: World, place: str) -> dict[str, str]:
         "api:get_measure": f"/api/control/measures/{control['measure'].id}",
         "areas:unit": f"/areas/units/{p.building.path}/",
         "areas:grid": f"/areas/grids/{p.grid.id}/",
+        "areas:door_list": f"/areas/grids/{p.grid.id}/doors/",
+        "areas:registration_poster": f"/areas/units/{p.village.path}/poster/",
         "people:household": f"/people/households/{p.household.id}/",
         "people:person": f"/people/{person.id}/",
         "api:get_unit": f"/api/units/{p.building.path}",

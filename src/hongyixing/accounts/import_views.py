@@ -20,6 +20,7 @@ from hongyixing.accounts.admin_services import import_context
 from hongyixing.areas.district import district_path
 from hongyixing.areas.services import do_remember_mapping, remembered_mapping
 from hongyixing.core import staging
+from hongyixing.core.downloads import content_disposition
 from hongyixing.exchange import importer
 from hongyixing.exchange.errors import FileRefused
 from hongyixing.exchange.writers import write_xlsx
@@ -149,7 +150,9 @@ def report_view(request: HttpRequest, token: str) -> HttpResponse:
         entry["kind"], staging.load(token), entry["filename"], context, dry_run=True, mapping=mapping
     )
     response = HttpResponse(report.report_xlsx(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{entry["kind"]}-report.xlsx"'
+    response["Content-Disposition"] = content_disposition(
+        f"{KIND_LABELS[entry['kind']]}-导入检查报告.xlsx", f"{entry['kind']}-report.xlsx"
+    )
     return response
 
 
@@ -163,5 +166,7 @@ def template_view(request: HttpRequest, kind: str) -> HttpResponse:
     buffer = io.BytesIO()
     write_xlsx(buffer, [column.synonyms[0] for column in spec.columns], [], sheet_name=str(KIND_LABELS[kind]))
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
+    response["Content-Disposition"] = content_disposition(
+        f"{KIND_LABELS[kind]}-导入模板.xlsx", f"{kind}-template.xlsx"
+    )
     return response

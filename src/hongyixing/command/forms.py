@@ -38,7 +38,7 @@ def parse_field_lines(text: str) -> list[dict[str, str]]:
             continue
         word = kind.strip().lower() or "yesno"
         if word not in KIND_WORDS:
-            raise ValidationError(_("Line %(n)d: the kind must be yesno, number or text."), params={"n": n})
+            raise ValidationError(_("Line %(n)d: the kind must be yes/no, number or text."), params={"n": n})
         items.append({"key": f"q{len(items) + 1}", "label": label.strip(), "kind": str(KIND_WORDS[word])})
     return items
 
@@ -134,7 +134,9 @@ class DirectiveForm(ChoicesMixin, forms.Form):
     feedback_text = forms.BooleanField(label=_("A written report is required"), required=False, initial=True)
     feedback_file = forms.BooleanField(label=_("A file is required"), required=False)
     feedback_fields = forms.CharField(
-        label=_("Figures and fields to report (one per line: label | yesno / number / text)"),
+        label=_(
+            "Figures and fields to report (one per line: label | kind; the kind is yes/no, number or text)"
+        ),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -173,7 +175,7 @@ class CampaignForm(ChoicesMixin, forms.Form):
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
     checklist = forms.CharField(
-        label=_("Checklist (one question per line: label | yesno / number / text)"),
+        label=_("Checklist (one question per line: label | kind; the kind is yes/no, number or text)"),
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongyixing.accounts.models import User
-from hongyixing.areas.models import AdminUnit, Household
+from hongyixing.areas.models import AdminUnit, Grid, Household
 from hongyixing.command import queries, services
 from hongyixing.command.choices import FieldKind
 from hongyixing.command.forms import (
@@ -558,6 +558,9 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "findings": queries.findings(request.user, campaign)[:100],
             "measure_types": MeasureType.choices,
             "is_open": services.campaign_is_open(campaign),
+            "door_lists": Grid.objects.restrict(request.user)
+            .filter(path_prefix_q("unit_path", campaign.unit_path))
+            .order_by("unit_path", "code")[:60],
         },
     )
 

@@ -47,3 +47,48 @@ def _release_notice(measure: Measure) -> bytes:
         doc, chinese_date(timezone.localtime(measure.release_confirmed_at or timezone.now())), align="right"
     )
     return to_bytes(doc)
+
+
+# The measures a person keeps at home, for which the notice is handed over at the door.
+HOME_MEASURES = ("home_isolation", "home_monitoring")
+
+
+def home_notice_docx(measure: Measure) -> bytes:
+    """居家隔离（居家健康监测）告知书, handed to the person when the measure opens: what they must do,
+    until when, and whom to call. Chinese whatever the reader's interface language."""
+    with translation.override("zh-hans"):
+        return _home_notice(measure)
+
+
+def _home_notice(measure: Measure) -> bytes:
+    doc = official_document()
+    kind = measure.get_type_display()
+    person = measure.person
+    household = getattr(person, "household", None)
+    paragraph(doc, f"{kind}告知书", TITLE_FACE, 22, align="center")
+    paragraph(doc, f"{person.name}（证件号码 {person.document_masked or '—'}）：")
+    place = f"在{household.address}" if household is not None and household.address else "在住所"
+    paragraph(
+        doc,
+        f"根据疫情防控工作要求，自{chinese_date(measure.start_date)}起至{chinese_date(measure.end_date)}，"
+        f"请你{place}实行{kind}。期间请遵守以下要求：",
+        indent=True,
+    )
+    for n, rule in enumerate(
+        (
+            "单人单间居住，不外出、不串门，不接待来访；确需外出就医的，须报告社区（村）并由专人陪同。",
+            "每日早晚各测量一次体温，如实报告健康状况，按通知时间和地点配合核酸检测。",
+            "如出现发热、干咳、乏力、咽痛、嗅（味）觉减退、腹泻等症状，立即报告，不得自行就医。",
+            "生活垃圾分类装袋，由工作人员统一收运；做好居室通风和日常消毒。",
+            "拒不配合或擅自离开的，将依照《中华人民共和国传染病防治法》等规定依法处理。",
+        ),
+        start=1,
+    ):
+        paragraph(doc, f"{'一二三四五'[n - 1]}、{rule}", indent=True)
+    paragraph(doc, "感谢你对疫情防控工作的理解和支持。", indent=True)
+    paragraph(doc, "")
+    paragraph(doc, "被告知人签字：                    日期：", size=14)
+    paragraph(doc, "")
+    paragraph(doc, settings.RELEASE_NOTICE_ISSUER, align="right")
+    paragraph(doc, chinese_date(timezone.localtime(measure.opened_at or timezone.now())), align="right")
+    return to_bytes(doc)

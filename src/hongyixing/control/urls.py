@@ -10,6 +10,7 @@ urlpatterns = [
     path("measures/<key:measure_id>/", views.measure_detail, name="measure"),
     path("measures/<key:measure_id>/action/", views.measure_action, name="measure_action"),
     path("measures/<key:measure_id>/release.docx", views.release_notice, name="release_notice"),
+    path("measures/<key:measure_id>/notice.docx", views.home_notice, name="home_notice"),
     path("persons/<key:person_id>/open/", views.measure_open, name="open_measure"),
     path("persons/<key:person_id>/inbound/", views.inbound_register, name="inbound_register"),
     path("alerts/", views.alert_list, name="alerts"),

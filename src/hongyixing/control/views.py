@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,7 +41,7 @@ from hongyixing.control.choices import (
     TeamRole,
     TransferReason,
 )
-from hongyixing.control.documents import release_notice_docx
+from hongyixing.control.documents import HOME_MEASURES, home_notice_docx, release_notice_docx
 from hongyixing.control.models import (
     Alert,
     InboundArrival,
@@ -56,6 +56,7 @@ from hongyixing.control.models import (
 from hongyixing.core import offline
 from hongyixing.core.bounds import parse_key
 from hongyixing.core.crypto import unseal
+from hongyixing.core.downloads import content_disposition
 from hongyixing.core.errors import DomainError
 from hongyixing.core.ratelimit import allow
 from hongyixing.core.scope import scope_for
@@ -290,6 +291,22 @@ def measure_action(request: HttpRequest, measure_id: int) -> HttpResponse:
 
 
 @login_required
+def home_notice(request: HttpRequest, measure_id: int) -> HttpResponse:
+    """The 居家隔离告知书 handed over when a home measure opens (Word, to print and sign)."""
+    measure = _visible(request, measure_id)
+    if measure.type not in HOME_MEASURES:
+        raise Http404
+    response = HttpResponse(
+        home_notice_docx(measure),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = content_disposition(
+        f"{measure.get_type_display()}告知书-{measure.pk}.docx", f"home-notice-{measure.pk}.docx"
+    )
+    return response
+
+
+@login_required
 def release_notice(request: HttpRequest, measure_id: int) -> HttpResponse:
     measure = _visible(request, measure_id)
     if measure.state != MeasureState.RELEASED or not measure.release_number:
@@ -299,7 +316,9 @@ def release_notice(request: HttpRequest, measure_id: int) -> HttpResponse:
         release_notice_docx(measure),
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
-    response["Content-Disposition"] = f'attachment; filename="release-{measure.pk}.docx"'
+    response["Content-Disposition"] = content_disposition(
+        f"解除隔离告知书-{measure.release_number}.docx", f"release-{measure.pk}.docx"
+    )
     return response
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hongyixing.core import audit
+from hongyixing.core.downloads import content_disposition
 from hongyixing.core.models import PiiAccessKind
 
 PAGE_SIZES = (20, 50, 100, 200)
@@ -208,7 +209,9 @@ def export_response(
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="{spec.export_name}.xlsx"'
+    response["Content-Disposition"] = content_disposition(
+        f"{spec.export_reason or spec.export_name}.xlsx", f"{spec.export_name}.xlsx"
+    )
     return response
 
 

@@ -43,7 +43,7 @@ def report_docx(report: Report, filed: DailyReport | None) -> bytes:
             paragraph(doc, text + "。")
         if report.sources:
             paragraph(
-                doc, "协查来源：" + "；".join(f"{code} {n}" for code, n in report.sources) + "。", size=14
+                doc, "协查来源：" + "；".join(f"{name} {n}" for name, n in report.sources) + "。", size=14
             )
         if report.sites:
             paragraph(
@@ -95,8 +95,8 @@ def report_xlsx(report: Report) -> bytes:
         for block in report.sections:
             for line in block["lines"]:
                 rows.append([str(block["title"]), str(line["label"]), line["value"], *line["children"]])
-        for code, n in report.sources:
-            rows.append(["协查来源", code, n] + [""] * len(report.children))
+        for name, n in report.sources:
+            rows.append(["协查来源", name, n] + [""] * len(report.children))
         buffer = io.BytesIO()
         write_xlsx(
             buffer,

@@ -19,6 +19,7 @@ from hongyixing.command import queries as command_queries
 from hongyixing.control import queries as control_queries
 from hongyixing.reports import metrics, sections
 from hongyixing.reports.models import ClosedDay, DailyReport, DailyStat, ReportState
+from hongyixing.verification.models import PushSource
 
 CHILD_LEVEL = {
     UnitLevel.CITY: UnitLevel.DISTRICT,
@@ -98,10 +99,13 @@ class Report:
 
     @property
     def sources(self) -> list[tuple[str, int]]:
-        return sorted(
+        """(the push source's name, tasks): the figures keep the source's code, a reader sees its name."""
+        counts = sorted(
             ((k.split(":", 1)[1], v) for k, v in self.totals.items() if k.startswith("tasks_by_source:")),
             key=lambda kv: -kv[1],
         )
+        names = dict(PushSource.objects.filter(code__in=[c for c, _n in counts]).values_list("code", "name"))
+        return [(names.get(code) or _("Other source"), n) for code, n in counts]
 
     @property
     def is_zero(self) -> bool:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from hongyixing.areas.models import AdminUnit
 from hongyixing.areas.queries import visible_roots
+from hongyixing.core.downloads import content_disposition
 from hongyixing.core.errors import DomainError
 from hongyixing.reports import documents, queries, services
 from hongyixing.reports.economy import economy_cards
@@ -51,14 +52,18 @@ def daily_report(request: HttpRequest, path: str | None = None) -> HttpResponse:
             documents.report_docx(report, filed),
             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
-        response["Content-Disposition"] = f'attachment; filename="daily-report-{unit.path}-{day}.docx"'
+        response["Content-Disposition"] = content_disposition(
+            f"{unit.name}疫情防控日报-{day}.docx", f"daily-report-{unit.path}-{day}.docx"
+        )
         return response
     if fmt == "xlsx":
         response = HttpResponse(
             documents.report_xlsx(report),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="daily-report-{unit.path}-{day}.xlsx"'
+        response["Content-Disposition"] = content_disposition(
+            f"{unit.name}疫情防控日报-{day}.xlsx", f"daily-report-{unit.path}-{day}.xlsx"
+        )
         return response
     return render(
         request,

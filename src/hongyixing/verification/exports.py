@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from hongyixing.areas.models import AdminUnit
 from hongyixing.core.crypto import unseal
+from hongyixing.core.downloads import content_disposition
 from hongyixing.core.masking import mask_id_number, mask_phone
 from hongyixing.exchange.writers import write_xlsx
 from hongyixing.people import idnumbers
@@ -126,5 +127,8 @@ def batch_export_response(actor: Any, batch: PushBatch, reason: str | None = Non
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     suffix = "full" if full else "masked"
-    response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-feedback-{suffix}.xlsx"'
+    label = "完整" if full else "脱敏"
+    response["Content-Disposition"] = content_disposition(
+        f"协查反馈-{batch.pk}-{label}.xlsx", f"batch-{batch.pk}-feedback-{suffix}.xlsx"
+    )
     return response

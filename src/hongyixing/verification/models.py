@@ -206,6 +206,14 @@ class VerificationTask(DeadlineFields, ScopedModel):
         return f"{self.name} ({self.get_state_display()})"
 
     @property
+    def measure_requested_label(self) -> str:
+        """The requested measure in words (the field keeps the control module's code)."""
+        from hongyixing.verification.history import VALUE_LABELS
+
+        labels = VALUE_LABELS["verification.verificationtask"]["measure_requested"]
+        return str(labels.get(self.measure_requested, _("Other measure"))) if self.measure_requested else ""
+
+    @property
     def audit_person_id(self) -> int | None:
         return self.person_id
 

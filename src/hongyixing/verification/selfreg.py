@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from hongyixing.areas.models import AdminUnit
+from hongyixing.areas.paper import POSTER_LEVELS
 from hongyixing.core import phones
 from hongyixing.core.clientaddr import client_address
 from hongyixing.core.ratelimit import allow
@@ -87,6 +89,20 @@ class SelfRegistrationForm(forms.Form):
             raise forms.ValidationError(error.message) from error
 
 
+def poster_place(path: str) -> str:
+    """The town and village a poster's QR names (``?place=<path>``), to start the address with.
+
+    The form is public, so there is no user to scope by: only the name printed on the poster is read."""
+    if not path or len(path) > 24:
+        return ""
+    unit = AdminUnit.objects.filter(path=path, level__in=POSTER_LEVELS).select_related("parent").first()
+    if unit is None:
+        return ""
+    if unit.level == "village" and unit.parent is not None:
+        return f"{unit.parent.name}{unit.name}"
+    return unit.name
+
+
 def _client_key(request: HttpRequest) -> str:
     return f"selfreg:{client_address(request) or ''}"
 
@@ -106,5 +122,9 @@ def self_registration(request: HttpRequest) -> HttpResponse:
             do_self_register(values, form.cleaned_data["submission_id"])
             return render(request, "verification/selfreg.html", {"done": True})
     else:
-        form = SelfRegistrationForm(initial={"submission_id": uuid.uuid4().hex})
+        initial = {"submission_id": uuid.uuid4().hex}
+        place = poster_place(request.GET.get("place", ""))
+        if place:
+            initial["address"] = place
+        form = SelfRegistrationForm(initial=initial)
     return render(request, "verification/selfreg.html", {"form": form})
