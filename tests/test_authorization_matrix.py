@@ -288,7 +288,7 @@ def _object_urls(world: World, place: str) -> dict[str, str]:
         "api:get_measure": f"/api/control/measures/{control['measure'].id}",
         "areas:unit": f"/areas/units/{p.building.path}/",
         "areas:grid": f"/areas/grids/{p.grid.id}/",
-        "areas:door_list": f"/areas/grids/{p.grid.id}/doors/",
+        "people:door_list": f"/people/grids/{p.grid.id}/doors/",
         "areas:registration_poster": f"/areas/units/{p.village.path}/poster/",
         "people:household": f"/people/households/{p.household.id}/",
         "people:person": f"/people/{person.id}/",

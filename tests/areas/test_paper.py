@@ -37,17 +37,17 @@ def test_the_registration_form_prefills_the_place(world: World) -> None:
 def test_a_grid_door_list_masks_names_and_leaves_room_to_sign(world: World, client_for) -> None:
     grid = world.a.grid
     assert (
-        f"/areas/grids/{grid.id}/doors/"
+        f"/people/grids/{grid.id}/doors/"
         in client_for("grid_a1").get(f"/areas/grids/{grid.id}/").content.decode()
     )
-    html = client_for("grid_a1").get(f"/areas/grids/{grid.id}/doors/").content.decode()
+    html = client_for("grid_a1").get(f"/people/grids/{grid.id}/doors/").content.decode()
     household = Household.objects.filter(grid=grid).exclude(members=None).first()
     assert household is not None
     member = household.members.first()
     assert member is not None and len(member.name) > 1
     assert household.address in html and mask_name(member.name) in html and member.name not in html
     assert "签字" in html and "走访结果" in html
-    assert client_for("town_b").get(f"/areas/grids/{grid.id}/doors/").status_code == 404
+    assert client_for("town_b").get(f"/people/grids/{grid.id}/doors/").status_code == 404
 
 
 def test_the_screening_campaign_links_its_grids_door_lists(world: World, client_for) -> None:
@@ -55,4 +55,4 @@ def test_the_screening_campaign_links_its_grids_door_lists(world: World, client_
 
     campaign = build_command(world).campaigns["a"]
     html = client_for("town_a").get(f"/command/screening/{campaign.id}/").content.decode()
-    assert f"/areas/grids/{world.a.grid.id}/doors/" in html
+    assert f"/people/grids/{world.a.grid.id}/doors/" in html

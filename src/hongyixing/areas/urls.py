@@ -7,5 +7,4 @@ urlpatterns = [
     path("units/<str:path>/", views.unit_detail, name="unit"),
     path("units/<str:path>/poster/", paper.registration_poster, name="registration_poster"),
     path("grids/<key:grid_id>/", views.grid_detail, name="grid"),
-    path("grids/<key:grid_id>/doors/", paper.door_list, name="door_list"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hongyixing.people import views
+from hongyixing.people import paper, views
 
 app_name = "people"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("<key:person_id>/", views.person_detail, name="person"),
     path("<key:person_id>/reveal/", views.reveal, name="reveal"),
     path("households/<key:household_id>/", views.household_detail, name="household"),
+    path("grids/<key:grid_id>/doors/", paper.door_list, name="door_list"),
 ]
