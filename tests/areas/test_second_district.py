@@ -20,6 +20,7 @@ from hongyixing.reports import metrics
 from hongyixing.verification import services as verification
 from hongyixing.verification.choices import TaskState
 from hongyixing.verification.models import PushSource, VerificationTask
+from hongyixing.verification.services import common as verification_common
 from tests.control.conftest import frozen, local
 
 DIVISIONS = Path(__file__).parent / "data" / "huaian-divisions.csv"
@@ -31,6 +32,8 @@ def huaian(settings, monkeypatch):
     settings.HONGYIXING_DISTRICT_CODE = "320803"
     settings.HONGYIXING_DIVISIONS_FILE = str(DIVISIONS)
     # What a process started with this configuration reads once at start-up.
+    # The writers read it from services.common; the faces read the package's copy.
+    monkeypatch.setattr(verification_common, "DISTRICT_PATH", district.district_path())
     monkeypatch.setattr(verification, "DISTRICT_PATH", district.district_path())
     for cached in (addressparse._prefix_pattern, addressparse.division_lexicon, district._district_of_file):
         cached.cache_clear()

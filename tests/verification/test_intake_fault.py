@@ -35,7 +35,8 @@ import django
 django.setup()
 from hongyixing.accounts.models import User
 from hongyixing.verification.models import PushSource, PushBatch
-from hongyixing.verification import intake, services
+from hongyixing.core import audit
+from hongyixing.verification import intake
 
 stop_at = os.environ.get("STOP_AT", "")
 
@@ -47,13 +48,13 @@ if stop_at == "batch":
     from django.db.models.signals import post_save
     post_save.connect(lambda sender, **kw: stop("batch"), sender=PushBatch, weak=False)
 elif stop_at == "rows":
-    original = services.audit.log_bulk_create
+    original = audit.log_bulk_create
     def log_then_stop(*args, **kwargs):
         result = original(*args, **kwargs)
         if args and args[1] and args[1][0].__class__.__name__ == "PushRow":
             stop("rows")
         return result
-    services.audit.log_bulk_create = log_then_stop
+    audit.log_bulk_create = log_then_stop  # looked up on core.audit by every writer
 
 actor = User.objects.get(username="district")
 source = PushSource.objects.get(code="province-big-data")
