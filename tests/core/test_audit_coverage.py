@@ -30,9 +30,15 @@ def _more_writes(world: World, objects: dict) -> None:
     measure = Measure.objects.get(pk=objects["measure_id"])
     room = Room.objects.filter(site_id=objects["site_id"]).first()
     control.do_check_in(office, measure, room)
+    from hongyixing.people.services import PersonSpec, create_person
+
+    # A traveller of their own: the shared world's people are already under measures.
+    traveller, _created = create_person(
+        office, PersonSpec(name="周远航", household=world.a.household, relation="child")
+    )
     control.do_register_inbound(
         office,
-        world.a.persons[1],
+        traveller,
         control.InboundSpec(
             entry_port="上海浦东机场",
             entry_date=dt.date.today() - dt.timedelta(days=7),

@@ -23,7 +23,7 @@ def _state() -> dict[str, list[tuple[Any, ...]]]:
     return {model.__name__: sorted(map(tuple, model.objects.values_list())) for model in MODELS}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backup_wipe_restore_is_identical(settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     (tmp_path / "media" / "feedback").mkdir(parents=True)
@@ -52,7 +52,7 @@ def test_backup_wipe_restore_is_identical(settings, tmp_path: Path) -> None:
     assert unseal(person.document_ciphertext).startswith("3208")  # still readable with the key
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restore_refuses_without_the_data_key(settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     folder = tmp_path / "backup"

@@ -33,7 +33,7 @@ from tests.browser import browser_fixture, sign_in, wait_for  # noqa: F401 (the 
 from tests.command.builders import CHECKLIST
 from tests.personas import DISTRICT, World
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 # Answers every question of a visit form the way a worker would (the checklist is campaign data).
 FILL_EVERY_QUESTION = """

@@ -12,7 +12,7 @@ from hongyixing.control.choices import CheckSource, MeasureType
 from tests.browser import browser_fixture, loaded, sign_in, wait_for  # noqa: F401 (the fixture)
 from tests.personas import World
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 CELLS_WITHOUT_LABEL = """
 // Every shown cell under a named column says that name (a table with no header row, or a column with

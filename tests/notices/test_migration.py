@@ -20,7 +20,7 @@ AFTER = [
 ]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_old_notifications_are_copied() -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
