@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from hongyixing.api.api import api
-from hongyixing.control import views as control_views
+from hongyixing.control import site_views as control_site_views
 from hongyixing.core import views as core_views
 from hongyixing.reports import views as reports_views
 from hongyixing.verification.selfreg import self_registration
@@ -18,7 +18,7 @@ urlpatterns = [
     path("verification/", include("hongyixing.verification.urls")),
     path("control/", include("hongyixing.control.urls")),
     path("dashboard/", include("hongyixing.reports.urls")),
-    path("r/<str:token>/", control_views.self_report, name="self_report"),
+    path("r/<str:token>/", control_site_views.self_report, name="self_report"),
     path("command/", include("hongyixing.command.urls")),
     path("cases/", include("hongyixing.cases.urls")),
     path("enterprises/", include("hongyixing.enterprises.urls")),
