@@ -63,7 +63,7 @@ def _routing_reason(routing: Any) -> str:
     if routing.grid_id is not None and routing.confidence >= ROUTE_THRESHOLD:
         return _("Address placed at %(place)s, in one grid") % {"place": place}
     if routing.place_confidence < ROUTE_THRESHOLD:
-        if "ambiguous" in routing.reason:
+        if routing.ambiguous:
             return _("Several places fit the address (%(place)s and others): choose one") % {"place": place}
         return _("The address is not clear enough to place for certain (read as %(place)s)") % {
             "place": place
