@@ -273,3 +273,22 @@ def test_out_of_scope_is_not_found(world: World) -> None:
     with pytest.raises(NotFound):
         lifecycle.do_move_household(town_a, world.a.household, world.b.grid, YESTERDAY)
     assert Household.objects.get(pk=world.a.household.pk).grid_id == world.a.grid.pk
+
+
+def test_the_register_events_read_as_words() -> None:
+    from hongyixing.core import history
+    from tests.core.test_history_names import emitted_event_names
+
+    names = {"person.died", "move_away.registered", "move_in.registered", "person.moved", "household.moved"}
+    assert names | {"task.moved", "measure.moved"} <= emitted_event_names()
+    titles = {name: history.event_heading(name).title for name in names | {"task.moved", "measure.moved"}}
+    assert titles == {
+        "person.died": "人员：死亡",
+        "move_away.registered": "迁出：登记",
+        "move_in.registered": "迁入（返回）：登记",
+        "person.moved": "人员：迁移",
+        "household.moved": "户：迁移",
+        "task.moved": "核查任务：迁移",
+        "measure.moved": "管控措施：迁移",
+    }
+    assert history.event_heading("move_away.registered").group == "人员信息"

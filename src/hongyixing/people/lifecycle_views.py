@@ -110,7 +110,8 @@ def person_register(request: HttpRequest, person_id: int) -> HttpResponse:
         "person": person,
         "may_change": may_change,
         "forms": {name: bound.get(name) or cls(initial=initial) for name, cls in PERSON_FORMS.items()},
-        "posted": next(iter(bound), ""),
+        # Shown above the page when the refused form is not on it (a grid worker's attempt).
+        "refusal": " ".join(str(e) for form in bound.values() for e in form.non_field_errors()),
     }
     return render(request, "people/register.html", context, status=status)
 
