@@ -26,6 +26,7 @@ class MoveAwayForm(_Change):
     destination = forms.CharField(
         label=_("Moved to (outside the district)"), max_length=200, help_text=_("e.g. 南京市鼓楼区")
     )
+    field_order = ["destination", "on", "note"]
 
 
 class JoinForm(_Change):
@@ -35,6 +36,7 @@ class JoinForm(_Change):
     relation = forms.ChoiceField(
         label=_("Relation to head"), choices=[("", "—"), *Relation.choices], required=False
     )
+    field_order = ["household_number", "relation", "on", "note"]
 
 
 class HouseholdMoveForm(_Change):

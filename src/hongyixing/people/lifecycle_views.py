@@ -100,7 +100,7 @@ def person_register(request: HttpRequest, person_id: int) -> HttpResponse:
         action = request.POST.get("action", "")
         if action not in PERSON_FORMS:
             raise Http404
-        form = PERSON_FORMS[action](request.POST)
+        form = PERSON_FORMS[action](request.POST, auto_id=f"{action}-%s")
         if form.is_valid() and _person_action(request, person, action, form):
             messages.success(request, _done(action))
             return redirect("people:person", person_id=person.pk)
@@ -109,7 +109,11 @@ def person_register(request: HttpRequest, person_id: int) -> HttpResponse:
     context = {
         "person": person,
         "may_change": may_change,
-        "forms": {name: bound.get(name) or cls(initial=initial) for name, cls in PERSON_FORMS.items()},
+        # Four forms on one page: each its own element ids.
+        "forms": {
+            name: bound.get(name) or cls(initial=initial, auto_id=f"{name}-%s")
+            for name, cls in PERSON_FORMS.items()
+        },
         # Shown above the page when the refused form is not on it (a grid worker's attempt).
         "refusal": " ".join(str(e) for form in bound.values() for e in form.non_field_errors()),
     }
