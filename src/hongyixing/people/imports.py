@@ -325,13 +325,13 @@ class ResidentsSpec:
                 "%(name)s (%(id)s) is no longer listed in household %(number)s: died or moved out? "
                 "Confirm on the person's page"
             ) % {"name": person.name, "id": person.document_masked, "number": household.number}
-            lines.append(Implied(text, reverse("people:person", args=[person.pk])))
+            lines.append(Implied(text, reverse("people:register", args=[person.pk])))
         for household, unit in plan.moved_households:
             # zh: 户号 %(number)s 的新地址在%(unit)s：是否整户搬迁？请在住户页面确认
             text = _(
                 "Household %(number)s is now listed in %(unit)s: did it move? Confirm on the household page"
             ) % {"number": household.number, "unit": unit.name}
-            lines.append(Implied(text, reverse("people:household", args=[household.pk])))
+            lines.append(Implied(text, reverse("people:household_move", args=[household.pk])))
         return lines
 
     def apply(self, plan: ResidentsPlan, context: ImportContext) -> None:
