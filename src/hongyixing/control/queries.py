@@ -161,9 +161,13 @@ def check_grid(measure: Measure) -> list[dict[str, Any]]:
     return days
 
 
+# Kinds that go first on the alert lists.
+URGENT_ALERTS = (AlertKind.ABNORMAL_CHECK, AlertKind.POSITIVE_TEST, AlertKind.OPEN_LOOP)
+
+
 def alerts(user: Any, state: str = AlertState.OPEN) -> QuerySet[Alert]:
     """Urgent kinds first (abnormal check, positive test, open loop), then the newest."""
-    urgent = [AlertKind.ABNORMAL_CHECK, AlertKind.POSITIVE_TEST, AlertKind.OPEN_LOOP]
+    urgent = URGENT_ALERTS
     qs = (
         Alert.objects.restrict(user)
         .select_related("measure", "person", "transfer")

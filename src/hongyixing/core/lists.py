@@ -39,6 +39,15 @@ class Filter:
     label: Any
     choices: Sequence[tuple[str, Any]]
     apply: Callable[[str], Q | None]
+    # The value used when the request does not name this filter (``?state=`` chosen as "All" is not
+    # absent: it shows everything).
+    default: str = ""
+
+
+def one_of(choices: Sequence[tuple[str, Any]], condition: Callable[[str], Q]) -> Callable[[str], Q | None]:
+    """A filter's ``apply``: the condition for an offered value, ``None`` (ignored) for any other."""
+    offered = {value for value, _label in choices}
+    return lambda value: condition(value) if value in offered else None
 
 
 @dataclass
@@ -64,12 +73,25 @@ class ListSpec:
     bulk_actions: Sequence[tuple[str, Any]] = ()
     export_name: str = "list"
     export_reason: Any = ""
+    # Request parameters the list carries through its links unchanged (a search box's ``q``).
+    keep: Sequence[str] = ()
+    # Count at most this many rows (``COUNT`` over ``LIMIT cap + 1``): the pager then says "more than";
+    # for lists whose full count would cost a scan (a name prefix over a city's persons).
+    count_cap: int | None = None
+    # What the shown (or exported) rows need beyond the count: per-row tallies, joins. Applied to the
+    # page query only, so the COUNT stays a plain count over the filtered rows.
+    decorate: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None
 
 
 @dataclass
 class ActiveFilter:
     filter: Filter
     value: str
+
+    @property
+    def shown(self) -> str:
+        """The chosen value as the list offers it (its label, never the code)."""
+        return next((str(label) for value, label in self.filter.choices if value == self.value), self.value)
 
 
 @dataclass
@@ -86,12 +108,14 @@ class ListPage:
     sorts: Sequence[Sort]
     bulk_actions: Sequence[tuple[str, Any]]
     query: dict[str, str] = field(default_factory=dict)
+    capped: bool = False
 
     @property
     def range_text(self) -> str:
         if not self.total:
             return _("No items")
-        return _("Items %(first)s–%(last)s of %(total)s") % {
+        text = _("Items %(first)s–%(last)s of more than %(total)s") if self.capped else None
+        return (text or _("Items %(first)s–%(last)s of %(total)s")) % {
             "first": f"{self.first:,}",
             "last": f"{self.last:,}",
             "total": f"{self.total:,}",
@@ -131,8 +155,11 @@ def filtered(
     """The queryset with the request's filters and sort applied, the active filters, the sort key."""
     active: list[ActiveFilter] = []
     for item in spec.filters:
-        value = request.GET.get(item.name, "")
+        value = request.GET.get(item.name, item.default)
         condition = item.apply(value) if value else None
+        if condition is None and value and item.default and value != item.default:
+            value = item.default  # a value not offered falls back to the default, never an error
+            condition = item.apply(value)
         if condition is not None:
             queryset = queryset.filter(condition)
         active.append(ActiveFilter(item, value if condition is not None else ""))
@@ -142,16 +169,27 @@ def filtered(
     return queryset.order_by(*sort.order_by, "pk"), active, sort.key
 
 
+def _rows(queryset: QuerySet[Any], spec: ListSpec) -> QuerySet[Any]:
+    return spec.decorate(queryset) if spec.decorate else queryset
+
+
 def build_list(request: HttpRequest, queryset: QuerySet[Any], spec: ListSpec) -> ListPage:
     queryset, active, sort = filtered(request, queryset, spec)
     size = _int(request.GET.get("size"), DEFAULT_PAGE_SIZE)
     size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
-    total = queryset.count()
+    capped = False
+    if spec.count_cap:
+        total = queryset[: spec.count_cap + 1].count()
+        capped = total > spec.count_cap
+        total = min(total, spec.count_cap)
+    else:
+        total = queryset.count()
     pages = max(1, -(-total // size))
     page = min(max(1, _int(request.GET.get("page"), 1)), pages)
     offset = (page - 1) * size
-    rows = list(queryset[offset : offset + size])
-    query = {f.filter.name: f.value for f in active if f.value}
+    rows = list(_rows(queryset, spec)[offset : offset + size])
+    query = {name: request.GET[name] for name in spec.keep if request.GET.get(name)}
+    query.update({f.filter.name: f.value for f in active if f.value != f.filter.default})
     if sort != spec.sorts[0].key:
         query["sort"] = sort
     if size != DEFAULT_PAGE_SIZE:
@@ -171,6 +209,7 @@ def build_list(request: HttpRequest, queryset: QuerySet[Any], spec: ListSpec) ->
         sorts=spec.sorts,
         bulk_actions=spec.bulk_actions,
         query=query,
+        capped=capped,
     )
 
 
@@ -182,7 +221,7 @@ def export_response(
     from hongyixing.exchange.writers import write_xlsx
 
     queryset, active, sort = filtered(request, queryset, spec)
-    rows = [[column.value(row) for column in spec.columns] for row in queryset[:EXPORT_LIMIT]]
+    rows = [[column.value(row) for column in spec.columns] for row in _rows(queryset, spec)[:EXPORT_LIMIT]]
     buffer = io.BytesIO()
     write_xlsx(
         buffer,
@@ -192,7 +231,7 @@ def export_response(
         meta={
             _("Exported by"): str(actor),
             _("Exported at"): timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-            _("Filters"): "; ".join(f"{f.filter.label}: {f.value}" for f in active if f.value) or "—",
+            _("Filters"): "; ".join(f"{f.filter.label}: {f.shown}" for f in active if f.value) or "—",
         },
     )
     audit.log_pii_access(
