@@ -109,6 +109,12 @@ class ListPage:
     bulk_actions: Sequence[tuple[str, Any]]
     query: dict[str, str] = field(default_factory=dict)
     capped: bool = False
+    keep: Sequence[str] = ()
+
+    @property
+    def kept(self) -> list[tuple[str, str]]:
+        """The carried-through parameters (hidden in the filter form)."""
+        return [(name, self.query[name]) for name in self.keep if name in self.query]
 
     @property
     def range_text(self) -> str:
@@ -210,6 +216,7 @@ def build_list(request: HttpRequest, queryset: QuerySet[Any], spec: ListSpec) ->
         bulk_actions=spec.bulk_actions,
         query=query,
         capped=capped,
+        keep=spec.keep,
     )
 
 
