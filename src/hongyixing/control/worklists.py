@@ -260,3 +260,19 @@ def _with_persons(transfers: QuerySet[Transfer]) -> QuerySet[Transfer]:
 
 def transfer_queryset(user: Any, action: str = "view") -> QuerySet[Transfer]:
     return Transfer.objects.restrict(user, action)
+
+
+# --- The person list's filter of control's own records ------------------------------------------------
+
+
+def active_measure_filter(user: Any) -> Filter:
+    """For ``people.worklists``: who is (not) under an active measure, by ``EXISTS`` on the
+    measure's person index (registered from ``ControlConfig.ready``)."""
+    choices = [("1", _("Under an active measure")), ("0", _("No active measure"))]
+    active = Exists(Measure.objects.filter(person=OuterRef("pk"), state=MeasureState.ACTIVE))
+    return Filter(
+        "measure",
+        _("Control measure"),
+        choices,
+        one_of(choices, lambda v: Q(active) if v == "1" else ~Q(active)),
+    )
