@@ -131,7 +131,8 @@ def test_alerts_filter_and_bulk_handle_in_scope_only(world: World, measures, cli
     theirs = Alert.objects.get(measure=other, kind="abnormal_check")
     mine = [a.pk for a in listing.rows]
     answer = client.post(
-        "/control/alerts/", {"action": "closed", "ids": [*mine[:2], theirs.pk], "back": "?kind=abnormal_check"}
+        "/control/alerts/",
+        {"action": "closed", "ids": [*mine[:2], theirs.pk], "back": "?kind=abnormal_check"},
     )
     assert answer.status_code == 302 and answer["Location"].endswith("?kind=abnormal_check")
     assert Alert.objects.filter(pk__in=mine[:2], state=AlertState.CLOSED).count() == 2
