@@ -78,7 +78,7 @@ def measure_spec(user: Any) -> ListSpec:
                 "missing",
                 _("Checks today"),
                 missing,
-                one_of(missing, lambda v: running & ~Exists(checked_today)),
+                one_of(missing, lambda v: running & ~Q(Exists(checked_today))),
             ),
         ],
         sorts=[
