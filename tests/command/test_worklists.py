@@ -140,3 +140,20 @@ def test_campaign_households_visited_or_not(world: World, campaign, client_for) 
     assert PiiAccess.objects.filter(kind="export", field="command-screening-households").exists()
     door = client_for("grid_a1").get(f"/command/screening/{campaign.pk}/households/")
     assert door.context["list"].total == 24 and "第 1–24 条，共 24 条" in door.content.decode()
+
+
+def test_directive_list_cost_does_not_grow_with_the_rows(world: World, directives, client_for) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(persona: str, url: str) -> int:
+        client = client_for(persona)
+        client.get(url)  # the session's first request
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    assert cost("district", "/command/directives/?size=20") == cost(
+        "district", "/command/directives/?size=50"
+    )
+    assert cost("town_a", "/command/assignments/?size=20") == cost("town_a", "/command/assignments/?size=50")

@@ -180,3 +180,20 @@ def test_transfers_list_open_loop_and_export(world: World, measures, client_for)
     rows = _sheet(client.get("/control/transfers/?export=xlsx"))
     assert len(rows) == 3 and str(rows[1][4]) == "1"
     assert PiiAccess.objects.filter(kind="export", field="control-transfers").exists()
+
+
+def test_list_cost_does_not_grow_with_the_rows(world: World, measures, client_for) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("district")
+    for measure in measures[:3]:
+        _check(world, measure, "38.6")
+
+    def cost(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    for path in ("/control/", "/control/alerts/", "/control/tests/", "/control/transfers/"):
+        assert cost(path + "?size=20&state=") == cost(path + "?size=200&state="), path
