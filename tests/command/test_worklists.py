@@ -157,3 +157,28 @@ def test_directive_list_cost_does_not_grow_with_the_rows(world: World, directive
         "district", "/command/directives/?size=50"
     )
     assert cost("town_a", "/command/assignments/?size=20") == cost("town_a", "/command/assignments/?size=50")
+
+
+def test_supervision_list_pages_merged_work(world: World, directives, client_for) -> None:
+    from hongyixing.command.services import do_escalate_directives
+
+    now = timezone.now()
+    for n in range(11):
+        issue(world, title=f"关于第{n + 1}批卡口值守的通知", now=now - dt.timedelta(days=3), hours=2)
+    do_escalate_directives(now)
+    client = client_for("district")
+    first = client.get("/command/supervision/?size=20")
+    assert "第 1–20 条，共 24 条" in first.content.decode()
+    second = client.get("/command/supervision/?size=20&page=2").context["list"]
+    assert second.first == 21 and len(second.rows) == 4
+    seen = [*first.context["list"].rows, *second.rows]
+    assert len({i.object_id for i in seen}) == 24 and {i.source for i in seen} == {"directive"}
+    assert [(-i.level, i.deadline) for i in seen] == sorted((-i.level, i.deadline) for i in seen)
+    assert client.get("/command/supervision/?kind=verification").context["list"].total == 0
+    assert client.get("/command/supervision/?kind=bogus").context["list"].total == 24  # not offered
+    town = client_for("town_a").get("/command/supervision/").context["list"]
+    assert town.total == 13 and {i.unit_path for i in town.rows} == {world.a.town.path}
+    rows = _sheet(client.get("/command/supervision/?export=xlsx&kind=directive"))
+    assert len(rows) == 25
+    access = PiiAccess.objects.get(kind="export", field="command-supervision")
+    assert access.detail == {"rows": 24, "filters": {"kind": "directive"}, "sort": "level"}

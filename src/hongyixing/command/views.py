@@ -42,7 +42,7 @@ from hongyixing.command.models import (
     Visit,
     WorkingGroup,
 )
-from hongyixing.command.supervision import SOURCES, supervision_items
+from hongyixing.command.supervision import supervision_items
 from hongyixing.control.choices import MeasureType
 from hongyixing.core import lists, offline
 from hongyixing.core.errors import DomainError
@@ -500,9 +500,26 @@ def note_file(request: HttpRequest, assignment_id: int, note_id: int) -> HttpRes
 
 @login_required
 def supervision(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("kind", "")
-    board = supervision_items(request.user, kind=kind if kind in SOURCES else "")
-    return render(request, "command/supervision.html", {"board": board, "kind": kind, "now": timezone.now()})
+    spec = worklists.supervision_spec()
+    boards: list[Any] = []
+    read = worklists.supervision_reader(request.user, boards)
+    if request.GET.get("export") == "xlsx":
+        if scope_for(request.user, "export").is_empty:
+            raise PermissionDenied
+        return lists.export_merged(request.user, request, spec, read)
+    listing = lists.build_merged_list(request, spec, read)
+    kind = listing.filters[0].value
+    return render(
+        request,
+        "command/supervision.html",
+        {
+            "list": listing,
+            "board": boards[0],
+            "kind": kind,
+            "can_export": _can_export(request),
+            "now": timezone.now(),
+        },
+    )
 
 
 # --- Screening -----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The command centre's lists as work lists (``core.lists``): directives issued, my unit's
-assignments, and a screening campaign's households (visited or not). Filters are conditions on the
-list's indexed columns or index-backed ``EXISTS`` over assignments and visits; per-directive tallies
-are counted for the page's rows only."""
+assignments, a screening campaign's households (visited or not) and the supervision list. Filters
+are conditions on the list's indexed columns or index-backed ``EXISTS`` over assignments and visits;
+per-directive tallies are counted for the page's rows only."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from hongyixing.areas.models import AdminUnit, Household
 from hongyixing.command import queries
 from hongyixing.command.choices import CLOCK_STATES, OPEN_STATES, AssignmentState, VisitOutcome
 from hongyixing.command.models import Assignment, Campaign, Directive, Visit
+from hongyixing.command.supervision import SOURCES, SUPERVISION_KINDS, supervision_items
 from hongyixing.core.lists import Column, Filter, ListSpec, Sort, one_of
 from hongyixing.core.scope import path_prefix_q
 
@@ -210,3 +211,39 @@ def household_queryset(user: Any, campaign: Campaign, action: str = "view") -> Q
         .annotate(done=Exists(done), tried=Exists(tried))
         .select_related("grid")
     )
+
+
+# --- The supervision list (督办) ---------------------------------------------------------------------
+
+
+def supervision_spec() -> ListSpec:
+    """The merged supervision list (``command.supervision``): not one queryset, so it pages through
+    ``core.lists.build_merged_list``: each kind of work read up to the page's end, merged in order."""
+    kinds = [(key, label) for key, label in SUPERVISION_KINDS.items() if key in SOURCES]
+    return ListSpec(
+        filters=[Filter("kind", _("Kind"), kinds, one_of(kinds, lambda v: Q()))],
+        sorts=[Sort("level", _("Most escalated first"), ())],
+        columns=[
+            Column(_("Kind"), lambda i: i.source_label),
+            Column(_("Reference"), lambda i: i.reference),
+            Column(_("What"), lambda i: i.title),
+            Column(_("State"), lambda i: i.state),
+            Column(_("Responsible"), lambda i: i.responsible),
+            Column(_("Deadline"), lambda i: _local(i.deadline)),
+            Column(_("Level"), lambda i: i.level_label),
+        ],
+        export_name="command-supervision",
+        export_reason=_("Supervision list"),
+    )
+
+
+def supervision_reader(user: Any, boards: list[Any]) -> Any:
+    """``read`` for the merged list; the board it read (with its counts by kind and level) is kept
+    in ``boards`` for the page's figures."""
+
+    def read(values: dict[str, str], limit: int) -> tuple[list[Any], int]:
+        board = supervision_items(user, kind=values.get("kind", ""), limit=limit)
+        boards.append(board)
+        return board.items, board.total
+
+    return read
