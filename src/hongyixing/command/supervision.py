@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hongyixing.command.choices import CLOCK_STATES, Escalation
 from hongyixing.command.models import Assignment
@@ -189,6 +190,15 @@ def _count_levels(queryset: Any) -> Any:
     return queryset.order_by().values("escalation").annotate(n=Count("id"))
 
 
+# The kinds of work on the list, as its chips and filter name them.
+SUPERVISION_KINDS = {
+    "directive": gettext_lazy("Directives"),
+    "verification": gettext_lazy("Verification tasks"),
+    "enterprise_problem": gettext_lazy("Enterprise problems"),
+    "project_milestone": gettext_lazy("Project milestones"),
+}
+
+
 def supervision_items(user: Any, *, kind: str = "", limit: int = 300) -> SupervisionList:
     """Every source's overdue work in the user's scope, most escalated first, then closest deadline."""
     result = SupervisionList(items=[])
@@ -203,10 +213,5 @@ def supervision_items(user: Any, *, kind: str = "", limit: int = 300) -> Supervi
             result.by_level[min(lvl, 4)] += n
     result.items.sort(key=lambda i: (-i.level, i.deadline, i.source, i.object_id))
     del result.items[limit:]
-    result.labels = {
-        "directive": _("Directives"),
-        "verification": _("Verification tasks"),
-        "enterprise_problem": _("Enterprise problems"),
-        "project_milestone": _("Project milestones"),
-    }
+    result.labels = {key: str(label) for key, label in SUPERVISION_KINDS.items()}
     return result

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from hongyixing.accounts.models import User
 from hongyixing.areas.models import AdminUnit, Grid, Household
-from hongyixing.command import queries, services
+from hongyixing.command import queries, services, worklists
 from hongyixing.command.choices import FieldKind
 from hongyixing.command.forms import (
     ActForm,
@@ -41,12 +42,12 @@ from hongyixing.command.models import (
     Visit,
     WorkingGroup,
 )
-from hongyixing.command.supervision import SOURCES, supervision_items
+from hongyixing.command.supervision import supervision_items
 from hongyixing.control.choices import MeasureType
-from hongyixing.core import offline
+from hongyixing.core import lists, offline
 from hongyixing.core.errors import DomainError
 from hongyixing.core.models import DomainEvent
-from hongyixing.core.scope import path_prefix_q
+from hongyixing.core.scope import path_prefix_q, scope_for
 from hongyixing.people.models import Person
 
 
@@ -283,14 +284,28 @@ def duty_call(request: HttpRequest, shift_id: int) -> HttpResponse:
 # --- Directives ----------------------------------------------------------------------------------
 
 
+def _export(request: HttpRequest, queryset: Any, spec: lists.ListSpec) -> HttpResponse:
+    if scope_for(request.user, "export").is_empty:
+        raise PermissionDenied
+    return lists.export_response(request.user, request, queryset, spec)
+
+
+def _can_export(request: HttpRequest) -> bool:
+    return not scope_for(request.user, "export").is_empty
+
+
 @login_required
 def directives(request: HttpRequest) -> HttpResponse:
+    spec = worklists.directive_spec(request.user)
+    if request.GET.get("export") == "xlsx":
+        return _export(request, worklists.directive_queryset(request.user, "export"), spec)
     return render(
         request,
         "command/directives.html",
         {
-            "directives": queries.issued_directives(request.user)[:200],
+            "list": lists.build_list(request, worklists.directive_queryset(request.user), spec),
             "can_issue": bool(queries.command_units(request.user)),
+            "can_export": _can_export(request),
             "now": timezone.now(),
         },
     )
@@ -379,13 +394,16 @@ def directive_file(request: HttpRequest, directive_id: int, file_id: int) -> Htt
 
 @login_required
 def assignments(request: HttpRequest) -> HttpResponse:
-    show_all = request.GET.get("all") == "1"
+    spec = worklists.assignment_spec(request.user)
+    listing = worklists.assignment_queryset(request.user)
+    if request.GET.get("export") == "xlsx":
+        return _export(request, listing, spec)
     return render(
         request,
         "command/assignments.html",
         {
-            "assignments": queries.my_assignments(request.user, open_only=not show_all)[:200],
-            "show_all": show_all,
+            "list": lists.build_list(request, listing, spec),
+            "can_export": _can_export(request),
             "now": timezone.now(),
         },
     )
@@ -482,9 +500,26 @@ def note_file(request: HttpRequest, assignment_id: int, note_id: int) -> HttpRes
 
 @login_required
 def supervision(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("kind", "")
-    board = supervision_items(request.user, kind=kind if kind in SOURCES else "")
-    return render(request, "command/supervision.html", {"board": board, "kind": kind, "now": timezone.now()})
+    spec = worklists.supervision_spec()
+    boards: list[Any] = []
+    read = worklists.supervision_reader(request.user, boards)
+    if request.GET.get("export") == "xlsx":
+        if scope_for(request.user, "export").is_empty:
+            raise PermissionDenied
+        return lists.export_merged(request.user, request, spec, read)
+    listing = lists.build_merged_list(request, spec, read)
+    kind = listing.filters[0].value
+    return render(
+        request,
+        "command/supervision.html",
+        {
+            "list": listing,
+            "board": boards[0],
+            "kind": kind,
+            "can_export": _can_export(request),
+            "now": timezone.now(),
+        },
+    )
 
 
 # --- Screening -----------------------------------------------------------------------------------
@@ -541,6 +576,9 @@ def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
 @login_required
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
+    spec = worklists.household_spec(request.user, campaign)
+    if request.GET.get("export") == "xlsx":
+        return _export(request, worklists.household_queryset(request.user, campaign, "export"), spec)
     within = request.GET.get("within", "")
     rows, total, level = queries.coverage(request.user, campaign, within)
     base = queries.coverage_base(campaign, within)
@@ -554,7 +592,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "level": level,
             "base": AdminUnit.objects.filter(path=base).first(),
             "within": within if base != campaign.unit_path else "",
-            "missing": queries.not_visited(request.user, campaign, within)[:200],
+            "list": lists.build_list(request, worklists.household_queryset(request.user, campaign), spec),
+            "can_export": _can_export(request),
             "findings": queries.findings(request.user, campaign)[:100],
             "measure_types": MeasureType.choices,
             "is_open": services.campaign_is_open(campaign),
@@ -569,14 +608,14 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def campaign_households(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """The grid worker's list: households of their grids in the campaign, not yet visited."""
     campaign = _campaign(request, campaign_id)
-    households = queries.not_visited(request.user, campaign, action="change")
+    spec = worklists.household_spec(request.user, campaign)
+    households = worklists.household_queryset(request.user, campaign, "change")
     return render(
         request,
         "command/campaign_households.html",
         {
             "campaign": campaign,
-            "households": households[:100],
-            "remaining": households.count(),
+            "list": lists.build_list(request, households, spec),
             "is_open": services.campaign_is_open(campaign),
         },
     )

@@ -8,6 +8,8 @@ class ControlConfig(AppConfig):
     verbose_name = _("Control measures")
 
     def ready(self) -> None:
-        from hongyixing.control import receivers
+        from hongyixing.control import receivers, worklists
+        from hongyixing.people.worklists import register_filter
 
         receivers.connect()
+        register_filter(worklists.active_measure_filter)

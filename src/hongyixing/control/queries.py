@@ -32,21 +32,6 @@ from hongyixing.control.models import (
 )
 
 
-def measures(
-    user: Any, *, state: str = MeasureState.ACTIVE, type: str = "", unit: str = ""
-) -> QuerySet[Measure]:
-    qs = Measure.objects.restrict(user).select_related("person", "grid")
-    if state:
-        qs = qs.filter(state=state)
-    if type:
-        qs = qs.filter(type=type)
-    if unit:
-        from hongyixing.core.scope import path_prefix_q
-
-        qs = qs.filter(path_prefix_q("unit_path", unit))
-    return qs.order_by("end_date", "id")
-
-
 def visible_measure(user: Any) -> QuerySet[Measure]:
     """Measures the user may open: in scope, or on the person's team."""
     on_team = TeamMember.objects.filter(user=user).values("measure_id")
@@ -161,9 +146,13 @@ def check_grid(measure: Measure) -> list[dict[str, Any]]:
     return days
 
 
+# Kinds that go first on the alert lists.
+URGENT_ALERTS = (AlertKind.ABNORMAL_CHECK, AlertKind.POSITIVE_TEST, AlertKind.OPEN_LOOP)
+
+
 def alerts(user: Any, state: str = AlertState.OPEN) -> QuerySet[Alert]:
     """Urgent kinds first (abnormal check, positive test, open loop), then the newest."""
-    urgent = [AlertKind.ABNORMAL_CHECK, AlertKind.POSITIVE_TEST, AlertKind.OPEN_LOOP]
+    urgent = URGENT_ALERTS
     qs = (
         Alert.objects.restrict(user)
         .select_related("measure", "person", "transfer")
@@ -172,16 +161,6 @@ def alerts(user: Any, state: str = AlertState.OPEN) -> QuerySet[Alert]:
     if state:
         qs = qs.filter(state=state)
     return qs.order_by("urgent", "-created_at", "-id")
-
-
-def samples_attention(user: Any, day: dt.date | None = None) -> dict[str, QuerySet[Sample]]:
-    day = day or timezone.localdate()
-    base = Sample.objects.restrict(user).select_related("person", "measure")
-    return {
-        "overdue": base.filter(status=SampleStatus.SCHEDULED, due_date__lt=day).order_by("due_date")[:200],
-        "today": base.filter(status=SampleStatus.SCHEDULED, due_date=day).order_by("id")[:200],
-        "pending": base.filter(status=SampleStatus.SAMPLED).order_by("sampled_at")[:200],
-    }
 
 
 def sites(user: Any) -> list[dict[str, Any]]:
@@ -206,15 +185,6 @@ def site_board(site: Site) -> list[dict[str, Any]]:
         )
     }
     return [{"room": room, "stay": stays.get(room.pk)} for room in Room.objects.filter(site=site)]
-
-
-def transfers(user: Any, open_only: bool = True) -> QuerySet[Transfer]:
-    qs = Transfer.objects.restrict(user).annotate(persons=Count("carried"))
-    if open_only:
-        qs = qs.filter(
-            state__in=[TransferState.SCHEDULED, TransferState.PICKED_UP, TransferState.HANDED_OVER]
-        )
-    return qs.order_by("state", "scheduled_at")
 
 
 def open_loops(user: Any, now: dt.datetime | None = None) -> QuerySet[Transfer]:

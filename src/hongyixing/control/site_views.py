@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongyixing.accounts.models import User
-from hongyixing.control import forms, queries, services
+from hongyixing.control import forms, queries, services, worklists
 from hongyixing.control.choices import (
     CheckSource,
     MeasureType,
@@ -36,8 +37,8 @@ from hongyixing.control.models import (
     Stay,
     Transfer,
 )
-from hongyixing.control.views import _form, _parsed, _run
-from hongyixing.core import offline
+from hongyixing.control.views import _can_export, _export_or_none, _form, _parsed, _run
+from hongyixing.core import lists, offline
 from hongyixing.core.errors import DomainError
 from hongyixing.core.ratelimit import allow
 from hongyixing.core.scope import scope_for
@@ -176,13 +177,17 @@ def site_action(request: HttpRequest, site_id: int) -> HttpResponse:
 
 @login_required
 def transfer_list(request: HttpRequest) -> HttpResponse:
-    show_all = request.GET.get("all") == "1"
+    spec = worklists.transfer_spec(request.user)
+    queryset_for = partial(worklists.transfer_queryset, request.user)
+    exported = _export_or_none(request, spec, queryset_for)
+    if exported is not None:
+        return exported
     return render(
         request,
         "control/transfers.html",
         {
-            "transfers": queries.transfers(request.user, open_only=not show_all)[:200],
-            "show_all": show_all,
+            "list": lists.build_list(request, queryset_for("view"), spec),
+            "can_export": _can_export(request),
             "now": timezone.now(),
             "limit": settings.TRANSFER_OPEN_LOOP_MINUTES,
         },

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import qrcode
@@ -14,6 +15,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongyixing.accounts.permissions import roles_of
-from hongyixing.control import forms, queries, schedule, services
+from hongyixing.control import forms, queries, schedule, services, worklists
 from hongyixing.control.choices import (
     SUITABILITY_ITEMS,
     AlertState,
@@ -43,11 +45,12 @@ from hongyixing.control.models import (
     Sample,
     SelfReportLink,
 )
-from hongyixing.core import offline
+from hongyixing.core import lists, offline
 from hongyixing.core.bounds import parse_key
 from hongyixing.core.crypto import unseal
 from hongyixing.core.downloads import content_disposition
 from hongyixing.core.errors import DomainError
+from hongyixing.core.scope import scope_for
 from hongyixing.exchange.errors import ExchangeError
 from hongyixing.people.models import Person
 
@@ -104,21 +107,34 @@ def _int(value: str | None, default: int = 0) -> int:
 # Measures
 
 
+def _export_or_none(
+    request: HttpRequest, spec: Any, queryset_for: Callable[[str], Any]
+) -> HttpResponse | None:
+    """``?export=xlsx``: the filtered list in the user's export scope (masked, logged); else None."""
+    if request.GET.get("export") != "xlsx":
+        return None
+    if scope_for(request.user, "export").is_empty:
+        raise PermissionDenied
+    return lists.export_response(request.user, request, queryset_for("export"), spec)
+
+
+def _can_export(request: HttpRequest) -> bool:
+    return not scope_for(request.user, "export").is_empty
+
+
 @login_required
 def measure_list(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("state", MeasureState.ACTIVE)
-    kind = request.GET.get("type", "")
-    listing = queries.measures(request.user, state=state if state in MeasureState.values else "", type=kind)
+    spec = worklists.measure_spec(request.user)
+    queryset_for = partial(worklists.measure_queryset, request.user)
+    exported = _export_or_none(request, spec, queryset_for)
+    if exported is not None:
+        return exported
     return render(
         request,
         "control/measures.html",
         {
-            "measures": listing[:200],
-            "total": listing.count(),
-            "state": state,
-            "type": kind,
-            "states": MeasureState.choices,
-            "types": MeasureType.choices,
+            "list": lists.build_list(request, queryset_for("view"), spec),
+            "can_export": _can_export(request),
             "today": timezone.localdate(),
         },
     )
@@ -386,16 +402,43 @@ def record_checks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("state", AlertState.OPEN)
+    """The alert list; a POST is its bulk step (acknowledge or close the ticked alerts)."""
+    if request.method == "POST":
+        return _alerts_bulk(request)
+    spec = worklists.alert_spec(request.user)
+    queryset_for = partial(worklists.alert_queryset, request.user)
+    exported = _export_or_none(request, spec, queryset_for)
+    if exported is not None:
+        return exported
     return render(
         request,
         "control/alerts.html",
-        {
-            "alerts": queries.alerts(request.user, state if state in AlertState.values else "")[:200],
-            "state": state,
-            "states": AlertState.choices,
-        },
+        {"list": lists.build_list(request, queryset_for("view"), spec), "can_export": _can_export(request)},
     )
+
+
+def _alerts_bulk(request: HttpRequest) -> HttpResponse:
+    state = request.POST.get("action", "")
+    ids = lists.selected_ids(request)
+    back = request.POST.get("back", "")
+    target = reverse("control:alerts") + (back if back.startswith("?") else "")
+    if state not in (AlertState.ACKNOWLEDGED, AlertState.CLOSED) or not ids:
+        messages.error(request, _("Tick the alerts and choose a step."))
+        return redirect(target)
+    chosen = Alert.objects.restrict(request.user).filter(pk__in=ids).select_related("measure", "transfer")
+    result = _run(
+        request,
+        lambda: services.do_handle_alerts(
+            request.user, list(chosen.order_by("id")), state, request.POST.get("note", "")
+        ),
+    )
+    if result:
+        done, refused = result
+        refused += len(ids) - done - refused
+        messages.success(request, _("%(count)d alerts handled.") % {"count": done})
+        if refused:
+            messages.warning(request, _("%(count)d alerts could not be handled.") % {"count": refused})
+    return redirect(target)
 
 
 @login_required
@@ -438,7 +481,16 @@ def tests(request: HttpRequest) -> HttpResponse:
                         _("%(applied)d result(s) applied, %(positive)d positive.") % outcome,
                     )
         return redirect("control:tests")
-    return render(request, "control/tests.html", queries.samples_attention(request.user))
+    spec = worklists.sample_spec(request.user)
+    queryset_for = partial(worklists.sample_queryset, request.user)
+    exported = _export_or_none(request, spec, queryset_for)
+    if exported is not None:
+        return exported
+    return render(
+        request,
+        "control/tests.html",
+        {"list": lists.build_list(request, queryset_for("view"), spec), "can_export": _can_export(request)},
+    )
 
 
 @login_required

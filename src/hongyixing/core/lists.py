@@ -39,6 +39,15 @@ class Filter:
     label: Any
     choices: Sequence[tuple[str, Any]]
     apply: Callable[[str], Q | None]
+    # The value used when the request does not name this filter (``?state=`` chosen as "All" is not
+    # absent: it shows everything).
+    default: str = ""
+
+
+def one_of(choices: Sequence[tuple[str, Any]], condition: Callable[[str], Q]) -> Callable[[str], Q | None]:
+    """A filter's ``apply``: the condition for an offered value, ``None`` (ignored) for any other."""
+    offered = {value for value, _label in choices}
+    return lambda value: condition(value) if value in offered else None
 
 
 @dataclass
@@ -64,12 +73,25 @@ class ListSpec:
     bulk_actions: Sequence[tuple[str, Any]] = ()
     export_name: str = "list"
     export_reason: Any = ""
+    # Request parameters the list carries through its links unchanged (a search box's ``q``).
+    keep: Sequence[str] = ()
+    # Count at most this many rows (``COUNT`` over ``LIMIT cap + 1``): the pager then says "more than";
+    # for lists whose full count would cost a scan (a name prefix over a city's persons).
+    count_cap: int | None = None
+    # What the shown (or exported) rows need beyond the count: per-row tallies, joins. Applied to the
+    # page query only, so the COUNT stays a plain count over the filtered rows.
+    decorate: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None
 
 
 @dataclass
 class ActiveFilter:
     filter: Filter
     value: str
+
+    @property
+    def shown(self) -> str:
+        """The chosen value as the list offers it (its label, never the code)."""
+        return next((str(label) for value, label in self.filter.choices if value == self.value), self.value)
 
 
 @dataclass
@@ -86,12 +108,20 @@ class ListPage:
     sorts: Sequence[Sort]
     bulk_actions: Sequence[tuple[str, Any]]
     query: dict[str, str] = field(default_factory=dict)
+    capped: bool = False
+    keep: Sequence[str] = ()
+
+    @property
+    def kept(self) -> list[tuple[str, str]]:
+        """The carried-through parameters (hidden in the filter form)."""
+        return [(name, self.query[name]) for name in self.keep if name in self.query]
 
     @property
     def range_text(self) -> str:
         if not self.total:
             return _("No items")
-        return _("Items %(first)s–%(last)s of %(total)s") % {
+        text = _("Items %(first)s–%(last)s of more than %(total)s") if self.capped else None
+        return (text or _("Items %(first)s–%(last)s of %(total)s")) % {
             "first": f"{self.first:,}",
             "last": f"{self.last:,}",
             "total": f"{self.total:,}",
@@ -125,33 +155,57 @@ def _int(value: str | None, default: int) -> int:
     return int(value) if value and value.isdigit() and len(value) < 9 else default
 
 
+def chosen(request: HttpRequest, spec: ListSpec) -> tuple[list[tuple[ActiveFilter, Q | None]], Sort]:
+    """The request's filters as the spec offers them (each with its condition) and its sort."""
+    active: list[tuple[ActiveFilter, Q | None]] = []
+    for item in spec.filters:
+        value = request.GET.get(item.name, item.default)
+        condition = item.apply(value) if value else None
+        if condition is None and value and item.default and value != item.default:
+            value = item.default  # a value not offered falls back to the default, never an error
+            condition = item.apply(value)
+        active.append((ActiveFilter(item, value if condition is not None else ""), condition))
+    sorts = {s.key: s for s in spec.sorts}
+    return active, sorts.get(request.GET.get("sort", "")) or spec.sorts[0]
+
+
 def filtered(
     request: HttpRequest, queryset: QuerySet[Any], spec: ListSpec
 ) -> tuple[QuerySet[Any], list, str]:
     """The queryset with the request's filters and sort applied, the active filters, the sort key."""
-    active: list[ActiveFilter] = []
-    for item in spec.filters:
-        value = request.GET.get(item.name, "")
-        condition = item.apply(value) if value else None
+    active, sort = chosen(request, spec)
+    for _active, condition in active:
         if condition is not None:
             queryset = queryset.filter(condition)
-        active.append(ActiveFilter(item, value if condition is not None else ""))
-    sorts = {s.key: s for s in spec.sorts}
-    key = request.GET.get("sort", "")
-    sort = sorts.get(key) or spec.sorts[0]
-    return queryset.order_by(*sort.order_by, "pk"), active, sort.key
+    return queryset.order_by(*sort.order_by, "pk"), [a for a, _c in active], sort.key
 
 
-def build_list(request: HttpRequest, queryset: QuerySet[Any], spec: ListSpec) -> ListPage:
-    queryset, active, sort = filtered(request, queryset, spec)
+def _rows(queryset: QuerySet[Any], spec: ListSpec) -> QuerySet[Any]:
+    return spec.decorate(queryset) if spec.decorate else queryset
+
+
+def _size_and_page(request: HttpRequest) -> tuple[int, int]:
     size = _int(request.GET.get("size"), DEFAULT_PAGE_SIZE)
-    size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
-    total = queryset.count()
+    return (size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE), max(1, _int(request.GET.get("page"), 1))
+
+
+def _page(
+    request: HttpRequest,
+    spec: ListSpec,
+    active: list[ActiveFilter],
+    sort: str,
+    *,
+    total: int,
+    capped: bool,
+    rows_at: Callable[[int, int], list[Any]],
+) -> ListPage:
+    size, asked = _size_and_page(request)
     pages = max(1, -(-total // size))
-    page = min(max(1, _int(request.GET.get("page"), 1)), pages)
+    page = min(asked, pages)
     offset = (page - 1) * size
-    rows = list(queryset[offset : offset + size])
-    query = {f.filter.name: f.value for f in active if f.value}
+    rows = rows_at(offset, size)
+    query = {name: request.GET[name] for name in spec.keep if request.GET.get(name)}
+    query.update({f.filter.name: f.value for f in active if f.value != f.filter.default})
     if sort != spec.sorts[0].key:
         query["sort"] = sort
     if size != DEFAULT_PAGE_SIZE:
@@ -171,7 +225,73 @@ def build_list(request: HttpRequest, queryset: QuerySet[Any], spec: ListSpec) ->
         sorts=spec.sorts,
         bulk_actions=spec.bulk_actions,
         query=query,
+        capped=capped,
+        keep=spec.keep,
     )
+
+
+def build_list(request: HttpRequest, queryset: QuerySet[Any], spec: ListSpec) -> ListPage:
+    queryset, active, sort = filtered(request, queryset, spec)
+    capped = False
+    if spec.count_cap:
+        total = queryset[: spec.count_cap + 1].count()
+        capped = total > spec.count_cap
+        total = min(total, spec.count_cap)
+    else:
+        total = queryset.count()
+    return _page(
+        request,
+        spec,
+        active,
+        sort,
+        total=total,
+        capped=capped,
+        rows_at=lambda offset, size: list(_rows(queryset, spec)[offset : offset + size]),
+    )
+
+
+# A merged list reads every source again up to the page's end: paging stops this far in.
+MERGED_PAGE_LIMIT = 2000
+
+
+def build_merged_list(
+    request: HttpRequest,
+    spec: ListSpec,
+    read: Callable[[dict[str, str], int], tuple[list[Any], int]],
+) -> ListPage:
+    """A list merged from several sources that is no single queryset (the supervision list). ``read``
+    gets the chosen filter values and a limit and answers the merged rows in order (each source read
+    up to the limit, so page *p* costs each source one query of *p × size* rows) and the full total.
+    Past :data:`MERGED_PAGE_LIMIT` rows the pager stops ("more than")."""
+    active, sort = chosen(request, spec)
+    values = {a.filter.name: a.value for a, _c in active if a.value}
+    size, asked = _size_and_page(request)
+    limit = min(asked * size, MERGED_PAGE_LIMIT)
+    items, total = read(values, limit)
+    capped = total > MERGED_PAGE_LIMIT
+    return _page(
+        request,
+        spec,
+        [a for a, _c in active],
+        sort.key,
+        total=min(total, MERGED_PAGE_LIMIT),
+        capped=capped,
+        rows_at=lambda offset, size: items[offset : offset + size],
+    )
+
+
+def export_merged(
+    actor: Any,
+    request: HttpRequest,
+    spec: ListSpec,
+    read: Callable[[dict[str, str], int], tuple[list[Any], int]],
+) -> HttpResponse:
+    """A merged list's export: each source read up to ``EXPORT_LIMIT``, logged like any other."""
+    active, sort = chosen(request, spec)
+    values = {a.filter.name: a.value for a, _c in active if a.value}
+    items, _total = read(values, EXPORT_LIMIT)
+    rows = [[column.value(row) for column in spec.columns] for row in items[:EXPORT_LIMIT]]
+    return _export(actor, rows, spec, [a for a, _c in active], sort.key)
 
 
 def export_response(
@@ -179,10 +299,16 @@ def export_response(
 ) -> HttpResponse:
     """The filtered list as xlsx (the spec's masked columns, at most ``EXPORT_LIMIT`` rows), logged as
     a personal-data export with the filters used."""
+    queryset, active, sort = filtered(request, queryset, spec)
+    rows = [[column.value(row) for column in spec.columns] for row in _rows(queryset, spec)[:EXPORT_LIMIT]]
+    return _export(actor, rows, spec, active, sort)
+
+
+def _export(
+    actor: Any, rows: list[list[Any]], spec: ListSpec, active: list[ActiveFilter], sort: str
+) -> HttpResponse:
     from hongyixing.exchange.writers import write_xlsx
 
-    queryset, active, sort = filtered(request, queryset, spec)
-    rows = [[column.value(row) for column in spec.columns] for row in queryset[:EXPORT_LIMIT]]
     buffer = io.BytesIO()
     write_xlsx(
         buffer,
@@ -192,7 +318,7 @@ def export_response(
         meta={
             _("Exported by"): str(actor),
             _("Exported at"): timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-            _("Filters"): "; ".join(f"{f.filter.label}: {f.value}" for f in active if f.value) or "—",
+            _("Filters"): "; ".join(f"{f.filter.label}: {f.shown}" for f in active if f.value) or "—",
         },
     )
     audit.log_pii_access(

@@ -48,25 +48,33 @@ def name_prefix_q(prefix: str) -> Q:
     return Q(name__gte=prefix, name__lt=prefix + "\U0010ffff")
 
 
-def search_persons(user: Any, raw: str, after: int | None = None, limit: int = PAGE_SIZE) -> SearchResult:
-    """Exact by full ID (blind index) or phone; by name prefix otherwise. Always within scope."""
+def matching(queryset: QuerySet[Person], raw: str) -> tuple[str, QuerySet[Person]]:
+    """The persons of ``queryset`` a search box's text finds, and what kind of text it was: exact by
+    full ID (blind index) or phone (blind index); by name prefix (the (name, id) index) otherwise."""
     kind, text = classify_query(raw)
-    base = Person.objects.restrict(user)
     if kind == "empty":
-        return SearchResult(kind, [], None)
+        return kind, queryset.none()
     if kind == "document":
         index = document_index(DocumentType.RESIDENT_ID, text)
-        queryset = (
-            base.filter(document_type=DocumentType.RESIDENT_ID, document_index=index)
+        found = (
+            queryset.filter(document_type=DocumentType.RESIDENT_ID, document_index=index)
             if index
-            else base.none()
+            else queryset.none()
         )
     elif kind == "phone":
         index = phone_index(text)
         ids = PersonPhone.objects.filter(index=index).values("person_id") if index else []
-        queryset = base.filter(id__in=ids) if index else base.none()
+        found = queryset.filter(id__in=ids) if index else queryset.none()
     else:
-        queryset = base.filter(name_prefix_q(text))
+        found = queryset.filter(name_prefix_q(text))
+    return kind, found
+
+
+def search_persons(user: Any, raw: str, after: int | None = None, limit: int = PAGE_SIZE) -> SearchResult:
+    """Exact by full ID (blind index) or phone; by name prefix otherwise. Always within scope."""
+    kind, queryset = matching(Person.objects.restrict(user), raw)
+    if kind == "empty":
+        return SearchResult(kind, [], None)
     ordering: tuple[str, ...] = ("id",)
     if kind == "name":
         # Walk the (name, id) index: ordering by id alone makes the database sort every match.

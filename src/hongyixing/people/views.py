@@ -3,31 +3,51 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from hongyixing.areas.models import Household
 from hongyixing.areas.queries import breadcrumbs
-from hongyixing.core.bounds import parse_key
+from hongyixing.core import lists
 from hongyixing.core.errors import DomainError
-from hongyixing.people import queries, services
+from hongyixing.core.scope import scope_for
+from hongyixing.people import queries, services, worklists
 from hongyixing.people.forms import RevealForm, SearchForm
 from hongyixing.people.models import Person
 
 
-def _after(request: HttpRequest) -> int | None:
-    raw = request.GET.get("after", "")
-    return parse_key(raw)
-
-
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
+    """Find a person: the search box and the list's filters, paged with a (capped) total; the list
+    appears once something is searched or filtered. ``?export=xlsx`` exports it masked and logged."""
     form = SearchForm(request.GET or None)
-    result = None
-    if form.is_valid() and form.cleaned_data["q"]:
-        result = queries.search_persons(request.user, form.cleaned_data["q"], after=_after(request))
-    return render(request, "people/search.html", {"form": form, "result": result})
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    spec = worklists.person_spec(request.user)
+    shown = bool(text) or worklists.has_filter(request.GET, spec)
+    if shown and request.GET.get("export") == "xlsx":
+        if scope_for(request.user, "export").is_empty:
+            raise PermissionDenied
+        persons = worklists.person_queryset(request.user, "export")
+        if text:
+            persons = queries.matching(persons, text)[1]
+        return lists.export_response(request.user, request, persons, worklists.export_spec(request.user))
+    persons = worklists.person_queryset(request.user)
+    if text:
+        persons = queries.matching(persons, text)[1]
+    # Before anything is searched the page offers the box and filters only (no list, no query).
+    listing = lists.build_list(request, persons if shown else persons.none(), spec)
+    return render(
+        request,
+        "people/search.html",
+        {
+            "form": form,
+            "list": listing,
+            "form_only": not shown,
+            "can_export": not scope_for(request.user, "export").is_empty,
+        },
+    )
 
 
 def _visible_person(request: HttpRequest, person_id: int) -> Person:

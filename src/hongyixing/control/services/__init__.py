@@ -5,6 +5,7 @@ audit rows and events."""
 from hongyixing.control.services.alerts import (
     do_escalate,
     do_handle_alert,
+    do_handle_alerts,
     raise_alert,
 )
 from hongyixing.control.services.checks import (
@@ -121,6 +122,7 @@ __all__ = [
     "do_extend",
     "do_hand_over",
     "do_handle_alert",
+    "do_handle_alerts",
     "do_import_results",
     "do_open_measure",
     "do_pick_up",

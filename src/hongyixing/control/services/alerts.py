@@ -142,6 +142,25 @@ def do_handle_alert(actor: Any, alert: Alert, state: str, note: str = "") -> Ale
     return locked
 
 
+@transaction.atomic
+def do_handle_alerts(actor: Any, alerts: Any, state: str, note: str = "") -> tuple[int, int]:
+    """The ticked alerts of a list acknowledged or closed in one transaction; each goes through
+    :func:`do_handle_alert`'s own checks (in a savepoint), so one refused alert (closed meanwhile,
+    not the actor's to handle) is counted and skipped without undoing the others. Returns
+    (handled, refused)."""
+    if state not in (AlertState.ACKNOWLEDGED, AlertState.CLOSED):
+        raise DomainError("alert.bad_state", _("Choose acknowledge or close."))
+    done = refused = 0
+    for alert in alerts:
+        try:
+            do_handle_alert(actor, alert, state, note)
+        except DomainError:
+            refused += 1
+        else:
+            done += 1
+    return done, refused
+
+
 def _missed_check_candidates(day: dt.date, slot: str, cutoff: dt.datetime) -> Any:
     """Running measures without a check for the slot. A measure recorded after the slot's cut-off
     (backdated to when the person was found) owes no check for it: nobody could have taken one."""
