@@ -191,3 +191,23 @@ def test_service_refuses_a_deactivated_user(world: World) -> None:
             None, world.a.village, 1, name="临河社区居委会", responsible_id=cadre.pk, responsible_title=""
         )
     assert refused.value.code == "unit.not_staff"
+
+
+def test_a_responsible_whose_grant_moved_stays_until_someone_else_is_chosen(
+    world: World, client_for: Any
+) -> None:
+    from hongyixing.accounts.models import Grant
+
+    cadre = _village_cadre(world)
+    village = world.a.village
+    do_edit_unit(None, village, 1, name=village.name, responsible_id=cadre.pk, responsible_title="书记")
+    Grant.objects.filter(user=cadre).delete()
+    client = client_for("town_a")
+    page = client.get(f"/areas/units/{village.path}/edit/").content.decode()
+    assert f'<option value="{cadre.pk}" selected>' in page
+    renamed = _patch(client, f"/api/units/{village.path}", {"version": 2, "responsible_title": "原书记"})
+    assert renamed.status_code == 200 and renamed.json()["responsible_id"] == cadre.pk
+    again = _patch(
+        client, f"/api/units/{village.path}", {"version": 3, "responsible_id": world.users["town_b"].pk}
+    )
+    assert again.json()["code"] == "unit.not_staff"

@@ -36,8 +36,11 @@ class EditForm(forms.Form):
         self.add_error(target, str(error.message))
 
 
-def _picker(label: Any, users: Any, empty: Any) -> forms.CharField:
-    choices = [("", empty)] + [(str(u.pk), _user_label(u)) for u in users]
+def _picker(label: Any, users: Any, empty: Any, current: Any) -> forms.CharField:
+    offered = list(users)
+    if current is not None and current.pk not in {u.pk for u in offered}:
+        offered.insert(0, current)  # still in the slot though their grant has moved: kept unless changed
+    choices = [("", empty)] + [(str(u.pk), _user_label(u)) for u in offered]
     return forms.CharField(label=label, required=False, widget=forms.Select(choices=choices))
 
 
@@ -47,10 +50,10 @@ class UnitForm(EditForm):
         label=gettext_lazy("Responsible person's post"), required=False, max_length=400
     )
 
-    def __init__(self, *args: Any, staff: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, staff: Any, current: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["responsible"] = _picker(
-            gettext_lazy("Responsible person"), staff, gettext_lazy("— nobody chosen —")
+            gettext_lazy("Responsible person"), staff, gettext_lazy("— nobody chosen —"), current
         )
         self.order_fields(["name", "responsible", "responsible_title"])
 
@@ -58,9 +61,11 @@ class UnitForm(EditForm):
 class GridForm(EditForm):
     name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=400)
 
-    def __init__(self, *args: Any, staff: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, staff: Any, current: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["worker"] = _picker(gettext_lazy("Grid worker"), staff, gettext_lazy("— nobody chosen —"))
+        self.fields["worker"] = _picker(
+            gettext_lazy("Grid worker"), staff, gettext_lazy("— nobody chosen —"), current
+        )
 
 
 class HouseholdForm(EditForm):
@@ -83,7 +88,7 @@ def unit_edit(request: HttpRequest, path: str) -> HttpResponse:
         "responsible": unit.responsible_id or "",
         "responsible_title": unit.responsible_title,
     }
-    form = UnitForm(request.POST or None, initial=initial, staff=staff)
+    form = UnitForm(request.POST or None, initial=initial, staff=staff, current=unit.responsible)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -122,7 +127,7 @@ def unit_edit(request: HttpRequest, path: str) -> HttpResponse:
 def grid_edit(request: HttpRequest, grid_id: int) -> HttpResponse:
     grid = editable_grid(request.user, grid_id)
     initial = {"version": grid.version, "name": grid.name, "worker": grid.worker_id or ""}
-    form = GridForm(request.POST or None, initial=initial, staff=staff_for_grid(grid))
+    form = GridForm(request.POST or None, initial=initial, staff=staff_for_grid(grid), current=grid.worker)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -368,8 +369,6 @@ def do_remember_mapping(actor: Any, unit_path: str, kind: str, mapping: dict[str
 def _plain_text(value: Any, *, field: str, limit: int, required: bool = False) -> str:
     """Trimmed single-line text: refused when empty (if required), too long or carrying control
     characters (they hide text on a page and break exports)."""
-    import unicodedata
-
     text = " ".join(str(value or "").split())
     if required and not text:
         raise DomainError("text.required", _("This field is required."), field)
@@ -382,10 +381,14 @@ def _plain_text(value: Any, *, field: str, limit: int, required: bool = False) -
     return text
 
 
-def _picked(candidates: Any, user_id: Any, *, code: str, message: Any, field: str) -> Any:
+def _picked(candidates: Any, user_id: Any, *, current: Any, code: str, message: Any, field: str) -> Any:
+    """The user picked for a slot: one of ``candidates``, or the one already in it (kept as it is
+    even when their grant has moved since; a change of person is checked)."""
     if user_id in (None, ""):
         return None
     pk = parse_key(user_id)
+    if current is not None and pk == current.pk:
+        return current
     user = candidates.filter(pk=pk).first() if pk is not None else None
     if user is None:
         raise DomainError(code, message, field)
@@ -403,6 +406,7 @@ def clean_unit_edit(
     user = _picked(
         staff_for_unit(unit.path),
         responsible_id,
+        current=unit.responsible,
         code="unit.not_staff",
         # zh: 负责人须是本单位（或其上级、下级）有岗位的工作人员
         message=_("The responsible person must be a staff member with a post on this unit, above or in it."),
@@ -440,6 +444,7 @@ def clean_grid_edit(grid: Grid, name: Any, worker_id: Any) -> dict[str, Any]:
     user = _picked(
         staff_for_grid(grid),
         worker_id,
+        current=grid.worker,
         code="grid.not_staff",
         # zh: 网格员须是本村（社区）的网格员账号
         message=_("The grid worker must be a grid worker account of this village or community."),
