@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hongyixing.people import edit_views, paper, views
+from hongyixing.people import edit_views, lifecycle_views, paper, views
 
 app_name = "people"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("<key:person_id>/", views.person_detail, name="person"),
     path("<key:person_id>/reveal/", views.reveal, name="reveal"),
     path("<key:person_id>/edit/", edit_views.person_edit, name="person_edit"),
+    path("<key:person_id>/register/", lifecycle_views.person_register, name="register"),
     path("households/<key:household_id>/", views.household_detail, name="household"),
+    path("households/<key:household_id>/move/", lifecycle_views.household_move, name="household_move"),
     path("grids/<key:grid_id>/doors/", paper.door_list, name="door_list"),
 ]
