@@ -61,6 +61,7 @@ PLAIN_PAGES = [
     "command:assignments",
     "command:supervision",
     "command:campaigns",
+    "rules:list",
 ]
 # Covered by their own tests below or elsewhere: the login flow, the public self-registration form,
 # and the verification writes and district-wide pages walked in the last two tests of this module.
@@ -171,6 +172,9 @@ SKIP = {
     "imports:preview",
     "imports:confirm",
     "imports:report",
+    # Policy rule versions: the district office only; every other persona in tests/rules/.
+    "rules:add_verification",
+    "rules:add_measure",
 }
 API_ELSEWHERE = {
     "api:openapi-json",
@@ -213,6 +217,11 @@ API_ELSEWHERE = {
     "api:list_claims",
     "api:list_projects",
     "api:list_indicators",
+    # PATCH on a read's path: test_master_data_patches_are_scoped below.
+    "api:patch_unit",
+    "api:patch_grid",
+    "api:patch_household",
+    "api:patch_person",
     # The register's changes: test_register_changes_are_scoped below.
     "api:record_death",
     "api:record_move_away",
@@ -271,7 +280,13 @@ def _control_objects(world: World, place: str) -> dict[str, Any]:
 # Routes whose objects some personas in the place still do not see: a grid worker's scope is
 # their grid, and a quarantine site belongs to the town, not to a grid.
 # A village's registration poster is printed by the village and above, not from a grid.
+# Editing master data takes the change action: CDC staff read and reveal but keep no register, and a
+# grid worker keeps households and persons but does not rename the tree.
 HIDDEN_FROM = {
+    "areas:unit_edit": {"grid_a1", "cdc"},
+    "areas:grid_edit": {"grid_a1", "cdc"},
+    "areas:household_edit": {"cdc"},
+    "people:person_edit": {"cdc"},
     "control:site": {"grid_a1"},
     "reports:unit_daily": {"grid_a1"},
     "areas:registration_poster": {"grid_a1"},
@@ -294,6 +309,10 @@ def _object_urls(world: World, place: str) -> dict[str, str]:
         "api:get_measure": f"/api/control/measures/{control['measure'].id}",
         "areas:unit": f"/areas/units/{p.building.path}/",
         "areas:grid": f"/areas/grids/{p.grid.id}/",
+        "areas:unit_edit": f"/areas/units/{p.building.path}/edit/",
+        "areas:grid_edit": f"/areas/grids/{p.grid.id}/edit/",
+        "areas:household_edit": f"/areas/households/{p.household.id}/edit/",
+        "people:person_edit": f"/people/{person.id}/edit/",
         "people:door_list": f"/people/grids/{p.grid.id}/doors/",
         "areas:registration_poster": f"/areas/units/{p.village.path}/poster/",
         "people:household": f"/people/households/{p.household.id}/",
@@ -1157,6 +1176,12 @@ COVERED_BY = {
     "imports:imports": "tests.exchange.test_import_page:test_upload_map_preview_confirm",
     "imports:preview": "tests.exchange.test_import_page:test_upload_map_preview_confirm",
     "imports:report": "tests.exchange.test_import_page:test_upload_map_preview_confirm",
+    "api:patch_unit": "tests.test_authorization_matrix:test_master_data_patches_are_scoped",
+    "api:patch_grid": "tests.test_authorization_matrix:test_master_data_patches_are_scoped",
+    "api:patch_household": "tests.test_authorization_matrix:test_master_data_patches_are_scoped",
+    "api:patch_person": "tests.test_authorization_matrix:test_master_data_patches_are_scoped",
+    "rules:add_verification": "tests.rules.test_rule_versions:test_only_the_district_office_adds_versions",
+    "rules:add_measure": "tests.rules.test_rule_versions:test_only_the_district_office_adds_versions",
     "imports:template": "tests.exchange.test_import_page:test_upload_map_preview_confirm",
     "manifest": "tests.core.test_offline:test_manifest_and_service_worker_are_public_and_scoped_to_the_site",
     "offline": "tests.core.test_offline:test_manifest_and_service_worker_are_public_and_scoped_to_the_site",
@@ -1423,6 +1448,7 @@ OUTSIDERS_WALKED_ELSEWHERE = (
     "accounts:user",
     "accounts:remove_grant",
     "imports:",
+    "rules:",
 )
 OUTSIDER_API_ELSEWHERE = {
     name
@@ -1470,6 +1496,35 @@ def test_outsiders_change_nothing_on_any_post_route(world: World, outsider: str)
     assert tried >= 40
     assert _row_counts() == counts, outsider
     assert _versions() == versions, outsider
+
+
+# The master-data PATCH routes are no POST, so the outsiders' walk above does not try them: every
+# persona PATCHes each of them in both places here.
+MAY_EDIT_TREE = {"district": {"a", "b"}, "town_a": {"a"}, "town_b": {"b"}, "superuser": {"a", "b"}}
+MAY_EDIT_REGISTER = {**MAY_EDIT_TREE, "grid_a1": {"a"}}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_master_data_patches_are_scoped(world: World, client_for: Any, persona: str) -> None:
+    client = client_for(persona)
+    for place in ("a", "b"):
+        p = getattr(world, place)
+        person = p.persons[0]
+        person.refresh_from_db()
+        for url, body, allowed in (
+            (f"/api/units/{p.building.path}", {"name": f"改{persona}"}, MAY_EDIT_TREE),
+            (f"/api/grids/{p.grid.id}", {"name": f"改{persona}"}, MAY_EDIT_TREE),
+            (f"/api/households/{p.household.id}", {"door": f"改{persona}"}, MAY_EDIT_REGISTER),
+            (f"/api/persons/{person.id}", {"current_address": f"改{persona}"}, MAY_EDIT_REGISTER),
+        ):
+            version = client.get(url).json().get("version", 1) if place in SEES[persona] else 1
+            response = client.patch(
+                url, json.dumps({**body, "version": version}), content_type="application/json"
+            )
+            expected = 200 if place in allowed.get(persona, set()) else 404
+            assert response.status_code == expected, (persona, place, url, response.status_code)
+            _assert_no_plain_pii(world, _body(response))
 
 
 @pytest.mark.django_db

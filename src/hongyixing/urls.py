@@ -24,6 +24,7 @@ urlpatterns = [
     path("enterprises/", include("hongyixing.enterprises.urls")),
     path("projects/", include("hongyixing.projects.urls")),
     path("imports/", include("hongyixing.accounts.import_urls")),
+    path("rules/", include("hongyixing.rules.urls")),
     path("register/", self_registration, name="self_registration"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

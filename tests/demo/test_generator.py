@@ -264,7 +264,16 @@ def test_every_household_is_in_a_grid_through_its_unit(seeded: Seeded) -> None:
         assert household.address.startswith("江苏省淮安市洪泽区")
     leaves = AdminUnit.objects.filter(level__in=["group", "compound", "building"])
     assert not leaves.filter(grid=None).exists()
-    assert not AdminUnit.objects.filter(path__startswith="320813", responsible_name="").exists()
+    assert not AdminUnit.objects.filter(
+        path__startswith="320813", responsible_name="", responsible__isnull=True
+    ).exists()
+    # Villages and grids are in the hands of accounts: the party secretary, the grid worker.
+    villages = AdminUnit.objects.filter(level="village", path__startswith="320813").select_related(
+        "responsible"
+    )
+    assert villages and all(v.responsible and v.responsible.username == f"village_{v.path}" for v in villages)
+    assert not Grid.objects.filter(worker=None).exists()
+    assert all(g.worker_display == g.worker.display_name for g in Grid.objects.select_related("worker"))
     numbers = list(Household.objects.values_list("number", flat=True))
     assert all(re.fullmatch(r"320813\d{11}", n) for n in numbers)
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from hongyixing.accounts import admin_services
 from hongyixing.accounts.choices import Role
 from hongyixing.accounts.models import Grant, User
+from hongyixing.areas import services as area_services
 from hongyixing.areas.choices import UnitLevel
 from hongyixing.areas.district import district_path
 from hongyixing.areas.imports import _clean
@@ -78,6 +79,8 @@ class StaffPlan:
     users: list[User] = field(default_factory=list)
     changed: list[tuple[User, dict[str, Any]]] = field(default_factory=list)
     grants: list[Grant] = field(default_factory=list)
+    # Places a row names, for making the user their grid worker or responsible person (ADR 0013).
+    places: list[tuple[User, AdminUnit | Grid]] = field(default_factory=list)
 
 
 def _grant_path(grant: Grant) -> str:
@@ -179,6 +182,7 @@ class StaffSpec:
                         str(NAME.label if k == "display_name" else POST.label) for k in changes
                     ]
             for place in places_granted:
+                plan.places.append((user, place))
                 unit = place if isinstance(place, AdminUnit) else None
                 grid = place if isinstance(place, Grid) else None
                 key = (user.pk, role, unit.pk if unit else None, grid.pk if grid else None)
@@ -240,6 +244,37 @@ class StaffSpec:
         admin_services.do_bulk_create_users(context.actor, plan.users)
         admin_services.do_bulk_update_users(context.actor, plan.changed)
         admin_services.do_bulk_grant(context.actor, plan.grants)
+        units, grids = responsibles_named(plan.places)
+        area_services.do_link_responsibles(context.actor, units, grids)
+
+
+def _name(text: str) -> str:
+    return "".join(text.split())
+
+
+def responsibles_named(
+    places: list[tuple[User, AdminUnit | Grid]],
+) -> tuple[list[tuple[AdminUnit, User]], list[tuple[Grid, User]]]:
+    """Which named places get the row's user as their responsible person or grid worker.
+
+    A grid without a worker account gets the grid worker whose name the grids file recorded, or,
+    with no name recorded, the first grid worker naming it. A unit without a responsible account
+    gets the user whose name equals the one recorded. An account already set is never replaced by a
+    file (the unit's or grid's page changes it)."""
+    units: dict[int, tuple[AdminUnit, User]] = {}
+    grids: dict[int, tuple[Grid, User]] = {}
+    for user, place in places:
+        name = _name(user.display_name)
+        if isinstance(place, Grid):
+            if place.worker_id is not None or place.pk in grids and _name(place.responsible_name) != name:
+                continue
+            if not place.responsible_name or _name(place.responsible_name) == name:
+                grids[place.pk] = (place, user)
+        elif (
+            place.responsible_id is None and place.responsible_name and _name(place.responsible_name) == name
+        ):
+            units.setdefault(place.pk, (place, user))
+    return list(units.values()), list(grids.values())
 
 
 STAFF = StaffSpec()

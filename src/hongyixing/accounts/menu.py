@@ -65,6 +65,7 @@ MENU: tuple[Item, ...] = (
 ADMIN_MENU: tuple[Item, ...] = (
     Item("accounts:users", _("Users"), frozenset()),
     Item("imports:imports", _("Load data"), frozenset()),
+    Item("rules:list", _("Policy rules"), frozenset()),
 )
 
 

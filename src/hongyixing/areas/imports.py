@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from hongyixing.areas import services
 from hongyixing.areas.choices import PATH_LENGTH, UnitLevel
 from hongyixing.areas.models import AdminUnit, Grid, UnitAlias
+from hongyixing.areas.staff import GRID_WORKER_ROLES, match_by_name, staff_for_unit
 from hongyixing.core import phones
 from hongyixing.exchange.columns import MappedRow
 from hongyixing.exchange.importer import (
@@ -246,7 +247,7 @@ class GridsSpec:
 
     def plan(self, rows: list[MappedRow], context: ImportContext) -> tuple[list[RowOutcome], GridsPlan]:
         index = TreeIndex.load(context)
-        existing = {grid.code: grid for grid in Grid.objects.all()}
+        existing = {grid.code: grid for grid in Grid.objects.select_related("worker")}
         # Every unit below a village in the whole district, to say which village a wrong name is in.
         elsewhere: dict[str, AdminUnit] = {}
         for (_parent, name), unit in index.children.items():
@@ -281,9 +282,8 @@ class GridsSpec:
                 continue
             grid = existing.get(code)
             if grid is None:
-                grid = Grid(
-                    code=code, name=name, village=village, unit_path=village.path, responsible_name=worker
-                )
+                grid = Grid(code=code, name=name, village=village, unit_path=village.path)
+                grid.worker_id, grid.responsible_name = _worker(grid, worker)
                 existing[code] = grid
                 plan.created.append(grid)
                 outcome.status = NEW
@@ -292,15 +292,14 @@ class GridsSpec:
                 outcome.fail(_("Grid %(code)s already belongs to another village") % {"code": code})
                 continue
             else:
-                changes = {
-                    k: v for k, v in (("name", name), ("responsible_name", worker)) if getattr(grid, k) != v
-                }
+                changes: dict[str, Any] = {"name": name} if grid.name != name else {}
+                if grid.worker_display != worker:
+                    changes["worker_id"], changes["responsible_name"] = _worker(grid, worker)
                 if changes:
                     plan.changed.append((grid, changes))
                     outcome.status = CHANGED
-                    outcome.changes += [
-                        str(GRID_NAME.label if k == "name" else GRID_WORKER.label) for k in changes
-                    ]
+                    outcome.changes += [str(GRID_NAME.label)] if "name" in changes else []
+                    outcome.changes += [str(GRID_WORKER.label)] if "worker_id" in changes else []
             for item in _SPLIT.split(row.get("covers")):
                 covered = _covered_unit(index, village, item, elsewhere, outcome)
                 if covered is None:
@@ -331,6 +330,14 @@ class GridsSpec:
         services.do_bulk_create_grids(actor, plan.created)
         services.do_bulk_update_grids(actor, plan.changed)
         services.do_assign_coverage(actor, [(grid.pk, unit.pk) for grid, unit in plan.coverage])
+
+
+def _worker(grid: Grid, name: str) -> tuple[int | None, str]:
+    """The grid worker named in the file: the one grid-worker account of the village with that name
+    (worker id, no recorded name), else the name alone until the staff list brings the account."""
+    candidates = staff_for_unit(grid.unit_path, GRID_WORKER_ROLES, grid_id=grid.pk)
+    user = match_by_name(name, candidates) if name else None
+    return (user.pk, "") if user is not None else (None, name)
 
 
 def _covered_unit(

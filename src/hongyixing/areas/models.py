@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +35,16 @@ class AdminUnit(ScopedModel):
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    # The responsible person is a user (ADR 0013); ``responsible_name`` keeps a name recorded before
+    # any account matched it, shown only while ``responsible`` is empty.
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible person"),
+    )
     responsible_name = models.CharField(_("responsible person"), max_length=50, blank=True)
     responsible_title = models.CharField(_("responsible person's post"), max_length=50, blank=True)
     person_count = models.IntegerField(_("persons"), default=0)
@@ -48,6 +61,7 @@ class AdminUnit(ScopedModel):
         "grid_id",
         "valid_from",
         "valid_to",
+        "responsible_id",
         "responsible_name",
         "responsible_title",
     )
@@ -64,6 +78,17 @@ class AdminUnit(ScopedModel):
     @property
     def unit_path(self) -> str:
         return self.path
+
+    @property
+    def responsible_display(self) -> str:
+        """The responsible user's name, else the name recorded before any account matched it."""
+        return _person_name(self.responsible) or self.responsible_name
+
+
+def _person_name(user: Any) -> str:
+    if user is None:
+        return ""
+    return str(user.display_name or user.username)
 
 
 class UnitAlias(models.Model):
@@ -95,6 +120,15 @@ class Grid(ScopedModel):
         AdminUnit, on_delete=models.PROTECT, related_name="grids", verbose_name=_("village")
     )
     unit_path = models.CharField(_("unit path"), max_length=24, db_index=True)
+    # The grid worker is a user (ADR 0013); ``responsible_name`` keeps an unmatched name only.
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("grid worker"),
+    )
     responsible_name = models.CharField(_("grid worker"), max_length=50, blank=True)
     person_count = models.IntegerField(_("persons"), default=0)
     household_count = models.IntegerField(_("households"), default=0)
@@ -102,7 +136,7 @@ class Grid(ScopedModel):
 
     objects = ScopedQuerySet.as_manager()
 
-    audit_fields = ("code", "name", "village_id", "responsible_name")
+    audit_fields = ("code", "name", "village_id", "worker_id", "responsible_name")
 
     class Meta:
         verbose_name = _("grid")
@@ -111,6 +145,11 @@ class Grid(ScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def worker_display(self) -> str:
+        """The worker's name, else the name recorded before any account matched it."""
+        return _person_name(self.worker) or self.responsible_name
 
 
 class Household(ScopedModel):

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from hongyixing.areas.choices import ANCESTOR_LENGTHS, PATH_LENGTH, UnitLevel, ancestor_paths
 from hongyixing.areas.divisions import ESTABLISHED, aliases, read_divisions
 from hongyixing.areas.models import AdminUnit, Grid, Household, UnitAlias
 from hongyixing.areas.signals import units_moved_to_grids
+from hongyixing.areas.staff import staff_for_grid, staff_for_unit
 from hongyixing.core import audit
+from hongyixing.core.bounds import parse_key
 from hongyixing.core.bulk import insert_returning_ids
 from hongyixing.core.errors import DomainError, StaleEdit
 
@@ -125,7 +129,7 @@ def do_create_household(actor: Any, unit: AdminUnit, number: str, address: str, 
 def do_update_unit(actor: Any, unit: AdminUnit, expected_version: int, **changes: Any) -> AdminUnit:
     """Optimistic concurrency: refused when the unit changed since ``expected_version`` was read."""
     before = audit.snapshot(unit)
-    allowed = {"name", "responsible_name", "responsible_title", "valid_from", "valid_to"}
+    allowed = {"name", "responsible_id", "responsible_name", "responsible_title", "valid_from", "valid_to"}
     unknown = set(changes) - allowed
     if unknown:
         raise DomainError("unit.not_editable", f"fields not editable here: {sorted(unknown)}")
@@ -273,7 +277,7 @@ def _apply_count_deltas(model: Any, key: str, deltas: dict[Any, list[int]]) -> N
 @transaction.atomic
 def do_bulk_update_grids(actor: Any, changes: list[tuple[Grid, dict[str, Any]]]) -> int:
     """Set name / grid worker of existing grids (an import's changed rows); change log in bulk."""
-    allowed = {"name", "responsible_name"}
+    allowed = {"name", "worker_id", "responsible_name"}
     logged = []
     for grid, values in changes:
         if set(values) - allowed:
@@ -283,7 +287,9 @@ def do_bulk_update_grids(actor: Any, changes: list[tuple[Grid, dict[str, Any]]])
             setattr(grid, name, value)
         grid.version += 1
         logged.append((grid, before))
-    Grid.objects.bulk_update([grid for grid, _v in changes], [*allowed, "version"], batch_size=500)
+    Grid.objects.bulk_update(
+        [grid for grid, _v in changes], ["name", "worker", "responsible_name", "version"], batch_size=500
+    )
     return audit.log_bulk_update(actor, logged)
 
 
@@ -355,3 +361,172 @@ def do_remember_mapping(actor: Any, unit_path: str, kind: str, mapping: dict[str
             row.field = field
             row.save(update_fields=["field"])
             audit.log_update(actor, row, before)
+
+
+# --- Edits from the unit, grid and household pages and their API (one validator each) --------------
+
+
+def _plain_text(value: Any, *, field: str, limit: int, required: bool = False) -> str:
+    """Trimmed single-line text: refused when empty (if required), too long or carrying control
+    characters (they hide text on a page and break exports)."""
+    text = " ".join(str(value or "").split())
+    if required and not text:
+        raise DomainError("text.required", _("This field is required."), field)
+    if len(text) > limit:
+        raise DomainError("text.too_long", _("At most %(n)s characters.") % {"n": limit}, field)
+    if any(unicodedata.category(char).startswith("C") for char in text):
+        raise DomainError(
+            "text.bad_characters", _("The text contains characters that cannot be shown."), field
+        )
+    return text
+
+
+def _picked(candidates: Any, user_id: Any, *, current: Any, code: str, message: Any, field: str) -> Any:
+    """The user picked for a slot: one of ``candidates``, or the one already in it (kept as it is
+    even when their grant has moved since; a change of person is checked)."""
+    if user_id in (None, ""):
+        return None
+    pk = parse_key(user_id)
+    if current is not None and pk == current.pk:
+        return current
+    user = candidates.filter(pk=pk).first() if pk is not None else None
+    if user is None:
+        raise DomainError(code, message, field)
+    return user
+
+
+def clean_unit_edit(
+    unit: AdminUnit, name: Any, responsible_id: Any, responsible_title: Any
+) -> dict[str, Any]:
+    """The one validator of a unit's edit (page and API): the changed fields, or a DomainError."""
+    values: dict[str, Any] = {
+        "name": _plain_text(name, field="name", limit=100, required=True),
+        "responsible_title": _plain_text(responsible_title, field="responsible_title", limit=50),
+    }
+    user = _picked(
+        staff_for_unit(unit.path),
+        responsible_id,
+        current=unit.responsible,
+        code="unit.not_staff",
+        # zh: 负责人须是本单位（或其上级、下级）有岗位的工作人员
+        message=_("The responsible person must be a staff member with a post on this unit, above or in it."),
+        field="responsible",
+    )
+    values["responsible_id"] = user.pk if user else None
+    if user is not None:
+        values["responsible_name"] = ""  # the user's name is shown from now on
+    return {k: v for k, v in values.items() if getattr(unit, k) != v}
+
+
+@transaction.atomic
+def do_edit_unit(
+    actor: Any,
+    unit: AdminUnit,
+    expected_version: int,
+    *,
+    name: Any,
+    responsible_id: Any,
+    responsible_title: Any,
+) -> AdminUnit:
+    changes = clean_unit_edit(unit, name, responsible_id, responsible_title)
+    if not changes:
+        if unit.version != expected_version:
+            raise StaleEdit
+        return unit
+    unit = do_update_unit(actor, unit, expected_version, **changes)
+    audit.emit("unit.updated", unit, actor)
+    return unit
+
+
+def clean_grid_edit(grid: Grid, name: Any, worker_id: Any) -> dict[str, Any]:
+    """The one validator of a grid's edit: its name, and a worker from the grid workers of its village."""
+    values: dict[str, Any] = {"name": _plain_text(name, field="name", limit=100, required=True)}
+    user = _picked(
+        staff_for_grid(grid),
+        worker_id,
+        current=grid.worker,
+        code="grid.not_staff",
+        # zh: 网格员须是本村（社区）的网格员账号
+        message=_("The grid worker must be a grid worker account of this village or community."),
+        field="worker",
+    )
+    values["worker_id"] = user.pk if user else None
+    if user is not None:
+        values["responsible_name"] = ""
+    return {k: v for k, v in values.items() if getattr(grid, k) != v}
+
+
+@transaction.atomic
+def do_edit_grid(actor: Any, grid: Grid, expected_version: int, *, name: Any, worker_id: Any) -> Grid:
+    changes = clean_grid_edit(grid, name, worker_id)
+    before = audit.snapshot(grid)
+    if not Grid.objects.filter(pk=grid.pk, version=expected_version).update(
+        version=F("version") + 1, **changes
+    ):
+        raise StaleEdit
+    grid.refresh_from_db()
+    if changes:
+        audit.log_update(actor, grid, before)
+        audit.emit("grid.updated", grid, actor)
+    return grid
+
+
+def clean_household_edit(household: Household, number: Any, address: Any, door: Any) -> dict[str, Any]:
+    """The one validator of a household's edit: 户号 (unique in the district), address, door."""
+    values = {
+        "number": _plain_text(number, field="number", limit=30, required=True).replace(" ", ""),
+        "address": _plain_text(address, field="address", limit=200, required=True),
+        "door": _plain_text(door, field="door", limit=40),
+    }
+    if Household.objects.filter(number=values["number"]).exclude(pk=household.pk).exists():
+        # zh: 这个户号已经登记给另一户
+        raise DomainError(
+            "household.number_taken",
+            _("This household number is already registered to another household."),
+            "number",
+        )
+    return {k: v for k, v in values.items() if getattr(household, k) != v}
+
+
+@transaction.atomic
+def do_edit_household(
+    actor: Any, household: Household, expected_version: int, *, number: Any, address: Any, door: Any
+) -> Household:
+    changes = clean_household_edit(household, number, address, door)
+    before = audit.snapshot(household)
+    if not Household.objects.filter(pk=household.pk, version=expected_version).update(
+        version=F("version") + 1, **changes
+    ):
+        raise StaleEdit
+    household.refresh_from_db()
+    if changes:
+        audit.log_update(actor, household, before)
+        audit.emit("household.updated", household, actor)
+    return household
+
+
+@transaction.atomic
+def do_link_responsibles(
+    actor: Any, units: list[tuple[AdminUnit, Any]], grids: list[tuple[Grid, Any]]
+) -> int:
+    """Make users the responsible persons of units and the workers of grids (the staff import, the
+    demo): the recorded name gives way to the user's; change log in bulk."""
+    logged_units = []
+    for unit, user in units:
+        before = audit.snapshot(unit)
+        unit.responsible_id, unit.responsible_name = user.pk, ""
+        unit.version += 1
+        logged_units.append((unit, before))
+    AdminUnit.objects.bulk_update(
+        [u for u, _b in logged_units], ["responsible", "responsible_name", "version"], batch_size=500
+    )
+    logged_grids = []
+    for grid, user in grids:
+        before = audit.snapshot(grid)
+        grid.worker_id, grid.responsible_name = user.pk, ""
+        grid.version += 1
+        logged_grids.append((grid, before))
+    Grid.objects.bulk_update(
+        [g for g, _b in logged_grids], ["worker", "responsible_name", "version"], batch_size=500
+    )
+    return audit.log_bulk_update(actor, logged_units) + audit.log_bulk_update(actor, logged_grids)

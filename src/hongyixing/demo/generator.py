@@ -66,6 +66,7 @@ def seed_district(
         counts["grids"] = len(grids)
         log(f"tree: {counts['units']} units created, {len(grids)} grids")
         counts["users"] = staff.create_staff(seed, plan, units, grids)
+        staff.link_responsibles(plan, units, grids)
         log(f"staff: {counts['users']} users")
         households, created = _create_people(drafts, leaves, log)
         counts["households"] = households

@@ -23,6 +23,7 @@ from hongyixing.accounts.services import (
 from hongyixing.areas.choices import UnitLevel
 from hongyixing.areas.divisions import core_name
 from hongyixing.areas.models import AdminUnit, Grid
+from hongyixing.areas.services import do_link_responsibles
 from hongyixing.core.crypto import unseal
 from hongyixing.demo import names
 from hongyixing.demo.plan import DISTRICT_PATH, DistrictPlan
@@ -158,6 +159,23 @@ def create_staff(
             secret = totp_secret(seed, user.username)
             do_confirm_enrolment(user, secret, pyotp.TOTP(secret).now())
     return len(specs)
+
+
+def link_responsibles(
+    plan: DistrictPlan, units: dict[str, AdminUnit], grids: dict[tuple[str, int], Grid]
+) -> int:
+    """Each village's party secretary account becomes its responsible person and each grid worker
+    account its grid's worker (the names the plan recorded give way to the accounts)."""
+    users = {u.username: u for u in User.objects.filter(username__regex=r"^(village|grid)_")}
+    village_links = [
+        (units[village.path], users[f"village_{village.path}"])
+        for village in plan.villages
+        if f"village_{village.path}" in users
+    ]
+    grid_links = [
+        (grid, users[f"grid_{grid.code}"]) for grid in grids.values() if f"grid_{grid.code}" in users
+    ]
+    return do_link_responsibles(None, village_links, grid_links)
 
 
 # --- The logins file ------------------------------------------------------------------------------

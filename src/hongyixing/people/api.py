@@ -72,6 +72,22 @@ class CreatedOut(Schema):
     person: PersonOut
 
 
+class PersonPatch(Schema):
+    """Only the fields sent change; ``phone`` adds a phone, or replaces ``replace_phone_id``'s. The
+    document number is read-only; ``birth_date`` is write-only (answers show the year)."""
+
+    version: Key
+    name: str | None = None
+    sex: str | None = None
+    birth_date: str | None = None
+    relation: str | None = None
+    residency: str | None = None
+    domicile_address: str | None = None
+    current_address: str | None = None
+    phone: str = ""
+    replace_phone_id: Key | None = None
+
+
 class RevealIn(Schema):
     field: str
     reason: str
@@ -98,6 +114,22 @@ def search_persons(request: HttpRequest, q: str, after: Key | None = None) -> An
 @router.get("/{person_id}", response=PersonOut)
 def get_person(request: HttpRequest, person_id: Key) -> Any:
     return get_object_or_404(Person.objects.restrict(request.user).prefetch_related("phones"), pk=person_id)
+
+
+@router.patch("/{person_id}", response=PersonOut, summary="Change a person's details or add/replace a phone")
+def patch_person(request: HttpRequest, person_id: Key, payload: PersonPatch) -> Any:
+    person = get_object_or_404(Person.objects.restrict(request.user, "change"), pk=person_id)
+    given = payload.model_dump(exclude_unset=True)
+    fields = {k: given[k] for k in services.PERSON_EDIT_FIELDS if k in given}
+    services.do_edit_person(
+        request.user,
+        person,
+        payload.version,
+        phone=payload.phone,
+        replace_phone_id=payload.replace_phone_id,
+        **fields,
+    )
+    return Person.objects.prefetch_related("phones").get(pk=person.pk)
 
 
 @router.post(

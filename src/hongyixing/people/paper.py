@@ -19,7 +19,9 @@ DOOR_LIST_LIMIT = 2000  # a grid holds a few hundred households; past this the l
 
 @login_required
 def door_list(request: HttpRequest, grid_id: int) -> HttpResponse:
-    grid = get_object_or_404(Grid.objects.restrict(request.user).select_related("village"), pk=grid_id)
+    grid = get_object_or_404(
+        Grid.objects.restrict(request.user).select_related("village", "worker"), pk=grid_id
+    )
     members = Prefetch("members", queryset=Person.objects.restrict(request.user).order_by("relation", "id"))
     households = list(
         Household.objects.restrict(request.user)

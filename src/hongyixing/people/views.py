@@ -63,6 +63,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         "person": person,
         "phones": person.phones.order_by("-is_primary", "id"),
         "can_reveal": person.in_scope(request.user, "reveal"),
+        "can_edit": person.in_scope(request.user, "change"),
         "reveal_form": RevealForm(),
         "timeline": queries.timeline(person),
         "crumbs": breadcrumbs(request.user, person.household.unit, include_self=True)
@@ -108,6 +109,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     )
     context = {
         "household": household,
+        "can_edit": household.in_scope(request.user, "change"),
         "members": queries.household_members(request.user, household),
         "crumbs": breadcrumbs(request.user, household.unit, include_self=True),
     }
