@@ -4,8 +4,8 @@
 inside ``<script>``, ``<style>`` and ``<template>`` is dropped, tags and attributes go, and the few
 attributes a person does read (``title``, ``placeholder``, ``alt``, ``aria-label``) stay.
 ``problems`` names what a page in the given language shows that it must not: an English msgid of our
-catalogue on a Chinese page, a raw code (snake_case, a dotted event name, ``None``, a choice value), a
-UTC timestamp, or a template tag left in the output.
+catalogue on a Chinese page, a raw code (snake_case or UPPER_SNAKE, a dotted event name, ``None``, a
+choice value), a UTC timestamp, or a template tag left in the output.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def choice_values() -> frozenset[str]:
     return frozenset(values)
 
 
-SNAKE = re.compile(r"(?<![\w.@/-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@/-])")
+SNAKE = re.compile(r"(?<![\w.@/-])(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?![\w@/-])")
 DOTTED = re.compile(r"(?<![\w.@/-])[a-z][a-z_]+(?:\.[a-z_]+)+(?![\w@/-])")
 FILE_SUFFIXES = {"xlsx", "xls", "docx", "csv", "png", "pdf", "json", "zip", "txt", "md", "webmanifest"}
 UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]00:?00)\b")

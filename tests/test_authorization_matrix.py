@@ -42,6 +42,7 @@ PLAIN_PAGES = [
     "people:search",
     "accounts:tokens",
     "accounts:password",
+    "accounts:help",
     "verification:desk",
     "verification:my_tasks",
     "verification:supervision",
@@ -171,6 +172,9 @@ SKIP = {
     "imports:preview",
     "imports:confirm",
     "imports:report",
+    # The user manual's pages and pictures (the same for every signed-in user): tests/accounts/test_help.py.
+    "accounts:help_page",
+    "accounts:help_image",
 }
 API_ELSEWHERE = {
     "api:openapi-json",
@@ -1073,6 +1077,8 @@ COVERED_BY = {
     "imports:imports": "tests.exchange.test_import_page:test_upload_map_preview_confirm",
     "imports:preview": "tests.exchange.test_import_page:test_upload_map_preview_confirm",
     "imports:report": "tests.exchange.test_import_page:test_upload_map_preview_confirm",
+    "accounts:help_page": "tests.accounts.test_help:test_every_role_page_is_reachable_from_the_help_page",
+    "accounts:help_image": "tests.accounts.test_help:test_images_are_served_only_from_the_manual",
     "imports:template": "tests.exchange.test_import_page:test_upload_map_preview_confirm",
     "manifest": "tests.core.test_offline:test_manifest_and_service_worker_are_public_and_scoped_to_the_site",
     "offline": "tests.core.test_offline:test_manifest_and_service_worker_are_public_and_scoped_to_the_site",

@@ -18,6 +18,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import get_resolver
 
+from hongyixing.accounts import help as manual
 from hongyixing.accounts import services as accounts
 from tests.pagewords import problems, visible_text
 from tests.personas import PASSWORD, World, login
@@ -72,6 +73,8 @@ def page_urls(world: World, objects_of: dict[str, dict[str, str]]) -> dict[str, 
         url = named.get(name) or _fill(pattern, objects)
         if url:
             urls[name] = url
+    for page in manual.pages():  # every page of the user manual (帮助)
+        urls[f"accounts:help_page {page}"] = f"/accounts/help/{page}/"
     return urls
 
 
@@ -128,13 +131,14 @@ def test_the_checker_reads_text_not_markup() -> None:
 
 def test_the_checker_names_every_kind_of_leftover() -> None:
     html = (
-        "<main><h1>Change password</h1><p>home_isolation</p><p>task.dispatched</p>"
+        "<main><h1>Change password</h1><p>home_isolation</p><p>HOME_ISOLATION</p><p>task.dispatched</p>"
         "<p>负责人：None</p><p>2026-03-01T08:00:00Z</p><p>{{ person.name }}</p><td>closed</td>"
         "<p>导出 名单.xlsx</p></main>"
     )
     wrong = problems(html, "zh-hans")
     assert any("untranslated msgid: 'Change password'" in w for w in wrong), wrong
     assert any("raw code shown: 'home_isolation'" in w for w in wrong), wrong
+    assert any("raw code shown: 'HOME_ISOLATION'" in w for w in wrong), wrong
     assert any("dotted code shown: 'task.dispatched'" in w for w in wrong), wrong
     assert any(w.startswith("None shown") for w in wrong), wrong
     assert any(w.startswith("UTC timestamp shown") for w in wrong), wrong
