@@ -4,7 +4,8 @@ Usage: .venv/bin/python scripts/manual_screenshots.py [--persons 3000] [--out do
 
 Builds the demo district (``seed_demo``) into a temporary directory of its own (its own SQLite file,
 never the developer's var/), serves it with gunicorn on a free loopback port, signs each role's demo
-account in with headless Chromium (Debian's ``chromium`` and ``chromedriver``; nothing is downloaded)
+account in with headless Chromium (Debian's ``chromium``, ``chromium-driver`` and ``chromium-l10n`` for
+the browser's own words in Chinese, such as a file field's 选择文件; nothing is downloaded)
 and saves each page at the desk size (1366×768) and the phone size (390×844) as
 ``<role>-<page>-desk.png`` / ``<role>-<page>-phone.png``. The pages of each role are listed in
 ``SHOTS``; the manual (docs/manual/*.md) embeds them by these names.
@@ -220,7 +221,10 @@ def _browser() -> Any:
         "--lang=zh-CN",
     ):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    # The browser's own words (a file field's 选择文件) in Chinese, as on a Chinese desktop; LANGUAGE
+    # only: a zh_CN LANG would also change the fonts fontconfig picks (a CJK face without bold).
+    service = Service(executable_path=driver_path, env={**os.environ, "LANGUAGE": "zh_CN:zh"})
+    driver = webdriver.Chrome(service=service, options=options)
     driver.set_page_load_timeout(PATIENCE)
     return driver
 

@@ -1330,7 +1330,8 @@ def _api_body(
 # every route × persona (named in COVERED_BY): cases (tests/cases/test_authorization.py), the
 # economy (test_economy_writes_are_scoped) and user administration (test_administration_is_scoped,
 # tests/accounts/test_administration.py); an import's steps name a staged upload by a random token of
-# the uploader's own session (tests/exchange/test_import_page.py).
+# the uploader's own session (tests/exchange/test_import_page.py); the user manual's pages and pictures
+# name no object and refuse POST (tests/accounts/test_help.py).
 OUTSIDERS_WALKED_ELSEWHERE = (
     "cases:",
     "enterprises:",
@@ -1338,6 +1339,7 @@ OUTSIDERS_WALKED_ELSEWHERE = (
     "accounts:user",
     "accounts:remove_grant",
     "imports:",
+    "accounts:help",
 )
 OUTSIDER_API_ELSEWHERE = {
     name

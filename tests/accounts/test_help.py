@@ -90,6 +90,8 @@ def test_every_role_page_is_reachable_from_the_help_page(world: World) -> None:
         # Links between pages become routes of the product; none points at a .md file.
         assert not [h for h in shown.hrefs if h.endswith(".md")], page
     assert client.get("/accounts/help/no-such-page/").status_code == 404
+    assert client.post("/accounts/help/").status_code == 405  # read-only pages
+    assert client.post(f"/accounts/help/{manual.pages()[0]}/").status_code == 405
     assert Client().get("/accounts/help/").status_code == 302  # signed-in users only
 
 
@@ -98,6 +100,7 @@ def test_images_are_served_only_from_the_manual(world: World) -> None:
     client = login(Client(), world.users["enterprise"])
     picture = next((MANUAL / "img").glob("*.png")).name
     assert client.get(f"/accounts/help/img/{picture}").status_code == 200
+    assert client.post(f"/accounts/help/img/{picture}").status_code == 405
     for name in ("..%2F..%2FREADME.md", "README.md", "missing.png", "UPPER.png", "..%2Fgrid-worker.md"):
         assert client.get(f"/accounts/help/img/{name}").status_code == 404, name
     assert Client().get(f"/accounts/help/img/{picture}").status_code == 302

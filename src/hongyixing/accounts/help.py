@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 from markdown_it import MarkdownIt
 
 from hongyixing.accounts.choices import Role
@@ -90,6 +91,7 @@ def _page(request: HttpRequest, name: str, extra: dict[str, Any]) -> HttpRespons
     return render(request, "accounts/help.html", context)
 
 
+@require_safe
 @login_required
 def help_index(request: HttpRequest) -> HttpResponse:
     mine = sorted({ROLE_PAGES[r] for r in roles_of(request.user) if r in ROLE_PAGES} & set(pages()))
@@ -103,6 +105,7 @@ def _title(path: Path) -> str:
     return render_markdown(path.read_text(encoding="utf-8"))[0]
 
 
+@require_safe
 @login_required
 def help_page(request: HttpRequest, page: str) -> HttpResponse:
     if page not in pages():
@@ -110,6 +113,7 @@ def help_page(request: HttpRequest, page: str) -> HttpResponse:
     return _page(request, page, {})
 
 
+@require_safe
 @login_required
 def help_image(request: HttpRequest, name: str) -> FileResponse:
     path = manual_dir() / "img" / name
