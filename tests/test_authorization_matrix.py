@@ -217,6 +217,12 @@ API_ELSEWHERE = {
     "api:list_claims",
     "api:list_projects",
     "api:list_indicators",
+    # The register's changes: test_register_changes_are_scoped below.
+    "api:record_death",
+    "api:record_move_away",
+    "api:record_move_in",
+    "api:change_household",
+    "api:move_household",
 }
 DISTRICT_WIDE = {p for p, places in SEES.items() if places == {"a", "b"}}
 EXPORTERS = {"district", "superuser"}
@@ -296,6 +302,8 @@ def _object_urls(world: World, place: str) -> dict[str, str]:
         "areas:registration_poster": f"/areas/units/{p.village.path}/poster/",
         "people:household": f"/people/households/{p.household.id}/",
         "people:person": f"/people/{person.id}/",
+        "people:register": f"/people/{person.id}/register/",
+        "people:household_move": f"/people/households/{p.household.id}/move/",
         "api:get_unit": f"/api/units/{p.building.path}",
         "api:list_units": f"/api/units?parent={p.building.path}",
         "api:get_grid": f"/api/grids/{p.grid.id}",
@@ -515,6 +523,82 @@ def test_verification_writes_are_scoped(world: World, client_for: Any, persona: 
         task.refresh_from_db()
         if place not in may_change:
             assert task.state == before[place], (persona, place)
+
+
+# --- The register's changes (户籍变动) -------------------------------------------------------------
+# Village cadres, town officers and the district office record them in their change scope; a grid
+# worker sees the page but is refused in words (400); everyone else gets 404.
+REGISTER_KEEPERS = {"district": {"a", "b"}, "town_a": {"a"}, "town_b": {"b"}, "superuser": {"a", "b"}}
+
+
+def _expect_register(
+    response: Any, where: tuple[str, str], keeps: bool, grid_worker: bool, code: str, kept_status: int
+) -> None:
+    body = _body(response)
+    if keeps:
+        assert response.status_code == kept_status, (where, body)
+        if kept_status == 400:
+            assert response.json()["code"] == code, (where, body)
+    elif grid_worker and where[1] == "a":
+        assert response.status_code == 400, (where, body)
+        assert response.json()["code"] == "register.not_allowed", (where, body)
+    else:
+        assert response.status_code == 404, (where, body)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_register_changes_are_scoped(world: World, client_for: Any, persona: str) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hongyixing.people.models import Person
+
+    client = client_for(persona)
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+
+    def api(url: str, payload: dict[str, Any]) -> Any:
+        return client.post(
+            url, data=json.dumps({"on": yesterday, **payload}), content_type="application/json"
+        )
+
+    for place in ("a", "b"):
+        target = getattr(world, place)
+        keeps = place in REGISTER_KEEPERS.get(persona, set())
+        refused_in_words = persona == "grid_a1" and place == "a"
+
+        def expect(
+            response: Any, code: str, kept_status: int = 400, *, k: bool = keeps, where: str = place
+        ) -> None:
+            _expect_register(response, (persona, where), k, persona == "grid_a1", code, kept_status)
+
+        household = target.household
+        expect(
+            api(f"/api/persons/{target.persons[0].id}/household", {"household_id": household.id}),
+            "register.same_household",
+        )
+        expect(
+            api(f"/api/persons/{target.persons[0].id}/move-in", {"household_id": household.id}),
+            "register.already_resident",
+        )
+        expect(
+            api(f"/api/persons/households/{household.id}/move", {"unit_path": target.village.path}),
+            "household.bad_unit",
+        )
+        expect(api(f"/api/persons/{target.persons[1].id}/death", {}), "", kept_status=200)
+        page = client.post(
+            f"/people/{target.persons[0].id}/register/",
+            {"action": "move_away", "on": yesterday, "destination": "南京市鼓楼区"},
+        )
+        expected = 302 if keeps else 400 if refused_in_words else 404
+        assert page.status_code == expected, (persona, place, page.status_code)
+        moved = client.post(
+            f"/people/households/{household.id}/move/", {"target": f"g{target.grid.id}", "on": yesterday}
+        )
+        assert moved.status_code == (400 if keeps or refused_in_words else 404), (persona, place)
+        statuses = set(Person.objects.filter(household=household).values_list("status", flat=True))
+        assert statuses == ({"deceased", "moved_away"} if keeps else {"resident"}), (persona, place)
 
 
 # --- Command centre -------------------------------------------------------------------------------
@@ -1092,6 +1176,11 @@ COVERED_BY = {
         "tests.verification.test_worklists:test_bulk_accept_only_touches_tasks_in_scope"
     ),
     "verification:route_rows": "tests.verification.test_manual_queue:test_only_the_district_places_rows",
+    "api:record_death": "tests.test_authorization_matrix:test_register_changes_are_scoped",
+    "api:record_move_away": "tests.test_authorization_matrix:test_register_changes_are_scoped",
+    "api:record_move_in": "tests.test_authorization_matrix:test_register_changes_are_scoped",
+    "api:change_household": "tests.test_authorization_matrix:test_register_changes_are_scoped",
+    "api:move_household": "tests.test_authorization_matrix:test_register_changes_are_scoped",
 }
 
 
@@ -1321,6 +1410,8 @@ def _api_body(
             body[field_name] = objects[field_name]
         elif "enum" in node:
             body[field_name] = node["enum"][0]
+        elif node.get("format") == "date":
+            body[field_name] = "2026-01-05"  # a plausible past date (the register's effective dates)
         else:
             body[field_name] = {"integer": 1, "number": 36.5, "boolean": False, "array": []}.get(kind, "x1")
     return body

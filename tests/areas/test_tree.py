@@ -30,6 +30,30 @@ def test_live_counters_match_a_recount_from_raw_rows(world: World) -> None:
     assert AdminUnit.objects.get(path="320800"[:4]).person_count == 4
 
 
+def test_counters_count_residents_only_and_match_a_recount_after_register_changes(world: World) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hongyixing.areas.models import Grid
+    from hongyixing.people import lifecycle
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    town = world.users["town_a"]
+    lifecycle.do_record_death(town, world.a.persons[0], yesterday)
+    lifecycle.do_record_move_away(town, world.a.persons[1], yesterday, "南京市鼓楼区")
+    counts = raw_counts()
+    assert counts.unit_persons[world.a.building.path] == 0 and counts.unit_persons["320813"] == 2
+    assert counts.unit_households[world.a.building.path] == 1  # the household stays, empty
+    live = {u.path: u.person_count for u in AdminUnit.objects.filter(path__in=counts.unit_persons)}
+    assert live == {path: counts.unit_persons[path] for path in live}
+    assert Grid.objects.get(pk=world.a.grid.pk).person_count == 0
+    AdminUnit.objects.update(person_count=99)
+    do_recount()
+    assert AdminUnit.objects.get(path="320813").person_count == 2
+    assert AdminUnit.objects.get(path=world.a.village.path).person_count == 0
+
+
 def test_tree_page_shows_children_with_counts(world: World, client_for) -> None:
     response = client_for("district").get("/areas/units/320813/")
     body = response.content.decode()

@@ -223,7 +223,8 @@ def test_residents_create_households_and_persons_then_same_file_changes_nothing(
     report = district_import("residents", simple_xlsx(newer), "r2.xlsx")
     assert statuses(report) == [UNCHANGED, CHANGED]
     assert report.rows[1].changes == ["Current address"]
-    assert len(report.implied) == 1 and "张小" in report.implied[0]
+    assert len(report.implied) == 1 and "张小" in report.implied[0].text
+    assert report.implied[0].link.endswith("/register/")
     assert Person.objects.get(pk=members["李四"].pk).current_address.endswith("601室")
     assert Person.objects.filter(pk=members["张小"].pk).exists()  # reported, not removed
 

@@ -427,3 +427,29 @@ def test_digit_like_character_in_the_sequence_is_an_id_number_error_not_a_crash(
     with pytest.raises(IdNumberError):
         parse(raw, today=TODAY)
     assert is_valid(raw) is False
+
+
+def test_near_misses_recover_every_single_slip() -> None:
+    import random
+
+    rng = random.Random(11)
+    for _ in range(200):
+        number = idnumbers.make(
+            "320813", dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(28000)), rng.randrange(1000)
+        )
+        position = rng.randrange(17)
+        if rng.random() < 0.5 and number[position] != number[position + 1]:
+            slip = number[:position] + number[position + 1] + number[position] + number[position + 2 :]
+        else:
+            other = rng.choice([d for d in "0123456789" if d != number[position]])
+            slip = number[:position] + other + number[position + 1 :]
+        guesses = idnumbers.near_misses(slip)
+        assert number in guesses
+        assert all(idnumbers.is_valid(guess) for guess in guesses)
+        assert len(guesses) < 40
+
+
+def test_a_valid_number_has_no_near_misses() -> None:
+    number = idnumbers.make("320829", dt.date(1970, 1, 15), 11)
+    assert idnumbers.near_misses(number) == []
+    assert idnumbers.near_misses("12345") == []

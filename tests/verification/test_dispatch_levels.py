@@ -112,3 +112,23 @@ def test_waiting_tasks_escalate_like_any_other(world: World, second_grid) -> Non
     services.do_escalate(timezone.now() + dt.timedelta(days=3))
     task.refresh_from_db()
     assert task.escalation == 4
+
+
+def test_the_clock_of_a_waiting_task_reaches_the_village_cadre(world: World, second_grid, cadre) -> None:
+    from hongyixing.notices.models import Notification
+
+    task = _intake(world, "高良涧街道临河社区人民路18号").batch.tasks.get()
+    assert task.warn_half_at is not None
+    services.do_escalate(task.warn_half_at + dt.timedelta(minutes=1))
+    told = set(Notification.objects.filter(kind="sla.half").values_list("recipient__username", flat=True))
+    assert told == {"cadre_a"}
+
+
+def test_the_clock_of_a_task_waiting_at_the_town_reaches_the_town_officer(world: World) -> None:
+    from hongyixing.notices.models import Notification
+
+    task = _intake(world, "高良涧街道人民路18号").batch.tasks.get()
+    assert task.warn_half_at is not None
+    services.do_escalate(task.warn_half_at + dt.timedelta(minutes=1))
+    told = set(Notification.objects.filter(kind="sla.half").values_list("recipient__username", flat=True))
+    assert told == {world.users["town_a"].username}

@@ -73,3 +73,61 @@ def test_a_homophone_links_only_with_an_agreeing_birth_date_or_phone(world: Worl
 def test_same_name_and_matching_id_still_links(world: World) -> None:
     result = _intake(world, {"name": "王建国", "id_number": world.a.plain_ids[0], "phone": "", "address": ""})
     assert _rows(result)[2].person == world.a.persons[0]
+
+
+def _mistyped(number: str, position: int) -> str:
+    digit = str((int(number[position]) + 3) % 10)
+    typo = number[:position] + digit + number[position + 1 :]
+    assert not idnumbers.is_valid(typo)
+    return typo
+
+
+VILLAGE_ADDRESS = "高良涧街道临河社区人民路18号"  # the village and a street: no group or building
+
+
+def test_an_id_one_slip_off_links_when_the_name_matches(world: World) -> None:
+    typo = _mistyped(world.a.plain_ids[0], 8)  # a birth-year digit: the birth date it gives is wrong too
+    result = _intake(
+        world,
+        {"name": "王建国", "id_number": typo, "phone": "", "address": ""},
+        {"name": "张三", "id_number": typo, "phone": "", "address": ""},
+    )
+    rows = _rows(result)
+    assert rows[2].person == world.a.persons[0]
+    assert "一" in rows[2].link_reason or "slip" in rows[2].link_reason
+    assert rows[2].warnings  # the typo itself is still shown
+    assert rows[3].person is None  # the same slip with another name is nobody
+
+
+def test_a_name_links_to_the_only_resident_of_that_name_in_the_village(world: World) -> None:
+    result = _intake(world, {"name": "李秀英", "id_number": "", "phone": "", "address": VILLAGE_ADDRESS})
+    row = _rows(result)[2]
+    assert row.person == world.a.persons[1]
+    assert "村" in row.link_reason or "village" in row.link_reason
+
+
+def test_two_residents_of_one_name_in_the_village_link_neither(world: World) -> None:
+    from hongyixing.areas import services as areas
+    from hongyixing.people.services import PersonSpec, create_person
+
+    household = areas.do_create_household(
+        None, world.a.building, "H-second", "临河社区幸福家园3栋502室", "502室"
+    )
+    create_person(
+        None,
+        PersonSpec(
+            name="李秀英",
+            document_number=idnumbers.make("320829", dt.date(1955, 3, 1), 42),
+            household=household,
+            relation="head",
+        ),
+    )
+    result = _intake(world, {"name": "李秀英", "id_number": "", "phone": "", "address": VILLAGE_ADDRESS})
+    assert _rows(result)[2].person is None
+
+
+def test_a_village_name_match_with_another_valid_id_is_blocked(world: World) -> None:
+    other = idnumbers.make("320829", dt.date(1988, 2, 3), 51)  # valid, nobody in the registry
+    result = _intake(world, {"name": "李秀英", "id_number": other, "phone": "", "address": VILLAGE_ADDRESS})
+    row = _rows(result)[2]
+    assert row.person is None and any("李秀英" in w for w in row.warnings)

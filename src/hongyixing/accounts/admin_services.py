@@ -234,6 +234,31 @@ def do_set_active(actor: Any, user: User, active: bool) -> None:
 
 
 @transaction.atomic
+def do_create_administrator(username: str, display_name: str = "") -> tuple[User, str]:
+    """The installation's first administrator (made on the command line: nobody can sign in yet): a
+    superuser with a temporary password. At the first sign-in they choose their own password, and may then
+    bind the authenticator without an enrolment code, since nobody could have issued one."""
+    username = username.strip()
+    if not username:
+        raise DomainError("user.no_username", _("A user needs a user name."), field="username")
+    if User.objects.filter(username=username).exists():
+        raise DomainError("user.exists", _("That user name is taken."), field="username")
+    password = _temporary_password()
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        is_superuser=True,
+        is_staff=True,
+        must_change_password=True,
+    )
+    user.set_password(password)
+    user.save()
+    audit.log_create(None, user)
+    audit.emit("user.created", user, None)
+    return user, password
+
+
+@transaction.atomic
 def do_reset_password(actor: Any, user: User) -> str:
     """A temporary password (shown once to the administrator); the user must change it at sign-in."""
     administered_user(actor, user.pk)

@@ -23,7 +23,15 @@ from hongyixing.areas.imports import _clean
 from hongyixing.areas.models import AdminUnit, Grid, UnitAlias
 from hongyixing.core import phones
 from hongyixing.exchange.columns import MappedRow
-from hongyixing.exchange.importer import CHANGED, NEW, UNCHANGED, Column, ImportContext, RowOutcome
+from hongyixing.exchange.importer import (
+    CHANGED,
+    NEW,
+    UNCHANGED,
+    Column,
+    Implied,
+    ImportContext,
+    RowOutcome,
+)
 
 NAME = Column("name", gettext_lazy("Name"), ("姓名", "人员姓名"), required=True)
 PHONE = Column(
@@ -225,7 +233,7 @@ class StaffSpec:
                 units.append(unit)
         return units
 
-    def implied(self, plan: StaffPlan, context: ImportContext) -> list[str]:
+    def implied(self, plan: StaffPlan, context: ImportContext) -> list[Implied]:
         return []
 
     def apply(self, plan: StaffPlan, context: ImportContext) -> None:

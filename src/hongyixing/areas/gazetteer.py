@@ -91,6 +91,8 @@ class Routing:
     # How sure the placement at ``unit_path`` is, leaving out whether one grid follows: a village
     # placed for certain over several grids is work for the village's desk, not for a person to read.
     place_confidence: float = 0.0
+    # Several units fit the address equally well (the suggestions list them).
+    ambiguous: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,6 +421,7 @@ class Gazetteer:
             parsed,
             # Every rival lies under the agreed unit: that much is as sure as the readings are.
             round(rivals[0].quality, 3) if agreed else 0.0,
+            ambiguous=True,
         )
 
     def _suggest(self, parsed: ParsedAddress, reading: _Reading) -> Suggestion:

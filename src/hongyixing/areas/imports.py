@@ -19,7 +19,15 @@ from hongyixing.areas.choices import PATH_LENGTH, UnitLevel
 from hongyixing.areas.models import AdminUnit, Grid, UnitAlias
 from hongyixing.core import phones
 from hongyixing.exchange.columns import MappedRow
-from hongyixing.exchange.importer import CHANGED, NEW, UNCHANGED, Column, ImportContext, RowOutcome
+from hongyixing.exchange.importer import (
+    CHANGED,
+    NEW,
+    UNCHANGED,
+    Column,
+    Implied,
+    ImportContext,
+    RowOutcome,
+)
 
 TOWN = Column(
     "town",
@@ -195,7 +203,7 @@ class UnitsSpec:
                     outcome.status = NEW
         return outcomes, plan
 
-    def implied(self, plan: UnitsPlan, context: ImportContext) -> list[str]:
+    def implied(self, plan: UnitsPlan, context: ImportContext) -> list[Implied]:
         return []
 
     def apply(self, plan: UnitsPlan, context: ImportContext) -> None:
@@ -315,7 +323,7 @@ class GridsSpec:
                         outcome.changes.append(label)
         return outcomes, plan
 
-    def implied(self, plan: GridsPlan, context: ImportContext) -> list[str]:
+    def implied(self, plan: GridsPlan, context: ImportContext) -> list[Implied]:
         return []
 
     def apply(self, plan: GridsPlan, context: ImportContext) -> None:

@@ -68,6 +68,18 @@ class ImportContext:
         return self.everything or any(path.startswith(root) for root in self.roots)
 
 
+@dataclass(frozen=True)
+class Implied:
+    """Something a file implies but does not do (a death, a move-out, a move): ``link`` is the page on
+    which a person confirms it."""
+
+    text: str
+    link: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass
 class ImportReport:
     kind: str
@@ -75,7 +87,7 @@ class ImportReport:
     rows: list[RowOutcome] = field(default_factory=list)
     refused: str = ""  # the whole file was refused: why
     skipped: list[Skipped] = field(default_factory=list)
-    implied: list[str] = field(default_factory=list)  # moves / deaths / move-outs for a person to confirm
+    implied: list[Implied] = field(default_factory=list)  # moves / deaths / move-outs to confirm
     applied: bool = False
     dry_run: bool = True
 
@@ -143,7 +155,7 @@ class ImportSpec(Protocol):
 
     def apply(self, plan: Any, context: ImportContext) -> None: ...
 
-    def implied(self, plan: Any, context: ImportContext) -> list[str]: ...
+    def implied(self, plan: Any, context: ImportContext) -> list[Implied]: ...
 
 
 def spec_for(kind: str) -> ImportSpec:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -7,10 +8,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
-from hongyixing.areas.models import Household
+from hongyixing.areas.api import HouseholdOut
+from hongyixing.areas.models import AdminUnit, Grid, Household
 from hongyixing.core.bounds import Key
-from hongyixing.core.errors import DomainError
-from hongyixing.people import queries, services
+from hongyixing.core.errors import DomainError, ErrorOut, NotFound
+from hongyixing.people import lifecycle, queries, services
 from hongyixing.people.models import Person
 
 router = Router(tags=["persons"])
@@ -37,6 +39,9 @@ class PersonOut(Schema):
     unit_path: str
     grid_id: int | None
     phones: list[PhoneOut]
+    status: str
+    status_since: dt.date | None
+    moved_to: str
     version: int
 
     @staticmethod
@@ -140,3 +145,117 @@ def reveal(request: HttpRequest, person_id: Key, payload: RevealIn) -> Any:
     person = get_object_or_404(Person.objects.restrict(request.user), pk=person_id)
     values = services.reveal(request.user, person, payload.field, payload.reason)
     return {"field": payload.field, "values": values}
+
+
+# --- The register's changes (people/lifecycle.py): the same services as the pages. ---
+
+CHANGE_ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class ChangeIn(Schema):
+    on: dt.date
+    note: str = ""
+    version: Key | None = None
+
+
+class MoveAwayIn(ChangeIn):
+    destination: str
+
+
+class JoinIn(ChangeIn):
+    household_id: Key
+    relation: str = ""
+
+
+class HouseholdMoveIn(ChangeIn):
+    unit_path: str = ""
+    grid_id: Key | None = None
+
+
+def _changeable(request: HttpRequest, person_id: int) -> Person:
+    return get_object_or_404(Person.objects.restrict(request.user, "change"), pk=person_id)
+
+
+def _with_phones(person: Person) -> Person:
+    return Person.objects.prefetch_related("phones").get(pk=person.pk)
+
+
+@router.post(
+    "/{person_id}/death",
+    response={200: PersonOut, **CHANGE_ERRORS},
+    summary="Record a death: open tasks close, an active measure ends early, the team is told",
+)
+def record_death(request: HttpRequest, person_id: Key, payload: ChangeIn) -> Any:
+    person = _changeable(request, person_id)
+    return _with_phones(
+        lifecycle.do_record_death(request.user, person, payload.on, payload.note, payload.version)
+    )
+
+
+@router.post(
+    "/{person_id}/move-away",
+    response={200: PersonOut, **CHANGE_ERRORS},
+    summary="Record a move out of the district (refused while a control measure is active)",
+)
+def record_move_away(request: HttpRequest, person_id: Key, payload: MoveAwayIn) -> Any:
+    person = _changeable(request, person_id)
+    return _with_phones(
+        lifecycle.do_record_move_away(
+            request.user, person, payload.on, payload.destination, payload.note, payload.version
+        )
+    )
+
+
+def _household(request: HttpRequest, household_id: int) -> Household:
+    return get_object_or_404(Household.objects.restrict(request.user, "change"), pk=household_id)
+
+
+@router.post(
+    "/{person_id}/move-in",
+    response={200: PersonOut, **CHANGE_ERRORS},
+    summary="Record the return of a person who had moved away, into a household",
+)
+def record_move_in(request: HttpRequest, person_id: Key, payload: JoinIn) -> Any:
+    person = _changeable(request, person_id)
+    household = _household(request, payload.household_id)
+    return _with_phones(
+        lifecycle.do_record_move_in(
+            request.user, person, household, payload.on, payload.note, payload.relation, payload.version
+        )
+    )
+
+
+@router.post(
+    "/{person_id}/household",
+    response={200: PersonOut, **CHANGE_ERRORS},
+    summary="Move a resident to another household of the district",
+)
+def change_household(request: HttpRequest, person_id: Key, payload: JoinIn) -> Any:
+    person = _changeable(request, person_id)
+    household = _household(request, payload.household_id)
+    return _with_phones(
+        lifecycle.do_move_person(
+            request.user, person, household, payload.on, payload.note, payload.relation, payload.version
+        )
+    )
+
+
+@router.post(
+    "/households/{household_id}/move",
+    response={200: HouseholdOut, **CHANGE_ERRORS},
+    summary="Move a whole household to another building/group (unit_path) or grid (grid_id)",
+)
+def move_household(request: HttpRequest, household_id: Key, payload: HouseholdMoveIn) -> Any:
+    household = _household(request, household_id)
+    target: AdminUnit | Grid | None = None
+    if payload.unit_path:
+        target = AdminUnit.objects.filter(path=payload.unit_path).first()
+    elif payload.grid_id is not None:
+        target = Grid.objects.filter(pk=payload.grid_id).first()
+    else:
+        raise DomainError("household.no_target", _("Choose where the household moves to."), "unit_path")
+    if target is None:
+        raise NotFound()
+    return lifecycle.do_move_household(
+        request.user, household, target, payload.on, payload.note, payload.version
+    )

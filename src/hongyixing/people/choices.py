@@ -37,3 +37,12 @@ class Relation(models.TextChoices):
 class PhoneKind(models.TextChoices):
     MOBILE = "mobile", _("Mobile")
     LANDLINE = "landline", _("Landline")
+
+
+class PersonStatus(models.TextChoices):
+    """Whether a person is on the register here (在册), has moved away (已迁出) or has died (已死亡).
+    Moved-away and deceased persons stay on file and searchable; the counters count residents only."""
+
+    RESIDENT = "resident", _("On the register")
+    MOVED_AWAY = "moved_away", _("Moved away")
+    DECEASED = "deceased", _("Deceased")

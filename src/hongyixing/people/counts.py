@@ -12,6 +12,7 @@ from django.db.models import Count, QuerySet
 
 from hongyixing.areas.choices import ancestor_paths
 from hongyixing.areas.models import Household
+from hongyixing.people.choices import PersonStatus
 from hongyixing.people.models import Person
 
 
@@ -32,15 +33,18 @@ def _rolled_up(rows: QuerySet[Any, dict[str, Any]], field: str) -> Counter[str]:
 
 
 def raw_counts() -> RawCounts:
-    """Counts straight from persons and households, grouped per leaf and rolled up the tree."""
+    """Counts straight from persons and households, grouped per leaf and rolled up the tree.
+
+    Persons count while on the register: a person who moved away or died stays on file, uncounted."""
+    residents = Person.objects.filter(status=PersonStatus.RESIDENT)
     return RawCounts(
-        unit_persons=_rolled_up(Person.objects.values("unit_path").annotate(n=Count("id")), "unit_path"),
+        unit_persons=_rolled_up(residents.values("unit_path").annotate(n=Count("id")), "unit_path"),
         unit_households=_rolled_up(
             Household.objects.values("unit_path").annotate(n=Count("id")), "unit_path"
         ),
         grid_persons={
             r["grid_id"]: r["n"]
-            for r in Person.objects.filter(grid__isnull=False).values("grid_id").annotate(n=Count("id"))
+            for r in residents.filter(grid__isnull=False).values("grid_id").annotate(n=Count("id"))
         },
         grid_households={
             r["grid_id"]: r["n"] for r in Household.objects.values("grid_id").annotate(n=Count("id"))

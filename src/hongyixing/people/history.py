@@ -7,4 +7,7 @@ SUBJECTS = {
     "person": (GROUP, _("Person")),
     "personphone": (GROUP, _("Phone")),
     "household": (GROUP, _("Household")),
+    # The register's changes (people/lifecycle.py): 迁出：登记, 迁入：登记; a death is "person.died".
+    "move_away": (GROUP, _("Move out of the district")),
+    "move_in": (GROUP, _("Return onto the register")),
 }

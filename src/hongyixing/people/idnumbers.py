@@ -133,6 +133,50 @@ def is_valid(raw: str) -> bool:
     return True
 
 
+def near_misses(raw: str, *, today: dt.date | None = None) -> list[str]:
+    """The valid numbers one slip away from an invalid 18-character one: one character mistyped, or two
+    neighbours swapped. The check character catches every such slip (mod 11), so a number that fails it
+    was probably one of these; the caller still needs other evidence (the name) to pick one. Works on the
+    weighted sum, so only the guesses that pass the check character are built and parsed."""
+    number = normalise(raw)
+    if re.fullmatch(r"[0-9]{16}X[0-9]", number):
+        # The check letter X and the digit before it swapped: the only slip that puts X in the body.
+        swapped = number[:16] + number[17] + "X"
+        return [swapped] if is_valid_on(swapped, today) else []
+    if not _ASCII_ID.match(number) or is_valid_on(number, today):
+        return []
+    digits = [int(ch) for ch in number[:17]]
+    total = sum(d * w for d, w in zip(digits, WEIGHTS, strict=True))
+    check = number[17]
+    guesses: set[str] = set()
+    if CHECK_CHARS[total % 11] != check:
+        guesses.add(number[:17] + CHECK_CHARS[total % 11])  # the check character itself mistyped
+    for position, (digit, weight) in enumerate(zip(digits, WEIGHTS, strict=True)):
+        base = total - digit * weight
+        for other in range(10):
+            if other != digit and CHECK_CHARS[(base + other * weight) % 11] == check:
+                guesses.add(f"{number[:position]}{other}{number[position + 1 :]}")
+    for position in range(16):
+        a, b = digits[position], digits[position + 1]
+        if a != b:
+            wa, wb = WEIGHTS[position], WEIGHTS[position + 1]
+            if CHECK_CHARS[(total - a * wa - b * wb + b * wa + a * wb) % 11] == check:
+                guesses.add(f"{number[:position]}{b}{a}{number[position + 2 :]}")
+    if digits[16] != (10 if check == "X" else int(check)):
+        swapped = number[:16] + number[17] + number[16]  # the last digit and the check character swapped
+        if _ASCII_ID.match(swapped) and check_character(swapped[:17]) == swapped[17]:
+            guesses.add(swapped)
+    return sorted(guess for guess in guesses if is_valid_on(guess, today))
+
+
+def is_valid_on(raw: str, today: dt.date | None) -> bool:
+    try:
+        parse(raw, today=today)
+    except IdNumberError:
+        return False
+    return True
+
+
 def make(area_code: str, birth_date: dt.date, sequence: int) -> str:
     """Build a valid 18-digit number (sequence 0–999; odd sequences are male)."""
     first17 = f"{area_code}{birth_date:%Y%m%d}{sequence:03d}"

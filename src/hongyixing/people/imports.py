@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +21,15 @@ from hongyixing.core import phones
 from hongyixing.core.crypto import blind_index
 from hongyixing.core.masking import mask_id_number
 from hongyixing.exchange.columns import MappedRow
-from hongyixing.exchange.importer import CHANGED, NEW, UNCHANGED, Column, ImportContext, RowOutcome
+from hongyixing.exchange.importer import (
+    CHANGED,
+    NEW,
+    UNCHANGED,
+    Column,
+    Implied,
+    ImportContext,
+    RowOutcome,
+)
 from hongyixing.people import idnumbers, services
 from hongyixing.people.choices import DocumentType, Relation, Residency
 from hongyixing.people.models import Person
@@ -307,27 +316,22 @@ class ResidentsSpec:
             absent.extend(members.select_related("household"))
         return absent
 
-    def implied(self, plan: ResidentsPlan, context: ImportContext) -> list[str]:
+    def implied(self, plan: ResidentsPlan, context: ImportContext) -> list[Implied]:
         lines = []
         for person in plan.absent:
             household: Any = person.household
             # zh: %(name)s（%(id)s）不在户号 %(number)s 的新名单里：是否已去世或迁出？请在人员页面确认
-            lines.append(
-                _(
-                    "%(name)s (%(id)s) is no longer listed in household %(number)s: died or moved out? "
-                    "Confirm on the person's page"
-                )
-                % {"name": person.name, "id": person.document_masked, "number": household.number}
-            )
+            text = _(
+                "%(name)s (%(id)s) is no longer listed in household %(number)s: died or moved out? "
+                "Confirm on the person's page"
+            ) % {"name": person.name, "id": person.document_masked, "number": household.number}
+            lines.append(Implied(text, reverse("people:register", args=[person.pk])))
         for household, unit in plan.moved_households:
             # zh: 户号 %(number)s 的新地址在%(unit)s：是否整户搬迁？请在住户页面确认
-            lines.append(
-                _(
-                    "Household %(number)s is now listed in %(unit)s: did it move? "
-                    "Confirm on the household page"
-                )
-                % {"number": household.number, "unit": unit.name}
-            )
+            text = _(
+                "Household %(number)s is now listed in %(unit)s: did it move? Confirm on the household page"
+            ) % {"number": household.number, "unit": unit.name}
+            lines.append(Implied(text, reverse("people:household_move", args=[household.pk])))
         return lines
 
     def apply(self, plan: ResidentsPlan, context: ImportContext) -> None:

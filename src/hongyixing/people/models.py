@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hongyixing.areas.models import Grid, Household
 from hongyixing.core.scope import ScopedModel, ScopedQuerySet
-from hongyixing.people.choices import DocumentType, PhoneKind, Relation, Residency, Sex
+from hongyixing.people.choices import DocumentType, PersonStatus, PhoneKind, Relation, Residency, Sex
 
 
 class Person(ScopedModel):
@@ -48,6 +48,13 @@ class Person(ScopedModel):
         verbose_name=_("grid"),
         db_index=False,
     )
+    # On the register, moved away or deceased, since when, and why (people/lifecycle.py writes them).
+    status = models.CharField(
+        _("register status"), max_length=12, choices=PersonStatus.choices, default=PersonStatus.RESIDENT
+    )
+    status_since = models.DateField(_("status since"), null=True, blank=True)
+    status_note = models.CharField(_("status note"), max_length=200, blank=True)
+    moved_to = models.CharField(_("moved to"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -66,6 +73,10 @@ class Person(ScopedModel):
         "domicile_address",
         "current_address",
         "grid_id",
+        "status",
+        "status_since",
+        "status_note",
+        "moved_to",
     )
 
     class Meta:
@@ -88,6 +99,10 @@ class Person(ScopedModel):
     @property
     def audit_person_id(self) -> int | None:
         return self.pk
+
+    @property
+    def is_resident(self) -> bool:
+        return self.status == PersonStatus.RESIDENT
 
     @property
     def birth_year(self) -> int | None:

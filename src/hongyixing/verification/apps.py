@@ -6,3 +6,8 @@ class VerificationConfig(AppConfig):
     name = "hongyixing.verification"
     label = "verification"
     verbose_name = _("Verification")
+
+    def ready(self) -> None:
+        from hongyixing.verification import receivers
+
+        receivers.connect()

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from hongyixing.areas.choices import PATH_LENGTH, UnitLevel
 from hongyixing.core import phones
 from hongyixing.core.crypto import blind_index
 from hongyixing.core.masking import mask_id_number, mask_phone
@@ -23,6 +24,7 @@ from hongyixing.people.choices import DocumentType
 from hongyixing.people.models import Person, PersonPhone
 
 CHUNK = 500
+VILLAGE_LENGTH = PATH_LENGTH[UnitLevel.VILLAGE]
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Candidate:
     link_reason: str = ""
     household_hint: tuple[str, int | None] | None = None  # (unit_path, grid_id) of a phone owner's home
     arrival_date: dt.date | None = None
+    # Blind indexes of the valid numbers one typo away from an invalid ID on the row.
+    near_id_indexes: tuple[str, ...] = ()
 
     @property
     def identifiable(self) -> bool:
@@ -87,6 +91,9 @@ def prepare(
             candidate.warnings.append(_("ID number: %(problem)s") % {"problem": error.message})
             candidate.birth_date = _birth_from_digits(idnumbers.normalise(raw_id))
             candidate.document_masked = mask_id_number(idnumbers.normalise(raw_id))
+            candidate.near_id_indexes = tuple(
+                blind_index("id", number) for number in idnumbers.near_misses(raw_id, today=today)
+            )
         else:
             candidate.id_number = parsed.number
             candidate.id_index = blind_index("id", parsed.number)
@@ -171,6 +178,14 @@ def homophones(a: str, b: str) -> bool:
     return a != b and len(a) == len(b) and _pinyin(a) == _pinyin(b)
 
 
+def _one_typo_away(c: Candidate, by_near_index: dict[str, Resident]) -> Resident | None:
+    """The one resident whose ID is a typing slip away from the row's invalid one and who has the row's
+    name (or, read aloud, the same name). The birth date read from the mistyped number proves nothing."""
+    near = [by_near_index[index] for index in c.near_id_indexes if index in by_near_index]
+    fitting = [r for r in near if r.name == c.name or homophones(r.name, c.name)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
 def link(candidates: Sequence[Candidate]) -> dict[int, Resident]:
     """Fill ``person_id``/confidence/reason on each candidate; return the residents it found by id."""
     found: dict[int, Resident] = {}
@@ -183,6 +198,14 @@ def link(candidates: Sequence[Candidate]) -> dict[int, Resident]:
         ):
             resident = Resident(pk, name, birth, path, grid_id, index)
             by_index[index or ""] = resident
+            found[resident.id] = resident
+
+    by_near_index: dict[str, Resident] = {}
+    near_indexes = sorted({index for c in candidates if not c.id_index for index in c.near_id_indexes})
+    for chunk in _chunks(near_indexes):
+        rows = Person.objects.filter(document_type=DocumentType.RESIDENT_ID, document_index__in=chunk)
+        for resident in _residents(rows):
+            by_near_index[resident.document_index or ""] = resident
             found[resident.id] = resident
 
     phone_owners: dict[str, list[int]] = defaultdict(list)
@@ -217,6 +240,10 @@ def link(candidates: Sequence[Candidate]) -> dict[int, Resident]:
             if not same_name:
                 c.warnings.append(_("The name on the list differs from the registry"))
             continue
+        if c.near_id_indexes and (typo := _one_typo_away(c, by_near_index)) is not None:
+            c.person_id, c.link_confidence = typo.id, 0.9
+            c.link_reason = _("The ID number is one typing slip from the resident's, and the name matches")
+            continue
         owners = [found[pid] for pid in phone_owners.get(c.phone_index or "", []) if pid in found]
         named = [r for r in owners if r.name == c.name]
         if len(named) == 1 and (why := contradiction(c, named[0])):
@@ -244,48 +271,65 @@ def link(candidates: Sequence[Candidate]) -> dict[int, Resident]:
 
 
 def link_by_place(candidates: Sequence[Candidate], places: Sequence[str]) -> dict[int, Resident]:
-    """Last stage: an unlinked row whose address was placed down to a group or building is the resident
-    of that place with the same name, provided exactly one resident fits and the row's own ID number or
-    birth date does not say otherwise — or, when nobody there has the name, a homophone of it, only
-    when the row's birth date or phone agrees as well. Two queries for the batch."""
-    wanted = {
-        place
+    """Last stage: an unlinked row whose address was placed at a village or community, or deeper, is the
+    resident of that place with the same name, provided exactly one resident there has it and the row's
+    own ID number or birth date does not say otherwise. Where the address reached a group or building
+    and nobody there has the name, a homophone of it counts, only when the row's birth date or phone
+    agrees as well. A few queries for the batch (by name, then the deep places' residents)."""
+    open_rows = [
+        (c, place)
         for c, place in zip(candidates, places, strict=True)
-        if c.person_id is None and not c.problem and c.name and len(place) >= 15
-    }
-    if not wanted:
+        if c.person_id is None and not c.problem and c.name and place and len(place) >= VILLAGE_LENGTH
+    ]
+    if not open_rows:
         return {}
+    by_name: dict[str, list[Resident]] = defaultdict(list)
+    for chunk in _chunks(sorted({c.name for c, _place in open_rows})):
+        for resident in _residents(Person.objects.filter(name__in=chunk)):
+            by_name[resident.name].append(resident)
+    nameless = sorted(
+        {
+            place
+            for c, place in open_rows
+            if len(place) > VILLAGE_LENGTH
+            and not any(r.unit_path.startswith(place) for r in by_name.get(c.name, ()))
+        }
+    )
     by_place: dict[str, list[Resident]] = defaultdict(list)
-    paths = sorted(wanted)
-    for chunk in _chunks(paths):
-        query = Person.objects.filter(unit_path__in=chunk)
-        for resident in _residents(query):
+    for chunk in _chunks(nameless):
+        for resident in _residents(Person.objects.filter(unit_path__in=chunk)):
             by_place[resident.unit_path].append(resident)
     phones_of: dict[int, set[str]] = defaultdict(set)
     resident_ids = sorted({r.id for people in by_place.values() for r in people})
-    if any(c.phone_index for c in candidates):
+    if any(c.phone_index for c, _place in open_rows):
         for chunk in _chunks(resident_ids):
             for person_id, index in PersonPhone.objects.filter(person_id__in=chunk).values_list(
                 "person_id", "index"
             ):
                 phones_of[person_id].add(index)
     found: dict[int, Resident] = {}
-    for c, place in zip(candidates, places, strict=True):
-        if c.person_id is not None or c.problem or place not in wanted:
-            continue
-        people_there = [r for r in by_place.get(place, []) if r.unit_path == place]
-        same = [r for r in people_there if r.name == c.name]
+    for c, place in open_rows:
+        deep = len(place) > VILLAGE_LENGTH
+        same = [r for r in by_name.get(c.name, ()) if r.unit_path.startswith(place)]
         if same:
             fitting = [r for r in same if not contradiction(c, r)]
             if len(same) == 1 and not fitting:
                 _blocked(c, same[0], contradiction(c, same[0]))
             if len(fitting) != 1:
                 continue
-            match, confidence, reason = fitting[0], 0.85, _("Name matches a resident at the reported address")
-        else:
+            match = fitting[0]
+            confidence, reason = (
+                (0.85, _("Name matches a resident at the reported address"))
+                if deep
+                else (
+                    0.8,
+                    _("Name matches the only resident of that name in the reported village or community"),
+                )
+            )
+        elif deep:
             close = [
                 r
-                for r in people_there
+                for r in by_place.get(place, [])
                 if homophones(r.name, c.name)
                 and not contradiction(c, r)
                 and (
@@ -301,6 +345,8 @@ def link_by_place(candidates: Sequence[Candidate], places: Sequence[str]) -> dic
                 _("Sounds like a resident at the reported address; birth date or phone agrees"),
             )
             c.warnings.append(_("The name on the list differs from the registry"))
+        else:
+            continue
         c.person_id, c.link_confidence, c.link_reason = match.id, confidence, reason
         found[match.id] = match
     return found

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from hongyixing.areas.models import Grid
@@ -151,6 +154,12 @@ class PushRow(ScopedModel):
         return self.person_id
 
 
+@functools.lru_cache(maxsize=64)
+def _state_label(language: str | None, state: str) -> str:
+    """A state's name in one language, looked up once: the bulk change log names thousands of tasks."""
+    return str(dict(TaskState.choices).get(state, state))
+
+
 class VerificationTask(DeadlineFields, ScopedModel):
     """One person to verify for one batch, routed to a grid, with a deadline."""
 
@@ -203,7 +212,7 @@ class VerificationTask(DeadlineFields, ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.get_state_display()})"
+        return f"{self.name} ({_state_label(translation.get_language(), self.state)})"
 
     @property
     def measure_requested_label(self) -> str:

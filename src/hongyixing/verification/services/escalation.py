@@ -46,12 +46,22 @@ def _recipients(tasks: list[VerificationTask], audience: str) -> dict[int, list[
 
     result: dict[int, list[int]] = defaultdict(list)
     if audience == "grid":
-        grants = Grant.objects.filter(role="grid_worker", grid_id__in={t.grid_id for t in tasks})
+        grants = Grant.objects.filter(role="grid_worker", grid_id__in={t.grid_id for t in tasks if t.grid_id})
         by_grid: dict[int, list[int]] = defaultdict(list)
         for user_id, grid_id in grants.values_list("user_id", "grid_id"):
             by_grid[grid_id].append(user_id)
+        # A task waiting on a village's (or a town's) desk has no grid worker yet: whoever assigns it
+        # there — the village cadres, or the town officers — hears of its clock instead.
+        waiting = {t.waits_at for t in tasks if not t.grid_id and t.waits_at}
+        by_desk: dict[str, list[int]] = defaultdict(list)
+        if waiting:
+            desk_grants = Grant.objects.filter(
+                role__in=("village_cadre", "town_officer"), unit__path__in=waiting
+            ).values_list("user_id", "unit__path")
+            for user_id, path in desk_grants:
+                by_desk[path].append(user_id)
         for t in tasks:
-            result[t.pk] = by_grid.get(t.grid_id or 0, [])
+            result[t.pk] = by_grid.get(t.grid_id, []) if t.grid_id else by_desk.get(t.waits_at, [])
     elif audience == "town":
         grants = Grant.objects.filter(role="town_officer", unit__path__in={t.unit_path[:9] for t in tasks})
         by_town: dict[str, list[int]] = defaultdict(list)
@@ -75,7 +85,7 @@ def do_escalate(now: dt.datetime | None = None) -> dict[str, int]:
     tz = timezone.get_current_timezone()
     messages = _messages()
     open_tasks = VerificationTask.objects.filter(state__in=CLOCK_STATES).only(
-        "id", "grid_id", "unit_path", "name", "deadline", "person_id", "escalation"
+        "id", "grid_id", "waits_at", "unit_path", "name", "deadline", "person_id", "escalation"
     )
     counts: dict[str, int] = {}
     for moved in deadlines.escalate(open_tasks, LEVELS, now, limit=5000):

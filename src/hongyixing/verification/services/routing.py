@@ -46,11 +46,9 @@ class RouteDecision:
         return self.unit_path[:TOWN_PATH_LENGTH]
 
 
-def _routing_reason(routing: Any) -> str:
+def _routing_reason(routing: Any, gazetteer: Any) -> str:
     """What the desk reads, in plain words: where the address led and why the row is where it is (the
     gazetteer's own evidence trace is for developers, not translated)."""
-    from hongyixing.areas.gazetteer import Gazetteer
-
     if routing.outside_district:
         return _("The address is outside the district: forward it to where the person is")
     if not routing.unit_path:
@@ -59,11 +57,11 @@ def _routing_reason(routing: Any) -> str:
                 "The address names no town or village of the district for certain; closest: %(near)s"
             ) % {"near": routing.suggestions[0].names}
         return _("The address names no town or village of the district")
-    place = Gazetteer.get().chain(routing.unit_path)
+    place = gazetteer.chain(routing.unit_path)
     if routing.grid_id is not None and routing.confidence >= ROUTE_THRESHOLD:
         return _("Address placed at %(place)s, in one grid") % {"place": place}
     if routing.place_confidence < ROUTE_THRESHOLD:
-        if "ambiguous" in routing.reason:
+        if routing.ambiguous:
             return _("Several places fit the address (%(place)s and others): choose one") % {"place": place}
         return _("The address is not clear enough to place for certain (read as %(place)s)") % {
             "place": place
@@ -81,12 +79,13 @@ def _route_addresses(addresses: list[str]) -> list[RouteDecision]:
     """Route free-text addresses with the district's gazetteer, in memory."""
     from hongyixing.areas.gazetteer import Gazetteer
 
+    gazetteer = Gazetteer.get()  # once: each get() checks the tree's fingerprint with three queries
     return [
         RouteDecision(
             r.unit_path or "",
             r.grid_id,
             r.confidence,
-            _routing_reason(r),
+            _routing_reason(r, gazetteer),
             r.outside_district,
             [
                 {"unit_path": s.unit_path, "label": s.names, "score": round(s.score, 2), "grid_id": s.grid_id}
@@ -94,7 +93,7 @@ def _route_addresses(addresses: list[str]) -> list[RouteDecision]:
             ],
             r.place_confidence,
         )
-        for r in Gazetteer.get().route_many(addresses)
+        for r in gazetteer.route_many(addresses)
     ]
 
 

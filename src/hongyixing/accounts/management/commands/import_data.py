@@ -36,8 +36,8 @@ class Command(BaseCommand):
             self.stderr.write(line)
         if report.has_errors:
             raise CommandError(f"{len(report.error_lines())} error(s); nothing was imported")
-        for line in report.implied:
-            self.stdout.write(f"to confirm: {line}")
+        for implied in report.implied:
+            self.stdout.write(f"to confirm: {implied.text}")
         counts = report.counts
         verb = "would be" if options["dry_run"] else "were"
         self.stdout.write(
