@@ -63,6 +63,12 @@ def _visit() -> str:
     return _households() + f"{_first(Household, grid__code='320813001001-01')}/"
 
 
+def _register() -> str:
+    from hongyixing.people.models import Person
+
+    return f"/people/{_first(Person, household__grid__code='320813001001-01')}/register/"
+
+
 def _site() -> str:
     from hongyixing.control.models import Site
 
@@ -109,7 +115,12 @@ SHOTS: dict[str, tuple[str, list[Page]]] = {
     ),
     "village-cadre": (
         "village_320813001001",
-        [("home", "/"), ("desk", "/verification/desk/"), ("assignments", "/command/assignments/")],
+        [
+            ("home", "/"),
+            ("desk", "/verification/desk/"),
+            ("register", _register),
+            ("assignments", "/command/assignments/"),
+        ],
     ),
     "town": (
         "town_320813001",
