@@ -42,6 +42,7 @@ PLAIN_PAGES = [
     "people:search",
     "accounts:tokens",
     "accounts:password",
+    "accounts:help",
     "verification:desk",
     "verification:my_tasks",
     "verification:supervision",
@@ -175,6 +176,9 @@ SKIP = {
     # Policy rule versions: the district office only; every other persona in tests/rules/.
     "rules:add_verification",
     "rules:add_measure",
+    # The user manual's pages and pictures (the same for every signed-in user): tests/accounts/test_help.py.
+    "accounts:help_page",
+    "accounts:help_image",
 }
 API_ELSEWHERE = {
     "api:openapi-json",
@@ -1182,6 +1186,8 @@ COVERED_BY = {
     "api:patch_person": "tests.test_authorization_matrix:test_master_data_patches_are_scoped",
     "rules:add_verification": "tests.rules.test_rule_versions:test_only_the_district_office_adds_versions",
     "rules:add_measure": "tests.rules.test_rule_versions:test_only_the_district_office_adds_versions",
+    "accounts:help_page": "tests.accounts.test_help:test_every_role_page_is_reachable_from_the_help_page",
+    "accounts:help_image": "tests.accounts.test_help:test_images_are_served_only_from_the_manual",
     "imports:template": "tests.exchange.test_import_page:test_upload_map_preview_confirm",
     "manifest": "tests.core.test_offline:test_manifest_and_service_worker_are_public_and_scoped_to_the_site",
     "offline": "tests.core.test_offline:test_manifest_and_service_worker_are_public_and_scoped_to_the_site",
@@ -1440,7 +1446,8 @@ def _api_body(
 # every route × persona (named in COVERED_BY): cases (tests/cases/test_authorization.py), the
 # economy (test_economy_writes_are_scoped) and user administration (test_administration_is_scoped,
 # tests/accounts/test_administration.py); an import's steps name a staged upload by a random token of
-# the uploader's own session (tests/exchange/test_import_page.py).
+# the uploader's own session (tests/exchange/test_import_page.py); the user manual's pages and pictures
+# name no object and refuse POST (tests/accounts/test_help.py).
 OUTSIDERS_WALKED_ELSEWHERE = (
     "cases:",
     "enterprises:",
@@ -1449,6 +1456,7 @@ OUTSIDERS_WALKED_ELSEWHERE = (
     "accounts:remove_grant",
     "imports:",
     "rules:",
+    "accounts:help",
 )
 OUTSIDER_API_ELSEWHERE = {
     name

@@ -60,6 +60,7 @@ MENU: tuple[Item, ...] = (
     Item("people:search", _("Find a person"), EVERYONE - {R.ENTERPRISE}),
     Item("accounts:tokens", _("API tokens"), frozenset({R.DISTRICT_OFFICE})),
     Item("accounts:password", _("Change password"), EVERYONE),
+    Item("accounts:help", _("Help"), EVERYONE),
 )
 # Pages for whoever may administer users (a grant the menu cannot tell from the role alone).
 ADMIN_MENU: tuple[Item, ...] = (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hongyixing.accounts import admin_views, views
+from hongyixing.accounts import admin_views, help, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -20,4 +20,7 @@ urlpatterns = [
         admin_views.remove_grant_view,
         name="remove_grant",
     ),
+    path("help/", help.help_index, name="help"),
+    path("help/img/<str:name>", help.help_image, name="help_image"),
+    path("help/<slug:page>/", help.help_page, name="help_page"),
 ]

@@ -164,7 +164,7 @@ def event_heading(name: str) -> Heading:
 
 def change_heading(object_type: str, action: str) -> Heading:
     model = _model(object_type)
-    label = model._meta.verbose_name if model is not None else OTHER
+    label = _model_label(model)
     subject = object_type.rsplit(".", 1)[-1]
     group = _subjects().get(subject, (label, label))[0]
     return Heading(str(group), f"{label}：{CHANGE_ACTIONS.get(action, RECORDED)}")
@@ -189,7 +189,7 @@ def field_changes(object_type: str, changes: dict[str, Any]) -> list[FieldChange
     for name, values in (changes or {}).items():
         before, after = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
         field = _field(model, name)
-        label = str(field.verbose_name) if field is not None else _humane_name(name)
+        label = _field_label(field, name)
         if name in hidden:
             rows.append(FieldChange(label, str(NOT_SHOWN), str(NOT_SHOWN)))
             continue
@@ -237,6 +237,25 @@ def readable(field: models.Field | None, value: Any) -> str:
     if isinstance(value, dt.datetime):
         return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i")
     return str(value)
+
+
+def _model_label(model: type[models.Model] | None) -> Any:
+    """A model's name; one left to Django's default (an English ``str``, not a translation) is "Other"."""
+    if model is None or isinstance(model._meta.verbose_name, str):
+        return OTHER
+    return model._meta.verbose_name
+
+
+def _field_label(field: models.Field | None, name: str) -> str:
+    """A field's label; a relation named by Django's default takes the related model's name."""
+    if field is None:
+        return _humane_name(name)
+    if not isinstance(field.verbose_name, str):
+        return str(field.verbose_name)
+    related = field.related_model if isinstance(field.related_model, type) else None
+    if related is not None and not isinstance(related._meta.verbose_name, str):
+        return str(related._meta.verbose_name)
+    return _humane_name(name)
 
 
 def _model(object_type: str) -> type[models.Model] | None:

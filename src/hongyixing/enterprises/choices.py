@@ -19,8 +19,9 @@ class Industry(models.TextChoices):
 
 
 class FilingState(models.TextChoices):
+    # "Submitted" of its own: on a verification task it is the worker's feedback (已反馈).
     DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("filed by an enterprise", "Submitted")
     INSPECTED = "inspected", _("Spot-checked")
     APPROVED = "approved", _("Approved to resume")
     RETURNED = "returned", _("Returned")
@@ -59,7 +60,7 @@ PER_PERSON_KINDS = (ClaimKind.TRANSPORT, ClaimKind.CHARTER, ClaimKind.HIRING, Cl
 
 
 class ClaimState(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("filed by an enterprise", "Submitted")
     IN_REVIEW = "in_review", _("In departmental review")
     APPROVED = "approved", _("Approved")
     RETURNED = "returned", _("Returned")

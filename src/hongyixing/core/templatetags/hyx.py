@@ -35,3 +35,11 @@ def urgency(deadline: dt.datetime | None, now: dt.datetime) -> str:
         return "ok"
     seconds = (deadline - now).total_seconds()
     return "overdue" if seconds < 0 else "soon" if seconds < 7200 else "ok"
+
+
+@register.filter
+def event_title(name: str) -> str:
+    """An event name (``task.dispatched``) as a person reads it (核查任务：派发到网格)."""
+    from hongyixing.core.history import event_heading
+
+    return event_heading(name).title
