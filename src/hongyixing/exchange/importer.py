@@ -45,7 +45,7 @@ class Column:
     required: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
     row_number: int
     status: str
@@ -240,8 +240,11 @@ def mapped_rows(table: Table, mapping: Mapping[str, int]) -> list[MappedRow]:
     for row in table.rows:
         cells = row.cells
         values = {name: cells[index] if index < len(cells) else "" for name, index in mapping.items()}
-        damaged = {name for name, index in mapping.items() if index in row.damaged}
-        rows.append(MappedRow(row.number, values, {}, list(cells), damaged))
+        if row.damaged:
+            damaged = frozenset(name for name, index in mapping.items() if index in row.damaged)
+            rows.append(MappedRow(row.number, values, {}, cells, damaged))
+        else:
+            rows.append(MappedRow(row.number, values, {}, cells))
     return rows
 
 
@@ -273,6 +276,7 @@ def run_import(
         return report
     report.skipped = table.skipped
     rows = mapped_rows(table, indexes)
+    del table  # the rows' cells live on in ``rows``; a large register is held once, not twice
     for row in rows:
         for name in sorted(row.damaged_fields):
             row.values[name] = ""  # a rounded number is no value; the spec reports it as missing/bad

@@ -430,17 +430,20 @@ def sniff_delimiter(text: str) -> str:
 def _read_csv(data: bytes, max_rows: int, *, excel_name: bool) -> tuple[list[Row], str, str]:
     text, encoding = decode_text(data, excel_name=excel_name)
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     rows: list[Row] = []
+    # One string object per distinct value while reading: a register repeats its towns, villages,
+    # relations and a household's addresses on every row (a third of a large file's memory).
+    same: dict[str, str] = {}
     try:
         for number, record in enumerate(reader, start=1):
             if number > max_rows:
                 raise _refuse_rows(max_rows)
             if len(record) > limits.MAX_COLUMNS:
                 raise _refuse_columns()
-            cells = [_csv_cell(value) for value in record]
+            cells = [same.setdefault(cell, cell) for cell in map(_csv_cell, record)]
             damaged = frozenset(column for column, value in enumerate(cells) if _looks_damaged(value))
-            rows.append(Row(number, cells, damaged))
+            rows.append(Row(number, cells, damaged or _UNDAMAGED))
     except csv.Error as exc:
         # Most often an unclosed quote: the csv module's default 128 KB field limit (process-wide, so
         # left alone) stops it from swallowing the rest of the file into one cell.
@@ -452,6 +455,26 @@ def _read_csv(data: bytes, max_rows: int, *, excel_name: bool) -> tuple[list[Row
             str(exc),
         ) from exc
     return rows, encoding, delimiter
+
+
+_UNDAMAGED: frozenset[int] = frozenset()
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their endings, for the csv reader (which joins a quoted multi-line cell
+    again). Unlike ``io.StringIO`` it holds no second, four-bytes-a-character copy of a large file.
+    A file with bare CR line ends (old Mac) goes through StringIO, which splits on those too."""
+    if "\n" not in text and "\r" in text:
+        yield from io.StringIO(text, newline="")
+        return
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        if stop < 0:
+            yield text[start:]
+            return
+        yield text[start : stop + 1]
+        start = stop + 1
 
 
 def _csv_cell(value: str) -> str:

@@ -27,6 +27,11 @@ from hongyixing.people.choices import DocumentType, PhoneKind, Relation, Residen
 from hongyixing.people.counts import raw_counts
 from hongyixing.people.models import Person, PersonPhone
 
+# Choices' ``values`` are rebuilt on every access: read once for the bulk paths.
+_DOCUMENT_TYPES = frozenset(DocumentType.values)
+_RELATIONS = frozenset(Relation.values)
+_RESIDENCIES = frozenset(Residency.values)
+
 
 @dataclass
 class SealedDocument:
@@ -37,14 +42,16 @@ class SealedDocument:
     area_code: str = ""
 
 
-def seal_document(document_type: str, raw: str) -> SealedDocument:
-    if document_type not in DocumentType.values:
+def seal_document(document_type: str, raw: str, parsed: idnumbers.IdNumber | None = None) -> SealedDocument:
+    """``parsed``: the resident ID number already parsed from ``raw`` (a bulk loader's own check)."""
+    if document_type not in _DOCUMENT_TYPES:
         raise DomainError("document.bad_type", _("Unknown document type."), "document_type")
     if document_type == DocumentType.RESIDENT_ID:
-        try:
-            parsed = idnumbers.parse(raw)
-        except idnumbers.IdNumberError as error:
-            raise DomainError(error.code, error.message, "document_number") from error
+        if parsed is None or parsed.number != raw:
+            try:
+                parsed = idnumbers.parse(raw)
+            except idnumbers.IdNumberError as error:
+                raise DomainError(error.code, error.message, "document_number") from error
         number = parsed.number
         return SealedDocument(
             document_type,
@@ -85,7 +92,7 @@ def phone_index(raw: str) -> str | None:
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonSpec:
     """What is needed to create a person (already-validated values where noted)."""
 
@@ -101,6 +108,8 @@ class PersonSpec:
     residency: str = "registered"
     domicile_address: str = ""
     current_address: str = ""
+    # The resident ID number as the loader already parsed it (``document_number`` is its number).
+    parsed_id: idnumbers.IdNumber | None = None
 
 
 @dataclass
@@ -112,6 +121,8 @@ class PreparedPerson:
 def _has_control_characters(text: str) -> bool:
     """Control, format, private-use and unassigned characters (category C) except ordinary spaces:
     they hide text on a page, break exports and make two names look the same."""
+    if text.isprintable():  # the common case, in C: no character of category C (nor Z but spaces)
+        return False
     return any(unicodedata.category(char).startswith("C") and char not in "\t\n\r" for char in text)
 
 
@@ -121,11 +132,11 @@ def _prepare(spec: PersonSpec) -> PreparedPerson:
     name = "".join(spec.name.split())
     if not name:
         raise DomainError("person.no_name", _("A person needs a name."), "name")
-    if spec.document_type not in DocumentType.values:
+    if spec.document_type not in _DOCUMENT_TYPES:
         raise DomainError("person.bad_document_type", _("Choose a document type."), "document_type")
-    if spec.relation and spec.relation not in Relation.values:
+    if spec.relation and spec.relation not in _RELATIONS:
         raise DomainError("person.bad_relation", _("Choose a relation to the household head."), "relation")
-    if spec.residency not in Residency.values:
+    if spec.residency not in _RESIDENCIES:
         raise DomainError("person.bad_residency", _("Choose a residency status."), "residency")
     for field_name in ("domicile_address", "current_address"):
         if _has_control_characters(getattr(spec, field_name)):
@@ -143,7 +154,7 @@ def _prepare(spec: PersonSpec) -> PreparedPerson:
         document_type=spec.document_type,
     )
     if spec.document_number.strip():
-        sealed = seal_document(spec.document_type, spec.document_number)
+        sealed = seal_document(spec.document_type, spec.document_number, spec.parsed_id)
         person.document_ciphertext = sealed.sealed.ciphertext
         person.document_index = sealed.sealed.index
         person.document_masked = sealed.sealed.masked
@@ -327,11 +338,11 @@ def reveal(actor: Any, person: Person, field: str, reason: str) -> list[str]:
 
 @dataclass
 class PersonUpdate:
-    """One changed register row: new field values, a phone to add, a household to join (if none yet)."""
+    """One changed register row: new field values, phones to add, a household to join (if none yet)."""
 
     person: Person
     changes: dict[str, Any]
-    new_phone: str | None = None
+    new_phones: Sequence[str] = ()
     household: Household | None = None
 
 
@@ -359,9 +370,9 @@ def do_bulk_update_persons(actor: Any, updates: Sequence[PersonUpdate]) -> int:
             person.unit_path = update.household.unit_path
             person.grid_id = update.household.grid_id
             joined.append(person)
-        if update.new_phone:
-            kind, sealed = seal_phone(update.new_phone)
-            has_primary = any(phone.is_primary for phone in person.phones.all())
+        has_primary = any(phone.is_primary for phone in person.phones.all())
+        for new_phone in update.new_phones:
+            kind, sealed = seal_phone(new_phone)
             phone_rows.append(
                 PersonPhone(
                     person_id=person.pk,
@@ -372,6 +383,7 @@ def do_bulk_update_persons(actor: Any, updates: Sequence[PersonUpdate]) -> int:
                     is_primary=not has_primary,
                 )
             )
+            has_primary = True
         person.version += 1
         logged.append((person, before))
     fields = [*sorted(EDITABLE_FIELDS), "household", "unit_path", "grid", "version"]
