@@ -7,9 +7,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -143,7 +144,8 @@ def _prepare(spec: PersonSpec) -> PreparedPerson:
             raise DomainError(
                 "person.bad_address", _("The address contains characters that cannot be shown."), field_name
             )
-    person = Person(
+    person = _new(
+        Person,
         name=name[:60],
         relation=spec.relation,
         residency=spec.residency,
@@ -177,7 +179,8 @@ def _prepare(spec: PersonSpec) -> PreparedPerson:
             continue
         seen.add(sealed_phone.index)
         phone_rows.append(
-            PersonPhone(
+            _new(
+                PersonPhone,
                 kind=kind,
                 ciphertext=sealed_phone.ciphertext,
                 index=sealed_phone.index,
@@ -186,6 +189,24 @@ def _prepare(spec: PersonSpec) -> PreparedPerson:
             )
         )
     return PreparedPerson(person, phone_rows)
+
+
+_M = TypeVar("_M", Person, PersonPhone)
+
+
+@cache
+def _field_defaults(model: type[models.Model]) -> tuple[tuple[str, Any], ...]:
+    return tuple((f.attname, None if f.primary_key else f.get_default()) for f in model._meta.concrete_fields)
+
+
+def _new(model: type[_M], **values: Any) -> _M:
+    """``model(**values)`` through Django's positional fast path (a third of the time; a bulk load makes
+    hundreds of thousands). Fields not given take their (immutable) defaults; related objects are not
+    cached, so pass attnames (``household_id``) or assign the relation afterwards."""
+    args = [values.pop(name) if name in values else default for name, default in _field_defaults(model)]
+    if values:
+        raise TypeError(f"{model.__name__} has no fields {sorted(values)}")
+    return model(*args)
 
 
 def find_by_document(document_type: str, raw: str) -> Person | None:
