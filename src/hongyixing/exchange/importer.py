@@ -21,6 +21,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from . import limits
 from .columns import MappedRow, normalise_header
 from .errors import FileRefused, MappingError
 from .tabular import Skipped, Table, read_table
@@ -253,7 +254,16 @@ def mapped_rows(table: Table, mapping: Mapping[str, int]) -> list[MappedRow]:
 
 def read(spec: ImportSpec, data: bytes, filename: str) -> Table:
     words = frozenset(s for column in spec.columns for s in column.synonyms)
-    return read_table(data, filename, count_headers=header_counter(spec.columns), header_words=words)
+    return read_table(
+        data,
+        filename,
+        max_bytes=limits.REGISTER_MAX_BYTES,
+        max_rows=limits.REGISTER_MAX_ROWS,
+        max_cells=limits.REGISTER_MAX_CELLS,
+        max_uncompressed=limits.REGISTER_ZIP_MAX_TOTAL_UNCOMPRESSED,
+        count_headers=header_counter(spec.columns),
+        header_words=words,
+    )
 
 
 def run_import(

@@ -145,6 +145,8 @@ def read_table(
     *,
     max_bytes: int = limits.MAX_BYTES,
     max_rows: int = limits.MAX_ROWS,
+    max_cells: int = limits.MAX_CELLS,
+    max_uncompressed: int = limits.ZIP_MAX_TOTAL_UNCOMPRESSED,
     count_headers: Callable[[Sequence[str]], int] = count_known_headers,
     header_words: frozenset[str] = HEADER_WORDS,
 ) -> Table:
@@ -171,10 +173,10 @@ def read_table(
     else:
         # calamine aborts the process (it does not raise) on some hostile files; see the guards.
         if kind == "xlsx":
-            check_xlsx(data)
+            check_xlsx(data, max_cells=max_cells, max_uncompressed=max_uncompressed)
         else:
-            check_xls(data)
-        sheet_name, rows = _read_workbook(data, max_rows)
+            check_xls(data, max_cells=max_cells)
+        sheet_name, rows = _read_workbook(data, max_rows, max_cells)
         if kind == "xlsx":
             _keep_formula_text(rows, uncached_formulas(data, sheet_name))
     headers, header_row, body, preamble, skipped = _split_table(rows, count_headers, header_words)
@@ -270,7 +272,7 @@ def _calamine_failure(exc: BaseException) -> FileRefused:
     return _refuse_unreadable(f"{type(exc).__name__}: {exc}")
 
 
-def _read_workbook(data: bytes, max_rows: int) -> tuple[str, list[Row]]:
+def _read_workbook(data: bytes, max_rows: int, max_cells: int = limits.MAX_CELLS) -> tuple[str, list[Row]]:
     # A malformed file can make the Rust parser panic, which pyo3 raises as a BaseException subclass
     # (PanicException); that is a bad upload, not a reason to stop the worker.
     try:
@@ -288,7 +290,7 @@ def _read_workbook(data: bytes, max_rows: int) -> tuple[str, list[Row]]:
         ]
         best_name, best_rows, best_count = "", [], 0
         for name in names:
-            rows = _read_sheet(workbook, name, max_rows)
+            rows = _read_sheet(workbook, name, max_rows, max_cells)
             count = sum(1 for row in rows if not row.is_blank)
             if count > best_count:
                 best_name, best_rows, best_count = name, rows, count
@@ -300,12 +302,14 @@ def _read_workbook(data: bytes, max_rows: int) -> tuple[str, list[Row]]:
     return best_name, best_rows
 
 
-def _read_sheet(workbook: python_calamine.CalamineWorkbook, name: str, max_rows: int) -> list[Row]:
+def _read_sheet(
+    workbook: python_calamine.CalamineWorkbook, name: str, max_rows: int, max_cells: int = limits.MAX_CELLS
+) -> list[Row]:
     try:
         sheet = workbook.get_sheet_by_name(name)
         end = sheet.end
         height, width = (end[0] + 1, end[1] + 1) if end else (0, 0)
-        _check_size(height, width, max_rows)
+        _check_size(height, width, max_rows, max_cells)
         values = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges or []
     except FileRefused:
@@ -333,17 +337,17 @@ def _fill_merged_down(values: list[list[_V]], merged: list[tuple[tuple[int, int]
                 line[left] = value
 
 
-def _check_size(height: int, width: int, max_rows: int) -> None:
+def _check_size(height: int, width: int, max_rows: int, max_cells: int = limits.MAX_CELLS) -> None:
     if height > max_rows:
         raise _refuse_rows(max_rows)
     if width > limits.MAX_COLUMNS:
         raise _refuse_columns()
-    if height * width > limits.MAX_CELLS:
+    if height * width > max_cells:
         raise FileRefused(
             "file.too_large",
             # zh: 表格有 %(rows)s 行 × %(columns)s 列，超过了 %(limit)s 个单元格的上限
             _("The sheet has %(rows)s rows × %(columns)s columns, more than the limit of %(limit)s cells")
-            % {"rows": height, "columns": width, "limit": f"{limits.MAX_CELLS:,}"},
+            % {"rows": height, "columns": width, "limit": f"{max_cells:,}"},
         )
 
 
