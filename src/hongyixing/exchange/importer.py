@@ -296,6 +296,7 @@ def run_import(
             # zh: 这一行的数字被表格软件改坏了（最后几位已丢失），请把这一列设成文本格式后重新填写
             outcome.fail(_("a number in this row was rounded by the spreadsheet program"))
     report.rows = outcomes
+    del rows  # what apply needs is in the plan: the file's values go before the writing starts
     if report.has_errors:
         return report
     report.implied = spec.implied(plan, context)

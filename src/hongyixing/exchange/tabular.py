@@ -436,8 +436,8 @@ def _read_csv(data: bytes, max_rows: int, *, excel_name: bool) -> tuple[list[Row
     delimiter = sniff_delimiter(text)
     reader = csv.reader(_lines(text), delimiter=delimiter)
     rows: list[Row] = []
-    # One string object per distinct value while reading: a register repeats its towns, villages,
-    # relations and a household's addresses on every row (a third of a large file's memory).
+    # One string object per distinct short value while reading: a register repeats its towns, villages,
+    # groups, relations, rooms and common names on every row (long values are mostly unique).
     same: dict[str, str] = {}
     try:
         for number, record in enumerate(reader, start=1):
@@ -445,7 +445,9 @@ def _read_csv(data: bytes, max_rows: int, *, excel_name: bool) -> tuple[list[Row
                 raise _refuse_rows(max_rows)
             if len(record) > limits.MAX_COLUMNS:
                 raise _refuse_columns()
-            cells = [same.setdefault(cell, cell) for cell in map(_csv_cell, record)]
+            cells = [
+                same.setdefault(cell, cell) if len(cell) <= 12 else cell for cell in map(_csv_cell, record)
+            ]
             damaged = frozenset(column for column, value in enumerate(cells) if _looks_damaged(value))
             rows.append(Row(number, cells, damaged or _UNDAMAGED))
     except csv.Error as exc:
