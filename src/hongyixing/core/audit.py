@@ -36,11 +36,14 @@ def _jsonable(value: Any) -> Any:
 def snapshot(instance: models.Model) -> dict[str, Any]:
     fields: Sequence[str] = getattr(instance, "audit_fields", ())
     reader = getattr(instance, "audit_value", None)
-    result = {}
-    for name in fields:
-        value = reader(name) if reader else getattr(instance, name)
-        result[name] = _jsonable(value)
-    return result
+    if reader is None:
+        # Plain fields straight from the instance's values (a bulk load snapshots every row it writes);
+        # properties, and deferred fields not loaded, through getattr.
+        values = instance.__dict__
+        return {
+            name: _jsonable(values[name] if name in values else getattr(instance, name)) for name in fields
+        }
+    return {name: _jsonable(reader(name)) for name in fields}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

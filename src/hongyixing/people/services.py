@@ -144,33 +144,36 @@ def _prepare(spec: PersonSpec) -> PreparedPerson:
             raise DomainError(
                 "person.bad_address", _("The address contains characters that cannot be shown."), field_name
             )
-    person = _new(
-        Person,
-        name=name[:60],
-        relation=spec.relation,
-        residency=spec.residency,
-        domicile_address=spec.domicile_address,
-        current_address=spec.current_address,
-        sex=spec.sex or Sex.UNKNOWN,
-        birth_date=spec.birth_date,
-        document_type=spec.document_type,
-    )
+    values: dict[str, Any] = {
+        "name": name[:60],
+        "relation": spec.relation,
+        "residency": spec.residency,
+        "domicile_address": spec.domicile_address,
+        "current_address": spec.current_address,
+        "sex": spec.sex or Sex.UNKNOWN,
+        "birth_date": spec.birth_date,
+        "document_type": spec.document_type,
+    }
     if spec.document_number.strip():
         sealed = seal_document(spec.document_type, spec.document_number, spec.parsed_id)
-        person.document_ciphertext = sealed.sealed.ciphertext
-        person.document_index = sealed.sealed.index
-        person.document_masked = sealed.sealed.masked
-        person.id_area_code = sealed.area_code
-        person.birth_date = sealed.birth_date or person.birth_date
+        values["document_ciphertext"] = sealed.sealed.ciphertext
+        values["document_index"] = sealed.sealed.index
+        values["document_masked"] = sealed.sealed.masked
+        values["id_area_code"] = sealed.area_code
+        values["birth_date"] = sealed.birth_date or spec.birth_date
         if sealed.sex != Sex.UNKNOWN:
-            person.sex = sealed.sex
+            values["sex"] = sealed.sex
+    # Every value at construction (attnames for the relations): no descriptor work per attribute.
     if spec.household is not None:
-        person.household = spec.household
-        person.unit_path = spec.household.unit_path
-        person.grid_id = spec.household.grid_id
+        values["household_id"] = spec.household.pk
+        values["unit_path"] = spec.household.unit_path
+        values["grid_id"] = spec.household.grid_id
     elif spec.unit is not None:
-        person.unit_path = spec.unit.path
-        person.grid_id = spec.unit.grid_id
+        values["unit_path"] = spec.unit.path
+        values["grid_id"] = spec.unit.grid_id
+    person = _new(Person, **values)
+    if spec.household is not None and spec.household.pk is None:
+        person.household = spec.household  # not saved yet: the relation resolves its id on save
     phone_rows = []
     seen: set[str] = set()
     for index, raw in enumerate(p for p in spec.phones if p and p.strip()):
