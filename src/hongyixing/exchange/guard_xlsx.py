@@ -195,7 +195,7 @@ def check_xlsx(
     data: bytes,
     *,
     max_cells: int = limits.MAX_CELLS,
-    max_uncompressed: int = limits.ZIP_MAX_TOTAL_UNCOMPRESSED,
+    max_uncompressed: int | None = None,  # None: limits.ZIP_MAX_TOTAL_UNCOMPRESSED, read when called
 ) -> None:
     """Refuse an xlsx that is not a sound, modest spreadsheet archive; return silently otherwise."""
     try:
@@ -204,7 +204,9 @@ def check_xlsx(
         raise _refuse_damaged(f"not a zip archive: {exc}") from exc
     with archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
-        _check_directory(members, max_uncompressed)
+        _check_directory(
+            members, limits.ZIP_MAX_TOTAL_UNCOMPRESSED if max_uncompressed is None else max_uncompressed
+        )
         names = {info.filename for info in members}
         if "[Content_Types].xml" not in names:
             raise _refuse_unsupported_zip(names)

@@ -145,8 +145,8 @@ def read_table(
     *,
     max_bytes: int = limits.MAX_BYTES,
     max_rows: int = limits.MAX_ROWS,
-    max_cells: int = limits.MAX_CELLS,
-    max_uncompressed: int = limits.ZIP_MAX_TOTAL_UNCOMPRESSED,
+    max_cells: int | None = None,  # None: the limits module's values, read when called
+    max_uncompressed: int | None = None,
     count_headers: Callable[[Sequence[str]], int] = count_known_headers,
     header_words: frozenset[str] = HEADER_WORDS,
 ) -> Table:
@@ -172,11 +172,12 @@ def read_table(
         )
     else:
         # calamine aborts the process (it does not raise) on some hostile files; see the guards.
+        cells = limits.MAX_CELLS if max_cells is None else max_cells
         if kind == "xlsx":
-            check_xlsx(data, max_cells=max_cells, max_uncompressed=max_uncompressed)
+            check_xlsx(data, max_cells=cells, max_uncompressed=max_uncompressed)
         else:
-            check_xls(data, max_cells=max_cells)
-        sheet_name, rows = _read_workbook(data, max_rows, max_cells)
+            check_xls(data, max_cells=cells)
+        sheet_name, rows = _read_workbook(data, max_rows, cells)
         if kind == "xlsx":
             _keep_formula_text(rows, uncached_formulas(data, sheet_name))
     headers, header_row, body, preamble, skipped = _split_table(rows, count_headers, header_words)
@@ -272,7 +273,7 @@ def _calamine_failure(exc: BaseException) -> FileRefused:
     return _refuse_unreadable(f"{type(exc).__name__}: {exc}")
 
 
-def _read_workbook(data: bytes, max_rows: int, max_cells: int = limits.MAX_CELLS) -> tuple[str, list[Row]]:
+def _read_workbook(data: bytes, max_rows: int, max_cells: int | None = None) -> tuple[str, list[Row]]:
     # A malformed file can make the Rust parser panic, which pyo3 raises as a BaseException subclass
     # (PanicException); that is a bad upload, not a reason to stop the worker.
     try:
@@ -303,7 +304,7 @@ def _read_workbook(data: bytes, max_rows: int, max_cells: int = limits.MAX_CELLS
 
 
 def _read_sheet(
-    workbook: python_calamine.CalamineWorkbook, name: str, max_rows: int, max_cells: int = limits.MAX_CELLS
+    workbook: python_calamine.CalamineWorkbook, name: str, max_rows: int, max_cells: int | None = None
 ) -> list[Row]:
     try:
         sheet = workbook.get_sheet_by_name(name)
@@ -337,7 +338,9 @@ def _fill_merged_down(values: list[list[_V]], merged: list[tuple[tuple[int, int]
                 line[left] = value
 
 
-def _check_size(height: int, width: int, max_rows: int, max_cells: int = limits.MAX_CELLS) -> None:
+def _check_size(height: int, width: int, max_rows: int, max_cells: int | None = None) -> None:
+    if max_cells is None:
+        max_cells = limits.MAX_CELLS
     if height > max_rows:
         raise _refuse_rows(max_rows)
     if width > limits.MAX_COLUMNS:
