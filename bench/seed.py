@@ -1,5 +1,7 @@
 """Seeding the demo district: the bulk path against the one-by-one service path (the baseline).
 
+``seed_district`` loads the district's files through the master-data importer (``exchange.importer``,
+as ``make demo`` does; issue 16: "through the same importer"), then the demo logins and scenarios.
 Targets (issue 2): full district, 285,000 persons, ≤ 60 s and ≤ 1 GiB peak RSS, on SQLite and PostgreSQL.
 """
 

@@ -7,7 +7,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -264,14 +264,21 @@ def bump_counts_many(deltas: list[tuple[str, int | None, int, int]]) -> None:
 
 
 def _apply_count_deltas(model: Any, key: str, deltas: dict[Any, list[int]]) -> None:
-    from django.db.models import Case, Value, When
-
-    for position, field in enumerate(("person_count", "household_count")):
-        changed = sorted((k, d[position]) for k, d in deltas.items() if d[position])
-        for chunk in _chunks(changed, 200):
-            increment = Case(*(When(**{key: k}, then=Value(n)) for k, n in chunk), default=Value(0))
-            keys = [k for k, _n in chunk]
-            model.objects.filter(**{f"{key}__in": keys}).update(**{field: F(field) + increment})
+    """One prepared ``UPDATE … SET n = n + %s WHERE key = %s`` run for every changed row (executemany):
+    no per-row SQL to build, whatever the number of units a load touches."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    column = quote(model._meta.pk.column if key == "pk" else model._meta.get_field(key).column)
+    for field in ("person_count", "household_count"):
+        position = 0 if field == "person_count" else 1
+        changed = sorted((d[position], k) for k, d in deltas.items() if d[position])
+        if not changed:
+            continue
+        name = quote(field)
+        # Table and column names come from our own models; the values are parameters.
+        sql = f"UPDATE {table} SET {name} = {name} + %s WHERE {column} = %s"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, changed)
 
 
 @transaction.atomic
@@ -289,6 +296,23 @@ def do_bulk_update_grids(actor: Any, changes: list[tuple[Grid, dict[str, Any]]])
         logged.append((grid, before))
     Grid.objects.bulk_update(
         [grid for grid, _v in changes], ["name", "worker", "responsible_name", "version"], batch_size=500
+    )
+    return audit.log_bulk_update(actor, logged)
+
+
+@transaction.atomic
+def do_bulk_set_responsibles(actor: Any, changes: list[tuple[AdminUnit, str, str]]) -> int:
+    """Who answers for each unit (name, post), in bulk: change log per unit that really changed."""
+    logged = []
+    for unit, name, title in changes:
+        if (unit.responsible_name, unit.responsible_title) == (name, title):
+            continue
+        before = audit.snapshot(unit)
+        unit.responsible_name, unit.responsible_title = name[:50], title[:50]
+        unit.version += 1
+        logged.append((unit, before))
+    AdminUnit.objects.bulk_update(
+        [unit for unit, _b in logged], ["responsible_name", "responsible_title", "version"], batch_size=500
     )
     return audit.log_bulk_update(actor, logged)
 

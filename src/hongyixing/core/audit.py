@@ -18,8 +18,12 @@ from hongyixing.core.bulk import copy_rows
 from hongyixing.core.context import current_request_id
 from hongyixing.core.models import ChangeAction, ChangeLog, DomainEvent, PiiAccess
 
+_PLAIN_TYPES = frozenset({str, int, bool, float, type(None)})
+
 
 def _jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN_TYPES:
+        return value
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, models.Model):
@@ -32,11 +36,14 @@ def _jsonable(value: Any) -> Any:
 def snapshot(instance: models.Model) -> dict[str, Any]:
     fields: Sequence[str] = getattr(instance, "audit_fields", ())
     reader = getattr(instance, "audit_value", None)
-    result = {}
-    for name in fields:
-        value = reader(name) if reader else getattr(instance, name)
-        result[name] = _jsonable(value)
-    return result
+    if reader is None:
+        # Plain fields straight from the instance's values (a bulk load snapshots every row it writes);
+        # properties, and deferred fields not loaded, through getattr.
+        values = instance.__dict__
+        return {
+            name: _jsonable(values[name] if name in values else getattr(instance, name)) for name in fields
+        }
+    return {name: _jsonable(reader(name)) for name in fields}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -138,19 +145,22 @@ def log_bulk_create(user: Any, instances: Iterable[models.Model], batch_size: in
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     user_id = _user_id(user)
     request_id = current_request_id()
+    action = ChangeAction.CREATE.value
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     rows = [
         (
             now,
             user_id,
             request_id,
-            ChangeAction.CREATE.value,
+            action,
             obj._meta.label_lower,
             obj.pk,
             str(obj)[:200],
             getattr(obj, "audit_person_id", None),
             getattr(obj, "unit_path", "") or "",
             # Snapshots are already JSON-safe: encode once here instead of through the field's adapters.
-            json.dumps(diff({}, snapshot(obj)), ensure_ascii=False),
+            # What diff({}, snapshot) gives: every field with a value, as [None, value].
+            encode({k: [None, v] for k, v in snapshot(obj).items() if v is not None}),
         )
         for obj in instances
     ]

@@ -2,8 +2,9 @@
 persons and staff. Deterministic for a seed: one ``random.Random(seed)`` drives everything, consumed in
 a fixed order (the tree first, so a seed gives the same tree whatever the population).
 
-Every write goes through services (``areas``, ``people``, ``accounts``); the demo modules only plan:
-``plan`` (the tree and grids), ``population`` (households and persons), ``staff`` (users, logins).
+Every write goes through the importer or services (``areas``, ``people``, ``accounts``); the demo
+modules only plan: ``plan`` (the tree and grids), ``population`` (households and persons), ``files``
+(the import files), ``staff`` (users, logins).
 """
 
 from __future__ import annotations
@@ -12,21 +13,23 @@ import time
 from collections.abc import Iterator
 from typing import Protocol
 
+from hongyixing.accounts.admin_services import import_context
 from hongyixing.areas import services as area_services
 from hongyixing.areas.choices import UnitLevel
-from hongyixing.areas.models import AdminUnit, Grid, Household
+from hongyixing.areas.models import AdminUnit, Grid
 from hongyixing.core.context import request_context
-from hongyixing.demo import staff
+from hongyixing.demo import files, staff
 from hongyixing.demo.cases_scenario import seed_cases
 from hongyixing.demo.command import seed_command
 from hongyixing.demo.control_scenario import seed_control
 from hongyixing.demo.economy import seed_economy
 from hongyixing.demo.plan import DEFAULT_PERSONS, DISTRICT_PATH, DistrictPlan
-from hongyixing.demo.population import HouseholdDraft, LeafKey, generate
-from hongyixing.people.services import do_bulk_create_persons
+from hongyixing.demo.population import HouseholdDraft, generate
+from hongyixing.exchange.importer import NEW, run_import
 
 DEFAULT_SEED = 2020
-PERSON_CHUNK = 20_000
+PERSON_CHUNK = 40_000  # register rows per import: bounds the memory a full-size seed needs
+LEAF_LEVELS = (UnitLevel.GROUP, UnitLevel.COMPOUND, UnitLevel.BUILDING)
 
 
 class Writer(Protocol):
@@ -49,7 +52,14 @@ class _Log:
 def seed_district(
     persons: int = DEFAULT_PERSONS, seed: int = DEFAULT_SEED, *, out: Writer | None = None
 ) -> dict[str, int]:
-    """Fill an empty database with the demo district; returns what was created."""
+    """Fill an empty database with the demo district; returns what was created.
+
+    The master data goes in as a district brings it: the demo files (``demo.files``, here as csv in
+    memory) through ``exchange.importer.run_import`` with the command line's context — units, grids,
+    then the register in slices of whole households. Then what no file carries: who answers for each
+    group, compound and building, the staff with their demo logins and second factors, and the
+    scenarios (control week, cases, command centre, economy).
+    """
     if persons < 1:
         raise ValueError("persons must be at least 1")
     log = _Log(out)
@@ -60,19 +70,19 @@ def seed_district(
         log(f"plan: {len(plan.villages)} villages, {plan.unit_count} units, {plan.grid_count} grids")
         units = {u.path: u for u in AdminUnit.objects.filter(path__startswith=DISTRICT_PATH)}
         _set_responsibles(plan, units)
-        grids = _create_grids(plan, units)
-        leaves = _create_units(plan, units, grids)
+        _import("units", files.UNIT_HEADERS, files.unit_rows(plan))
+        _set_leaf_responsibles(plan)  # also checks that every planned unit is there, at its path
         counts["units"] += plan.unit_count
-        counts["grids"] = len(grids)
-        log(f"tree: {counts['units']} units created, {len(grids)} grids")
+        counts["grids"] = _import("grids", files.GRID_HEADERS, files.grid_rows(plan, seed))[NEW]
+        log(f"tree: {counts['units']} units, {counts['grids']} grids (imported)")
+        units = {u.path: u for u in AdminUnit.objects.filter(path__startswith=DISTRICT_PATH)}
+        grids = {(g.unit_path, int(g.code.rsplit("-", 1)[1])): g for g in Grid.objects.all()}
         counts["users"] = staff.create_staff(seed, plan, units, grids)
         staff.link_responsibles(plan, units, grids)
         log(f"staff: {counts['users']} users")
-        households, created = _create_people(drafts, leaves, log)
-        counts["households"] = households
-        counts["persons"] = created
-        log(f"people: {households} households, {created} persons")
-        # Counters moved with every bulk write (households here, persons in the people service): no recount.
+        counts["households"], counts["persons"] = _import_register(plan, drafts, log)
+        log(f"people: {counts['households']} households, {counts['persons']} persons")
+        # Counters moved with every bulk write the importer made: no recount.
         control = seed_control(seed)
         log(f"control measures: {control['measures']} measures, 2 quarantine sites")
         cases = seed_cases(seed)
@@ -91,6 +101,17 @@ def seed_district(
     return counts
 
 
+def _import(kind: str, headers: list[str], rows: list[list[str]]) -> dict[str, int]:
+    """One file through the importer, applied; a row in error is a bug in the generator."""
+    context = import_context(None)  # the command line's: the whole district
+    if context is None:
+        raise RuntimeError("the command line may import anywhere")
+    report = run_import(kind, files.csv_bytes(headers, rows), f"{kind}.csv", context, dry_run=False)
+    if not report.applied:
+        raise RuntimeError(f"the demo {kind} did not import: {report.error_lines()[:3]}")
+    return report.counts
+
+
 def _set_responsibles(plan: DistrictPlan, units: dict[str, AdminUnit]) -> None:
     for path, (name, post) in plan.responsibles.items():
         unit = units[path]
@@ -100,111 +121,40 @@ def _set_responsibles(plan: DistrictPlan, units: dict[str, AdminUnit]) -> None:
             )
 
 
-def _create_grids(plan: DistrictPlan, units: dict[str, AdminUnit]) -> dict[tuple[str, int], Grid]:
-    drafts = []
-    for village in plan.villages:
-        for n, worker in enumerate(village.grid_workers, start=1):
-            drafts.append(
-                Grid(
-                    code=f"{village.path}-{n:02d}",
-                    name=f"{village.canonical}第{n}网格",
-                    village=units[village.path],
-                    unit_path=village.path,
-                    responsible_name=worker,
-                )
-            )
-    created = area_services.do_bulk_create_grids(None, drafts)
-    return {(grid.unit_path, int(grid.code.rsplit("-", 1)[1])): grid for grid in created}
-
-
-def _create_units(
-    plan: DistrictPlan, units: dict[str, AdminUnit], grids: dict[tuple[str, int], Grid]
-) -> dict[LeafKey, AdminUnit]:
-    """Groups, compounds, then buildings; returns the leaves by (village path, compound no, leaf no)."""
-    level5: list[AdminUnit] = []
-    for village in plan.villages:
-        parent = units[village.path]
-        for group in village.groups:
-            level5.append(
-                AdminUnit(
-                    path=f"{village.path}{group.number:03d}",
-                    name=group.name,
-                    level=UnitLevel.GROUP,
-                    parent=parent,
-                    grid=grids[(village.path, group.grid)],
-                    responsible_name=group.responsible,
-                    responsible_title="村民小组长",
-                )
-            )
-        for compound in village.compounds:
-            level5.append(
-                AdminUnit(
-                    path=f"{village.path}{compound.number:03d}",
-                    name=compound.name,
-                    level=UnitLevel.COMPOUND,
-                    parent=parent,
-                    grid=grids[(village.path, compound.buildings[0].grid)],
-                    responsible_name=compound.responsible,
-                    responsible_title="小区党支部书记",
-                )
-            )
-    created5 = {u.path: u for u in area_services.do_bulk_create_units(None, level5)}
-    leaves: dict[LeafKey, AdminUnit] = {}
-    level6: list[AdminUnit] = []
+def _set_leaf_responsibles(plan: DistrictPlan) -> None:
+    """Group heads, compound secretaries and building heads: a units file names the units only."""
+    wanted: dict[str, tuple[str, str]] = {}
     for village in plan.villages:
         for group in village.groups:
-            leaves[(village.path, 0, group.number)] = created5[f"{village.path}{group.number:03d}"]
+            wanted[f"{village.path}{group.number:03d}"] = (group.responsible, "村民小组长")
         for compound in village.compounds:
-            parent = created5[f"{village.path}{compound.number:03d}"]
+            path = f"{village.path}{compound.number:03d}"
+            wanted[path] = (compound.responsible, "小区党支部书记")
             for building in compound.buildings:
-                level6.append(
-                    AdminUnit(
-                        path=f"{parent.path}{building.number:03d}",
-                        name=building.name,
-                        level=UnitLevel.BUILDING,
-                        parent=parent,
-                        grid=grids[(village.path, building.grid)],
-                        responsible_name=building.responsible,
-                        responsible_title="楼栋长",
-                    )
-                )
-    for unit in area_services.do_bulk_create_units(None, level6):
-        leaves[(unit.path[:12], int(unit.path[12:15]), int(unit.path[15:]))] = unit
-    return leaves
+                wanted[f"{path}{building.number:03d}"] = (building.responsible, "楼栋长")
+    below = AdminUnit.objects.filter(path__startswith=DISTRICT_PATH, level__in=LEAF_LEVELS)
+    changes = [(unit, *wanted[unit.path]) for unit in below if unit.path in wanted]
+    if len(changes) != len(wanted):
+        raise RuntimeError("the imported units do not have the paths the demo plan gives them")
+    area_services.do_bulk_set_responsibles(None, changes)
 
 
-def _create_people(
-    drafts: Iterator[HouseholdDraft], leaves: dict[LeafKey, AdminUnit], log: _Log
-) -> tuple[int, int]:
-    """Households then their persons, one service call each per ~``PERSON_CHUNK`` persons."""
+def _import_register(plan: DistrictPlan, drafts: Iterator[HouseholdDraft], log: _Log) -> tuple[int, int]:
+    """The register in slices of ~``PERSON_CHUNK`` persons (whole households): one import each."""
     totals = [0, 0]
-    batch: list[HouseholdDraft] = []
-    batch_persons = 0
+    batch: list[list[str]] = []
 
     def flush() -> None:
-        households = area_services.do_bulk_create_households(
-            None,
-            [
-                Household(number=d.number, unit=leaves[d.leaf], door=d.place.door, address=d.place.canonical)
-                for d in batch
-            ],
-        )
-        specs = []
-        for draft, household in zip(batch, households, strict=True):
-            for spec in draft.members:
-                spec.household = household
-                specs.append(spec)
-        do_bulk_create_persons(None, specs)
-        totals[0] += len(households)
-        totals[1] += len(specs)
+        counts = _import("residents", files.RESIDENT_HEADERS, batch)
+        totals[0] += len({row[4] for row in batch})
+        totals[1] += counts[NEW]
         log(f"  {totals[0]} households, {totals[1]} persons")
 
-    for draft in drafts:
-        batch.append(draft)
-        batch_persons += len(draft.members)
-        if batch_persons >= PERSON_CHUNK:
+    for rows in files.resident_rows(plan, drafts):
+        batch.extend(rows)
+        if len(batch) >= PERSON_CHUNK:
             flush()
-            batch, batch_persons = [], 0
+            batch = []
     if batch:
         flush()
     return totals[0], totals[1]

@@ -191,7 +191,12 @@ def _refuse_damaged(detail: str) -> FileRefused:
     return FileRefused("file.unreadable", _("The file is damaged or is not a real Excel file"), detail)
 
 
-def check_xlsx(data: bytes, *, max_cells: int = limits.MAX_CELLS) -> None:
+def check_xlsx(
+    data: bytes,
+    *,
+    max_cells: int = limits.MAX_CELLS,
+    max_uncompressed: int | None = None,  # None: limits.ZIP_MAX_TOTAL_UNCOMPRESSED, read when called
+) -> None:
     """Refuse an xlsx that is not a sound, modest spreadsheet archive; return silently otherwise."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -199,7 +204,9 @@ def check_xlsx(data: bytes, *, max_cells: int = limits.MAX_CELLS) -> None:
         raise _refuse_damaged(f"not a zip archive: {exc}") from exc
     with archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
-        _check_directory(members)
+        _check_directory(
+            members, limits.ZIP_MAX_TOTAL_UNCOMPRESSED if max_uncompressed is None else max_uncompressed
+        )
         names = {info.filename for info in members}
         if "[Content_Types].xml" not in names:
             raise _refuse_unsupported_zip(names)
@@ -240,12 +247,12 @@ def check_xlsx(data: bytes, *, max_cells: int = limits.MAX_CELLS) -> None:
             )
 
 
-def _check_directory(members: list[zipfile.ZipInfo]) -> None:
+def _check_directory(members: list[zipfile.ZipInfo], max_uncompressed: int) -> None:
     """Cheap checks on what the archive declares, before inflating anything."""
     if len(members) > limits.ZIP_MAX_MEMBERS:
         raise _refuse_bomb(f"{len(members)} members")
     declared = sum(info.file_size for info in members)
-    if declared > limits.ZIP_MAX_TOTAL_UNCOMPRESSED:
+    if declared > max_uncompressed:
         raise _refuse_bomb(f"declares {declared} bytes uncompressed")
     for info in members:
         if info.flag_bits & 0x1:

@@ -21,6 +21,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from . import limits
 from .columns import MappedRow, normalise_header
 from .errors import FileRefused, MappingError
 from .tabular import Skipped, Table, read_table
@@ -45,7 +46,7 @@ class Column:
     required: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
     row_number: int
     status: str
@@ -252,8 +253,11 @@ def mapped_rows(table: Table, mapping: Mapping[str, int]) -> list[MappedRow]:
     for row in table.rows:
         cells = row.cells
         values = {name: cells[index] if index < len(cells) else "" for name, index in mapping.items()}
-        damaged = {name for name, index in mapping.items() if index in row.damaged}
-        rows.append(MappedRow(row.number, values, {}, list(cells), damaged))
+        if row.damaged:
+            damaged = frozenset(name for name, index in mapping.items() if index in row.damaged)
+            rows.append(MappedRow(row.number, values, {}, cells, damaged))
+        else:
+            rows.append(MappedRow(row.number, values, {}, cells))
     return rows
 
 
@@ -262,7 +266,16 @@ def mapped_rows(table: Table, mapping: Mapping[str, int]) -> list[MappedRow]:
 
 def read(spec: ImportSpec, data: bytes, filename: str) -> Table:
     words = frozenset(s for column in spec.columns for s in column.synonyms)
-    return read_table(data, filename, count_headers=header_counter(spec.columns), header_words=words)
+    return read_table(
+        data,
+        filename,
+        max_bytes=limits.REGISTER_MAX_BYTES,
+        max_rows=limits.REGISTER_MAX_ROWS,
+        max_cells=limits.REGISTER_MAX_CELLS,
+        max_uncompressed=limits.REGISTER_ZIP_MAX_TOTAL_UNCOMPRESSED,
+        count_headers=header_counter(spec.columns),
+        header_words=words,
+    )
 
 
 def run_import(
@@ -285,6 +298,7 @@ def run_import(
         return report
     report.skipped = table.skipped
     rows = mapped_rows(table, indexes)
+    del table  # the rows' cells live on in ``rows``; a large register is held once, not twice
     for row in rows:
         for name in sorted(row.damaged_fields):
             row.values[name] = ""  # a rounded number is no value; the spec reports it as missing/bad
@@ -294,6 +308,7 @@ def run_import(
             # zh: 这一行的数字被表格软件改坏了（最后几位已丢失），请把这一列设成文本格式后重新填写
             outcome.fail(_("a number in this row was rounded by the spreadsheet program"))
     report.rows = outcomes
+    del rows  # what apply needs is in the plan: the file's values go before the writing starts
     if report.has_errors:
         return report
     report.implied = spec.implied(plan, context)

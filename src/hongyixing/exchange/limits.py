@@ -24,6 +24,14 @@ ZIP_MAX_MEMBERS = 10_000
 ZIP_MAX_RATIO = 100
 ZIP_RATIO_APPLIES_ABOVE = 1 * MiB
 
+# The master-data import (``exchange.importer``) takes a whole district's register in one file: 285,000
+# persons are ~70 MB as csv and ~300 MB of sheet XML as xlsx (17 columns, 4.8 M cells). A city's
+# register is loaded town by town.
+REGISTER_MAX_BYTES = 128 * MiB
+REGISTER_MAX_ROWS = 600_000
+REGISTER_MAX_CELLS = 12_000_000
+REGISTER_ZIP_MAX_TOTAL_UNCOMPRESSED = 640 * MiB
+
 # Rows searched for the header row (non-blank rows; titles and notes above the header are common).
 HEADER_SEARCH_ROWS = 10
 MIN_HEADER_MATCHES = 2

@@ -145,6 +145,8 @@ def read_table(
     *,
     max_bytes: int = limits.MAX_BYTES,
     max_rows: int = limits.MAX_ROWS,
+    max_cells: int | None = None,  # None: the limits module's values, read when called
+    max_uncompressed: int | None = None,
     count_headers: Callable[[Sequence[str]], int] = count_known_headers,
     header_words: frozenset[str] = HEADER_WORDS,
 ) -> Table:
@@ -170,11 +172,12 @@ def read_table(
         )
     else:
         # calamine aborts the process (it does not raise) on some hostile files; see the guards.
+        cells = limits.MAX_CELLS if max_cells is None else max_cells
         if kind == "xlsx":
-            check_xlsx(data)
+            check_xlsx(data, max_cells=cells, max_uncompressed=max_uncompressed)
         else:
-            check_xls(data)
-        sheet_name, rows = _read_workbook(data, max_rows)
+            check_xls(data, max_cells=cells)
+        sheet_name, rows = _read_workbook(data, max_rows, cells)
         if kind == "xlsx":
             _keep_formula_text(rows, uncached_formulas(data, sheet_name))
     headers, header_row, body, preamble, skipped = _split_table(rows, count_headers, header_words)
@@ -270,7 +273,7 @@ def _calamine_failure(exc: BaseException) -> FileRefused:
     return _refuse_unreadable(f"{type(exc).__name__}: {exc}")
 
 
-def _read_workbook(data: bytes, max_rows: int) -> tuple[str, list[Row]]:
+def _read_workbook(data: bytes, max_rows: int, max_cells: int | None = None) -> tuple[str, list[Row]]:
     # A malformed file can make the Rust parser panic, which pyo3 raises as a BaseException subclass
     # (PanicException); that is a bad upload, not a reason to stop the worker.
     try:
@@ -288,7 +291,7 @@ def _read_workbook(data: bytes, max_rows: int) -> tuple[str, list[Row]]:
         ]
         best_name, best_rows, best_count = "", [], 0
         for name in names:
-            rows = _read_sheet(workbook, name, max_rows)
+            rows = _read_sheet(workbook, name, max_rows, max_cells)
             count = sum(1 for row in rows if not row.is_blank)
             if count > best_count:
                 best_name, best_rows, best_count = name, rows, count
@@ -300,12 +303,14 @@ def _read_workbook(data: bytes, max_rows: int) -> tuple[str, list[Row]]:
     return best_name, best_rows
 
 
-def _read_sheet(workbook: python_calamine.CalamineWorkbook, name: str, max_rows: int) -> list[Row]:
+def _read_sheet(
+    workbook: python_calamine.CalamineWorkbook, name: str, max_rows: int, max_cells: int | None = None
+) -> list[Row]:
     try:
         sheet = workbook.get_sheet_by_name(name)
         end = sheet.end
         height, width = (end[0] + 1, end[1] + 1) if end else (0, 0)
-        _check_size(height, width, max_rows)
+        _check_size(height, width, max_rows, max_cells)
         values = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges or []
     except FileRefused:
@@ -333,17 +338,19 @@ def _fill_merged_down(values: list[list[_V]], merged: list[tuple[tuple[int, int]
                 line[left] = value
 
 
-def _check_size(height: int, width: int, max_rows: int) -> None:
+def _check_size(height: int, width: int, max_rows: int, max_cells: int | None = None) -> None:
+    if max_cells is None:
+        max_cells = limits.MAX_CELLS
     if height > max_rows:
         raise _refuse_rows(max_rows)
     if width > limits.MAX_COLUMNS:
         raise _refuse_columns()
-    if height * width > limits.MAX_CELLS:
+    if height * width > max_cells:
         raise FileRefused(
             "file.too_large",
             # zh: 表格有 %(rows)s 行 × %(columns)s 列，超过了 %(limit)s 个单元格的上限
             _("The sheet has %(rows)s rows × %(columns)s columns, more than the limit of %(limit)s cells")
-            % {"rows": height, "columns": width, "limit": f"{limits.MAX_CELLS:,}"},
+            % {"rows": height, "columns": width, "limit": f"{max_cells:,}"},
         )
 
 
@@ -430,17 +437,22 @@ def sniff_delimiter(text: str) -> str:
 def _read_csv(data: bytes, max_rows: int, *, excel_name: bool) -> tuple[list[Row], str, str]:
     text, encoding = decode_text(data, excel_name=excel_name)
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     rows: list[Row] = []
+    # One string object per distinct short value while reading: a register repeats its towns, villages,
+    # groups, relations, rooms and common names on every row (long values are mostly unique).
+    same: dict[str, str] = {}
     try:
         for number, record in enumerate(reader, start=1):
             if number > max_rows:
                 raise _refuse_rows(max_rows)
             if len(record) > limits.MAX_COLUMNS:
                 raise _refuse_columns()
-            cells = [_csv_cell(value) for value in record]
+            cells = [
+                same.setdefault(cell, cell) if len(cell) <= 12 else cell for cell in map(_csv_cell, record)
+            ]
             damaged = frozenset(column for column, value in enumerate(cells) if _looks_damaged(value))
-            rows.append(Row(number, cells, damaged))
+            rows.append(Row(number, cells, damaged or _UNDAMAGED))
     except csv.Error as exc:
         # Most often an unclosed quote: the csv module's default 128 KB field limit (process-wide, so
         # left alone) stops it from swallowing the rest of the file into one cell.
@@ -452,6 +464,26 @@ def _read_csv(data: bytes, max_rows: int, *, excel_name: bool) -> tuple[list[Row
             str(exc),
         ) from exc
     return rows, encoding, delimiter
+
+
+_UNDAMAGED: frozenset[int] = frozenset()
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their endings, for the csv reader (which joins a quoted multi-line cell
+    again). Unlike ``io.StringIO`` it holds no second, four-bytes-a-character copy of a large file.
+    A file with bare CR line ends (old Mac) goes through StringIO, which splits on those too."""
+    if "\n" not in text and "\r" in text:
+        yield from io.StringIO(text, newline="")
+        return
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        if stop < 0:
+            yield text[start:]
+            return
+        yield text[start : stop + 1]
+        start = stop + 1
 
 
 def _csv_cell(value: str) -> str:

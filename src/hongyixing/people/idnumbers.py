@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from operator import mul
 
 from django.utils.translation import gettext as _
 
@@ -43,7 +44,7 @@ class IdNumberError(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IdNumber:
     number: str
     area_code: str
@@ -63,8 +64,9 @@ def normalise(raw: str) -> str:
 
 
 def check_character(first17: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
-    return CHECK_CHARS[total % 11]
+    if len(first17) != len(WEIGHTS):
+        raise ValueError("the check character is computed from 17 digits")
+    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def looks_like_excel_float(raw: str) -> bool:

@@ -7,6 +7,7 @@ updated, never duplicated. What a newer register only implies — a person absen
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ from hongyixing.exchange.importer import (
 )
 from hongyixing.people import idnumbers, services
 from hongyixing.people.choices import DocumentType, Relation, Residency
-from hongyixing.people.models import Person
+from hongyixing.people.models import Person, PersonPhone
 
 NAME = Column("name", gettext_lazy("Name"), ("姓名", "人员姓名", "户主姓名"), required=True)
 SEX = Column("sex", gettext_lazy("Sex"), ("性别",))
@@ -49,6 +50,10 @@ RELATION = Column("relation", gettext_lazy("Relation to head"), ("与户主关�
 DOMICILE = Column("domicile", gettext_lazy("Registered domicile"), ("户籍地址", "户籍地", "户籍所在地"))
 CURRENT = Column("current", gettext_lazy("Current address"), ("现住址", "现居住地址", "居住地址", "现住地址"))
 PHONE = Column("phone", gettext_lazy("Phone"), ("联系电话", "手机号码", "手机号", "手机", "电话"))
+HOUSEHOLD_ADDRESS = Column(
+    "household_address", gettext_lazy("Household address"), ("户地址", "住户地址", "门牌地址", "标准地址")
+)
+_PHONE_SPLIT = re.compile(r"[、,，;；/]+")
 ROOM = Column("room", gettext_lazy("Door / room"), ("室", "门牌号", "房号", "户室号", "单元室"))
 RESIDENCY = Column("residency", gettext_lazy("Residency"), ("人员类别", "人口类别", "人员类型", "户籍类别"))
 
@@ -56,6 +61,7 @@ RELATIONS = {
     Relation.HEAD: ("户主", "本人"),
     Relation.SPOUSE: ("配偶", "妻", "夫", "妻子", "丈夫"),
     Relation.CHILD: (
+        "子女",
         "子",
         "女",
         "儿子",
@@ -111,22 +117,95 @@ class ResidentsPlan:
     moved_households: list[tuple[Household, AdminUnit]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     outcome: RowOutcome
     index: str
     number: str
-    phone: str
+    phones: list[str]  # normalised; the first is the primary
+    parsed: idnumbers.IdNumber
+
+
+CHUNK = 5_000  # rows planned (and persons looked up) at a time
+APPLY_CHUNK = 20_000  # persons sealed and written at a time
+
+
+@dataclass(slots=True)
+class _OnFile:
+    """What the plan needs of a person on file: plain values, not a model object."""
+
+    pk: int
+    household_id: int | None
+    unit_path: str
+    values: dict[str, str]  # the COMPARED fields
+    phones: frozenset[str]  # blind indexes
+
+
+def _on_file(indexes: list[str]) -> dict[str, _OnFile]:
+    """Persons on file by ID blind index, with their phones' indexes: two queries per chunk."""
+    found: dict[str, _OnFile] = {}
+    for start in range(0, len(indexes), CHUNK):
+        chunk = indexes[start : start + CHUNK]
+        rows = Person.objects.filter(
+            document_type=DocumentType.RESIDENT_ID, document_index__in=chunk
+        ).values_list("id", "document_index", "household_id", "unit_path", *COMPARED)
+        by_pk: dict[int, tuple[Any, ...]] = {row[0]: row for row in rows}
+        phones_of: dict[int, set[str]] = {}
+        for person_id, phone_index in PersonPhone.objects.filter(person_id__in=list(by_pk)).values_list(
+            "person_id", "index"
+        ):
+            phones_of.setdefault(person_id, set()).add(phone_index)
+        for pk, row in by_pk.items():
+            found[row[1] or ""] = _OnFile(
+                pk, row[2], row[3] or "", dict(zip(COMPARED, row[4:], strict=True)),
+                frozenset(phones_of.get(pk, ())),
+            )  # fmt: skip
+    return found
+
+
+@dataclass
+class _PlanState:
+    """What the chunks of one plan share: households by number, who was seen, what changes."""
+
+    households: dict[str, Household] = field(default_factory=dict)
+    seen_households: set[int] = field(default_factory=set)
+    present: set[int] = field(default_factory=set)
+    updates: list[tuple[int, dict[str, str], list[str], Household | None]] = field(default_factory=list)
+
+    def load_households(self, numbers: set[str]) -> None:
+        wanted = sorted(n for n in numbers if n and n not in self.households)
+        for start in range(0, len(wanted), CHUNK):
+            found = Household.objects.filter(number__in=wanted[start : start + CHUNK]).only(
+                "id", "number", "unit_id", "unit_path", "grid_id"
+            )
+            for household in found:
+                self.households[household.number] = household
+
+
+def _person_updates(
+    updates: list[tuple[int, dict[str, str], list[str], Household | None]],
+) -> list[services.PersonUpdate]:
+    """The changed rows' persons as model objects (few, in a second run: only those that change)."""
+    result = []
+    for start in range(0, len(updates), CHUNK):
+        chunk = updates[start : start + CHUNK]
+        persons = Person.objects.filter(pk__in=[u[0] for u in chunk]).prefetch_related("phones").in_bulk()
+        for pk, changes, new_phones, household in chunk:
+            result.append(services.PersonUpdate(persons[pk], changes, new_phones, household))
+    return result
 
 
 class ResidentsSpec:
     kind = "residents"
     columns = (
         NAME, SEX, ID_NUMBER, BIRTH, ETHNICITY, HOUSEHOLD, RELATION, DOMICILE, CURRENT, PHONE,
-        TOWN, VILLAGE, GROUP, COMPOUND, BUILDING, ROOM, RESIDENCY,
+        TOWN, VILLAGE, GROUP, COMPOUND, BUILDING, ROOM, HOUSEHOLD_ADDRESS, RESIDENCY,
     )  # fmt: skip
 
     def plan(self, rows: list[MappedRow], context: ImportContext) -> tuple[list[RowOutcome], ResidentsPlan]:
+        """Set-based: persons and households on file are looked up a chunk of rows at a time by blind
+        index and number (plain values, no model objects), so a 285,000-row register takes a few
+        hundred queries and never holds the whole register's persons in memory at once."""
         index = TreeIndex.load(context)
         plan = ResidentsPlan()
         outcomes: list[RowOutcome] = []
@@ -136,12 +215,27 @@ class ResidentsSpec:
             outcome = RowOutcome(row.row_number, UNCHANGED)
             outcomes.append(outcome)
             parsed.append(self._check(row, outcome, first_row_of))
-        existing = self._existing([p.index for p in parsed if p is not None])
-        households = {
-            h.number: h for h in Household.objects.filter(number__in={r.get("household") for r in rows})
-        }
-        new_households: dict[str, Household] = {}
-        seen_households: set[int] = set()
+        del first_row_of
+        state = _PlanState()
+        for start in range(0, len(rows), CHUNK):
+            self._plan_chunk(
+                rows[start : start + CHUNK], parsed[start : start + CHUNK], index, plan, state, context
+            )
+        plan.updates = _person_updates(state.updates)
+        plan.absent = self._absent(state.seen_households, state.present)
+        return outcomes, plan
+
+    def _plan_chunk(
+        self,
+        rows: list[MappedRow],
+        parsed: list[_Row | None],
+        index: TreeIndex,
+        plan: ResidentsPlan,
+        state: _PlanState,
+        context: ImportContext,
+    ) -> None:
+        existing = _on_file([p.index for p in parsed if p is not None])
+        state.load_households({_clean(r.get("household")) for r, p in zip(rows, parsed, strict=True) if p})
         for row, item in zip(rows, parsed, strict=True):
             if item is None:
                 continue
@@ -150,22 +244,24 @@ class ResidentsSpec:
             if unit is None:
                 continue
             number = _clean(row.get("household"))
-            household = households.get(number) or new_households.get(number)
+            household = state.households.get(number)
             if household is None:
                 household = Household(
                     number=number,
                     unit=unit,
-                    address=row.get("current").strip() or unit.name,
+                    address=(row.get("household_address").strip() or row.get("current").strip() or unit.name)[
+                        :200
+                    ],
                     door=_clean(row.get("room"))[:40],
                 )
-                new_households[number] = household
+                state.households[number] = household
                 plan.households.append(household)
             elif household.pk is not None:
                 if not context.covers(household.unit_path):
                     # zh: 户号 %(number)s 属于你辖区以外的一户
                     outcome.fail(_("Household %(number)s belongs to another area") % {"number": number})
                     continue
-                seen_households.add(household.pk)
+                state.seen_households.add(household.pk)
                 if household.unit_id != unit.pk and (household, unit) not in plan.moved_households:
                     plan.moved_households.append((household, unit))
             values = {
@@ -181,19 +277,19 @@ class ResidentsSpec:
                     services.PersonSpec(
                         name=values["name"],
                         document_number=item.number,
-                        phones=[item.phone] if item.phone else [],
+                        phones=item.phones,
                         household=household,
                         relation=values["relation"],
                         residency=values["residency"],
                         domicile_address=values["domicile_address"],
                         current_address=values["current_address"],
+                        parsed_id=item.parsed,
                     )
                 )
                 outcome.status = NEW
                 continue
-            self._compare(person, household, values, item, outcome, plan, context)
-        plan.absent = self._absent(seen_households, {p.pk for p in existing.values()})
-        return outcomes, plan
+            state.present.add(person.pk)
+            self._compare(person, household, values, item, outcome, state, context)
 
     def _check(self, row: MappedRow, outcome: RowOutcome, first_row_of: dict[str, int]) -> _Row | None:
         if not _clean(row.get("name")):
@@ -201,16 +297,13 @@ class ResidentsSpec:
         if not _clean(row.get("household")):
             outcome.fail(_("The household number is missing"))  # zh: 缺少户号
         number = ""
+        parsed = None
         try:
-            number = idnumbers.parse(row.get("id_number")).number
+            parsed = idnumbers.parse(row.get("id_number"))
+            number = parsed.number
         except idnumbers.IdNumberError as error:
             outcome.fail(error.message)
-        phone = ""
-        if row.get("phone").strip():
-            try:
-                phone = phones.normalise(row.get("phone"))
-            except phones.PhoneError as error:
-                outcome.fail(error.message)
+        numbers = self._phones(row.get("phone"), outcome)
         if number:
             outcome.key = mask_id_number(number)
             if number in first_row_of:
@@ -219,9 +312,31 @@ class ResidentsSpec:
                     _("The same ID number already appears in row %(row)s") % {"row": first_row_of[number]}
                 )
             first_row_of.setdefault(number, row.row_number)
-        if outcome.errors:
+        if outcome.errors or parsed is None:
             return None
-        return _Row(outcome, blind_index("id", number), number, phone)
+        return _Row(outcome, blind_index("id", number), number, numbers, parsed)
+
+    def _phones(self, cell: str, outcome: RowOutcome) -> list[str]:
+        """One number, or several written "13912345678、0517-80001234" (the first is the primary)."""
+        if not cell.strip():
+            return []
+        try:
+            return [phones.normalise(cell)]
+        except phones.PhoneError as error:
+            parts = [part for part in _PHONE_SPLIT.split(cell) if part.strip()]
+            if len(parts) < 2:
+                outcome.fail(error.message)
+                return []
+        numbers: list[str] = []
+        for part in parts:
+            try:
+                number = phones.normalise(part)
+            except phones.PhoneError as error:
+                outcome.fail(error.message)
+                continue
+            if number not in numbers:
+                numbers.append(number)
+        return numbers
 
     def _unit(self, index: TreeIndex, row: MappedRow, outcome: RowOutcome) -> AdminUnit | None:
         village = index.place(row, outcome)
@@ -258,23 +373,14 @@ class ResidentsSpec:
             return None
         return unit
 
-    def _existing(self, indexes: list[str]) -> dict[str, Person]:
-        found: dict[str, Person] = {}
-        for start in range(0, len(indexes), 500):
-            chunk = indexes[start : start + 500]
-            persons = Person.objects.filter(document_type=DocumentType.RESIDENT_ID, document_index__in=chunk)
-            for person in persons.select_related("household").prefetch_related("phones"):
-                found[person.document_index or ""] = person
-        return found
-
     def _compare(
         self,
-        person: Person,
+        person: _OnFile,
         household: Household,
         values: dict[str, str],
         item: _Row,
         outcome: RowOutcome,
-        plan: ResidentsPlan,
+        state: _PlanState,
         context: ImportContext,
     ) -> None:
         if person.unit_path and not context.covers(person.unit_path):
@@ -282,38 +388,40 @@ class ResidentsSpec:
             outcome.fail(_("This ID number belongs to a person outside your area"))
             return
         if person.household_id is not None and person.household_id != household.pk:
-            other: Any = person.household
+            other = Household.objects.filter(pk=person.household_id).values_list("number", flat=True).first()
             # zh: 这个身份证号属于户号 %(number)s 的人；如果此人已迁入本户，请先在人员页面登记迁移，或更正户号
             outcome.fail(
                 _(
                     "This ID number belongs to a person of household %(number)s; if they moved here, record "
                     "the move on the person's page first, or correct the household number"
                 )
-                % {"number": other.number}
+                % {"number": other}
             )
             return
-        changes = {name: value for name, value in values.items() if getattr(person, name) != value}
-        new_phone = None
-        if item.phone and blind_index("phone", item.phone) not in {p.index for p in person.phones.all()}:
-            new_phone = item.phone
+        changes = {name: value for name, value in values.items() if person.values[name] != value}
+        new_phones = [phone for phone in item.phones if blind_index("phone", phone) not in person.phones]
         joins = person.household_id is None
-        if not (changes or new_phone or joins):
+        if not (changes or new_phones or joins):
             return
         outcome.status = CHANGED
         outcome.changes = [str(LABELS[name]) for name in changes]
-        if new_phone:
+        if new_phones:
             outcome.changes.append(str(LABELS["phone"]))
         if joins:
             outcome.changes.append(str(LABELS["household"]))
-        plan.updates.append(services.PersonUpdate(person, changes, new_phone, household if joins else None))
+        state.updates.append((person.pk, changes, new_phones, household if joins else None))
 
     def _absent(self, households: set[int], present: set[int]) -> list[Person]:
         """Persons on file in the file's households whom the file no longer lists."""
-        absent: list[Person] = []
+        missing: list[int] = []
         ids = sorted(households)
-        for start in range(0, len(ids), 500):
-            members = Person.objects.filter(household_id__in=ids[start : start + 500]).exclude(pk__in=present)
-            absent.extend(members.select_related("household"))
+        for start in range(0, len(ids), CHUNK):
+            members = Person.objects.filter(household_id__in=ids[start : start + CHUNK])
+            missing.extend(pk for pk in members.values_list("id", flat=True) if pk not in present)
+        absent: list[Person] = []
+        for start in range(0, len(missing), CHUNK):
+            chunk = Person.objects.filter(pk__in=missing[start : start + CHUNK]).select_related("household")
+            absent.extend(chunk.order_by("id"))
         return absent
 
     def implied(self, plan: ResidentsPlan, context: ImportContext) -> list[Implied]:
@@ -336,10 +444,15 @@ class ResidentsSpec:
 
     def apply(self, plan: ResidentsPlan, context: ImportContext) -> None:
         actor = context.actor
-        do_bulk_create_households(actor, plan.households)
-        for spec in plan.specs:
-            spec.unit = None
-        services.do_bulk_create_persons(actor, plan.specs)
+        for start in range(0, len(plan.households), APPLY_CHUNK):
+            do_bulk_create_households(actor, plan.households[start : start + APPLY_CHUNK])
+        # In slices, inside the import's one transaction: all or nothing still, but the sealed values,
+        # model objects and audit rows of one slice at a time.
+        for start in range(0, len(plan.specs), APPLY_CHUNK):
+            chunk = plan.specs[start : start + APPLY_CHUNK]
+            for spec in chunk:
+                spec.unit = None
+            services.do_bulk_create_persons(actor, chunk)
         services.do_bulk_update_persons(actor, plan.updates)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -32,7 +33,9 @@ class IncomingRow(Protocol):
     row_number: int
     values: dict[str, str]
     raw: list[str]
-    damaged_fields: set[str]
+
+    @property
+    def damaged_fields(self) -> AbstractSet[str]: ...
 
 
 @dataclass
