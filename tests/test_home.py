@@ -179,6 +179,21 @@ def test_grid_worker_menu_has_no_push_lists_or_api_and_a_phone_bar(world: World,
     assert "<summary>菜单</summary>" in body
 
 
+@pytest.mark.parametrize(
+    ("persona", "bar"),
+    [
+        ("town_a", ["核查工作台", "预警", "日报"]),
+        ("district", ["指挥看板", "指令", "督办"]),
+        ("cdc", ["核酸检测", "预警", "病例"]),
+    ],
+)
+def test_each_role_has_its_own_phone_bar(world: World, client, persona: str, bar: list[str]) -> None:
+    body = _home(login(client, world.users[persona]))
+    phone = re.search(r'<nav class="menu-phone".*?<details', body, re.S)
+    assert phone and re.findall(r">([^<>]+)</a>", phone.group(0)) == bar
+    assert "待走访户" not in phone.group(0)
+
+
 def test_several_roles_get_the_union_and_the_superuser_everything(world: World, client) -> None:
     both = _person(world, "both", "grid_worker", grid=world.a.grid)
     accounts.do_grant(None, both, "cdc_staff", unit=AdminUnit.objects.get(path=DISTRICT))
@@ -235,3 +250,11 @@ def test_the_home_costs_the_same_whatever_the_number_of_tasks(world: World, clie
     )
     assert _figure(_home(login(client, world.users["grid_a1"])), "待反馈核查任务")[0] > 1
     assert {p: queries(p) for p in before} == before
+
+
+def test_the_search_box_is_only_for_those_who_may_search(world: World, client) -> None:
+    enterprise = _home(login(client, world.users["enterprise"]))
+    assert 'action="/people/"' not in enterprise
+    client.logout()
+    town = _home(login(client, world.users["town_a"]))
+    assert 'action="/people/"' in town

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hongyixing.areas.listfilters import town_filter, village_filter
 from hongyixing.control.choices import (
@@ -92,7 +93,7 @@ def measure_spec(user: Any) -> ListSpec:
             Column(_("Measure"), lambda m: m.get_type_display()),
             Column(_("Category"), lambda m: m.get_category_display()),
             Column(_("State"), lambda m: m.get_state_display()),
-            Column(_("Start"), lambda m: _day(m.start_date)),
+            Column(pgettext_lazy("start date", "Start"), lambda m: _day(m.start_date)),
             Column(_("End"), lambda m: _day(m.end_date)),
             Column(_("Grid"), lambda m: m.grid.name if m.grid else ""),
         ],

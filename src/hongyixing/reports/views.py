@@ -131,5 +131,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
     units, grids = visible_roots(request.user)
     sections = home_sections(request.user)
-    context = {"units": units, "grids": grids, "grants": grants_of(request.user), "sections": sections}
+    grants = grants_of(request.user)
+    # An enterprise's contact finds nobody in the register (the menu has no search for them either).
+    can_search = request.user.is_superuser or any(g.role != "enterprise" for g in grants)
+    context = {
+        "units": units,
+        "grids": grids,
+        "grants": grants,
+        "sections": sections,
+        "can_search": can_search,
+    }
     return render(request, "home.html", context)

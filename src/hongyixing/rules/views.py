@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hongyixing.core.errors import DomainError
 from hongyixing.rules import services
@@ -82,7 +82,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 class _RuleForm(forms.Form):
     """Text inputs only: the service validates (and says what is wrong at the field)."""
 
-    name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=400)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), required=False, max_length=400)
     valid_from = forms.CharField(
         label=gettext_lazy("Effective from"),
         required=False,
