@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from pathlib import Path
 from urllib.parse import quote
@@ -13,6 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from hongyixing.control import services as control
 from hongyixing.core.downloads import content_disposition
+from hongyixing.reports.queries import reporting_day
 from hongyixing.verification import services as verification
 from hongyixing.verification.models import VerificationTask
 from tests.personas import DISTRICT, World
@@ -44,7 +44,8 @@ def test_a_requested_measure_reads_as_its_name(world: World, client_for) -> None
 
 
 def test_daily_report_names_push_sources_and_downloads_in_chinese(world: World, client_for) -> None:
-    day = dt.date.today().isoformat()
+    # The report day whose window (previous 16:00 → 16:00) holds the world's push list, whatever the hour.
+    day = reporting_day().isoformat()
     office = client_for("district")
     page = office.get(f"/dashboard/daily/{DISTRICT}/", {"day": day}).content.decode()
     assert "province-big-data" not in page
