@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hongyixing.command import views
+from hongyixing.command import screening_views, views
 
 app_name = "command"
 urlpatterns = [
@@ -23,14 +23,22 @@ urlpatterns = [
     path("assignments/<key:assignment_id>/act/", views.assignment_act, name="assignment_act"),
     path("assignments/<key:assignment_id>/notes/<key:note_id>/file/", views.note_file, name="note_file"),
     path("supervision/", views.supervision, name="supervision"),
-    path("screening/", views.campaigns, name="campaigns"),
-    path("screening/<key:campaign_id>/", views.campaign_detail, name="campaign"),
-    path("screening/<key:campaign_id>/households/", views.campaign_households, name="campaign_households"),
-    path("screening/<key:campaign_id>/households/<key:household_id>/", views.visit, name="visit"),
-    path("screening/<key:campaign_id>/visits/<key:visit_id>/task/", views.visit_task, name="visit_task"),
+    path("screening/", screening_views.campaigns, name="campaigns"),
+    path("screening/<key:campaign_id>/", screening_views.campaign_detail, name="campaign"),
+    path(
+        "screening/<key:campaign_id>/households/",
+        screening_views.campaign_households,
+        name="campaign_households",
+    ),
+    path("screening/<key:campaign_id>/households/<key:household_id>/", screening_views.visit, name="visit"),
+    path(
+        "screening/<key:campaign_id>/visits/<key:visit_id>/task/",
+        screening_views.visit_task,
+        name="visit_task",
+    ),
     path(
         "screening/<key:campaign_id>/visits/<key:visit_id>/measure/",
-        views.visit_measure,
+        screening_views.visit_measure,
         name="visit_measure",
     ),
 ]
