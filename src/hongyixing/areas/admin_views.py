@@ -19,6 +19,7 @@ from hongyixing.areas import queries, services
 from hongyixing.areas.queries import editable_grid, editable_household, editable_unit
 from hongyixing.areas.staff import staff_for_grid, staff_for_unit
 from hongyixing.core.errors import DomainError
+from hongyixing.core.forms import ServiceForm
 
 
 def _user_label(user: Any) -> str:
@@ -26,14 +27,10 @@ def _user_label(user: Any) -> str:
     return f"{name}（{user.title}）" if user.title else str(name)
 
 
-class EditForm(forms.Form):
+class EditForm(ServiceForm):
     """Text inputs and selects only: what may be stored is the service's to say."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
-
-    def refuse(self, error: DomainError) -> None:
-        target = error.field if error.field in self.fields else None
-        self.add_error(target, str(error.message))
 
 
 def _picker(label: Any, users: Any, empty: Any, current: Any) -> forms.CharField:

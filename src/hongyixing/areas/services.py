@@ -128,18 +128,11 @@ def do_create_household(actor: Any, unit: AdminUnit, number: str, address: str, 
 @transaction.atomic
 def do_update_unit(actor: Any, unit: AdminUnit, expected_version: int, **changes: Any) -> AdminUnit:
     """Optimistic concurrency: refused when the unit changed since ``expected_version`` was read."""
-    before = audit.snapshot(unit)
     allowed = {"name", "responsible_id", "responsible_name", "responsible_title", "valid_from", "valid_to"}
     unknown = set(changes) - allowed
     if unknown:
         raise DomainError("unit.not_editable", f"fields not editable here: {sorted(unknown)}")
-    updated = AdminUnit.objects.filter(pk=unit.pk, version=expected_version).update(
-        version=F("version") + 1, **changes
-    )
-    if not updated:
-        raise StaleEdit
-    unit.refresh_from_db()
-    audit.log_update(actor, unit, before)
+    audit.save_versioned(actor, unit, expected_version, changes)
     return unit
 
 
@@ -482,15 +475,7 @@ def clean_grid_edit(grid: Grid, name: Any, worker_id: Any) -> dict[str, Any]:
 
 @transaction.atomic
 def do_edit_grid(actor: Any, grid: Grid, expected_version: int, *, name: Any, worker_id: Any) -> Grid:
-    changes = clean_grid_edit(grid, name, worker_id)
-    before = audit.snapshot(grid)
-    if not Grid.objects.filter(pk=grid.pk, version=expected_version).update(
-        version=F("version") + 1, **changes
-    ):
-        raise StaleEdit
-    grid.refresh_from_db()
-    if changes:
-        audit.log_update(actor, grid, before)
+    if audit.save_versioned(actor, grid, expected_version, clean_grid_edit(grid, name, worker_id)):
         audit.emit("grid.updated", grid, actor)
     return grid
 
@@ -517,14 +502,7 @@ def do_edit_household(
     actor: Any, household: Household, expected_version: int, *, number: Any, address: Any, door: Any
 ) -> Household:
     changes = clean_household_edit(household, number, address, door)
-    before = audit.snapshot(household)
-    if not Household.objects.filter(pk=household.pk, version=expected_version).update(
-        version=F("version") + 1, **changes
-    ):
-        raise StaleEdit
-    household.refresh_from_db()
-    if changes:
-        audit.log_update(actor, household, before)
+    if audit.save_versioned(actor, household, expected_version, changes):
         audit.emit("household.updated", household, actor)
     return household
 

@@ -88,6 +88,26 @@ def log_update(user: Any, instance: models.Model, before: dict[str, Any]) -> Cha
     )
 
 
+def save_versioned(user: Any, instance: Any, expected_version: int, changes: dict[str, Any]) -> bool:
+    """Optimistic concurrency for an edit: write ``changes`` only if the row still has
+    ``expected_version`` (bumping it), reload the instance and log the field diff. A row that moved on
+    raises ``StaleEdit``. Returns whether anything changed."""
+    from django.db.models import F
+
+    from hongyixing.core.errors import StaleEdit
+
+    before = snapshot(instance)
+    model = type(instance)
+    if not model.objects.filter(pk=instance.pk, version=expected_version).update(
+        version=F("version") + 1, **changes
+    ):
+        raise StaleEdit
+    instance.refresh_from_db()
+    if changes:
+        log_update(user, instance, before)
+    return bool(changes)
+
+
 def log_delete(user: Any, instance: models.Model) -> ChangeLog:
     before = snapshot(instance)
     return ChangeLog.objects.create(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from hongyixing.areas.queries import breadcrumbs
 from hongyixing.core.errors import DomainError
+from hongyixing.core.forms import ServiceForm
 from hongyixing.people import services
 from hongyixing.people.choices import DocumentType, Relation, Residency, Sex
 from hongyixing.people.models import Person
@@ -25,7 +26,7 @@ def _select(label: Any, choices: list[tuple[str, Any]]) -> forms.CharField:
     return forms.CharField(label=label, required=False, widget=forms.Select(choices=choices))
 
 
-class PersonForm(forms.Form):
+class PersonForm(ServiceForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
     name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=400)
     sex = _select(gettext_lazy("Sex"), list(Sex.choices))
@@ -56,9 +57,6 @@ class PersonForm(forms.Form):
             choices = [("", gettext_lazy("— add it as another phone —"))]
             choices += [(str(p.pk), p.masked) for p in phones]
             self.fields["replace_phone"] = _select(gettext_lazy("In place of"), choices)
-
-    def refuse(self, error: DomainError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, str(error.message))
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hongyixing.core.forms import ServiceForm
 from hongyixing.people.choices import Relation
 
 
@@ -12,7 +13,7 @@ class _DateInput(forms.DateInput):
     input_type = "date"
 
 
-class _Change(forms.Form):
+class _Change(ServiceForm):
     on = forms.DateField(label=_("Effective date"), widget=_DateInput)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)

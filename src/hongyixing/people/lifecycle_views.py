@@ -16,26 +16,18 @@ from django.utils.translation import gettext as _
 
 from hongyixing.areas.models import AdminUnit, Grid, Household
 from hongyixing.core.bounds import parse_key
-from hongyixing.core.errors import DomainError, NotFound, StaleEdit
+from hongyixing.core.errors import DomainError, NotFound
+from hongyixing.core.forms import ServiceForm
 from hongyixing.people import lifecycle
 from hongyixing.people.lifecycle_forms import DeathForm, HouseholdMoveForm, JoinForm, MoveAwayForm
 from hongyixing.people.models import Person
 
-PERSON_FORMS: dict[str, type[forms.Form]] = {
+PERSON_FORMS: dict[str, type[ServiceForm]] = {
     "move_away": MoveAwayForm,
     "death": DeathForm,
     "move_in": JoinForm,
     "change_household": JoinForm,
 }
-
-
-def _refusal(form: forms.Form, error: DomainError) -> None:
-    """A service's refusal, shown beside the field it is about (or above the form)."""
-    if isinstance(error, StaleEdit):
-        form.add_error(None, _("Someone else changed this record; reload and try again."))
-        return
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
 
 
 def _household_by_number(request: HttpRequest, form: forms.Form) -> Household | None:
@@ -46,7 +38,7 @@ def _household_by_number(request: HttpRequest, form: forms.Form) -> Household | 
     return household
 
 
-def _person_action(request: HttpRequest, person: Person, action: str, form: forms.Form) -> bool:
+def _person_action(request: HttpRequest, person: Person, action: str, form: ServiceForm) -> bool:
     data = form.cleaned_data
     version = data.get("version")
     calls: dict[str, Callable[[], Any]] = {
@@ -68,7 +60,7 @@ def _person_action(request: HttpRequest, person: Person, action: str, form: form
     except NotFound:
         raise Http404 from None
     except DomainError as error:
-        _refusal(form, error)
+        form.refuse(error)
         return False
     return True
 
@@ -92,7 +84,7 @@ def person_register(request: HttpRequest, person_id: int) -> HttpResponse:
     may_change = person.in_scope(request.user, "change") and lifecycle.may_record(
         request.user, person.unit_path, person.grid_id
     )
-    bound: dict[str, forms.Form] = {}
+    bound: dict[str, ServiceForm] = {}
     status = 200
     if request.method == "POST":
         if not person.in_scope(request.user, "change"):
@@ -174,7 +166,7 @@ def household_move(request: HttpRequest, household_id: int) -> HttpResponse:
             except NotFound:
                 form.add_error("target", _("No such place in your area."))
             except DomainError as error:
-                _refusal(form, error)
+                form.refuse(error)
             else:
                 messages.success(request, _done("move_household"))
                 return redirect("people:household", household_id=household.pk)

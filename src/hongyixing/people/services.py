@@ -20,7 +20,7 @@ from hongyixing.areas.services import bump_counts, bump_counts_many
 from hongyixing.core import audit, phones
 from hongyixing.core.bulk import insert_returning_ids
 from hongyixing.core.crypto import Sealed, blind_index, seal, unseal
-from hongyixing.core.errors import DomainError, StaleEdit
+from hongyixing.core.errors import DomainError
 from hongyixing.core.masking import mask_id_number, mask_phone
 from hongyixing.core.models import PiiAccessKind
 from hongyixing.people import idnumbers
@@ -330,13 +330,7 @@ def do_update_person(actor: Any, person: Person, expected_version: int, **change
             "person.not_editable",
             _("These fields cannot be edited here: %(f)s") % {"f": ", ".join(sorted(unknown))},
         )
-    before = audit.snapshot(person)
-    if not Person.objects.filter(pk=person.pk, version=expected_version).update(
-        version=F("version") + 1, **changes
-    ):
-        raise StaleEdit
-    person.refresh_from_db()
-    audit.log_update(actor, person, before)
+    audit.save_versioned(actor, person, expected_version, changes)
     return person
 
 
@@ -577,14 +571,7 @@ def do_edit_person(
     """Change a person's details (and add or replace a phone) from the person page or the API."""
     changes = clean_person_edit(person, **fields)
     new_phone = clean_phone(person, phone, replace_phone_id) if str(phone or "").strip() else None
-    before = audit.snapshot(person)
-    if not Person.objects.filter(pk=person.pk, version=expected_version).update(
-        version=F("version") + 1, **changes
-    ):
-        raise StaleEdit
-    person.refresh_from_db()
-    if changes:
-        audit.log_update(actor, person, before)
+    audit.save_versioned(actor, person, expected_version, changes)
     if new_phone is not None:
         kind, sealed, replaced = new_phone
         if replaced is not None:

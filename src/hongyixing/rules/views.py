@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hongyixing.core.errors import DomainError
+from hongyixing.core.forms import ServiceForm
 from hongyixing.rules import services
 from hongyixing.rules.choices import MEASURE_CATEGORY_LABELS, MEASURE_TYPE_LABELS
 from hongyixing.rules.models import MeasureRule, VerificationRule
@@ -79,7 +80,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _RuleForm(forms.Form):
+class _RuleForm(ServiceForm):
     """Text inputs only: the service validates (and says what is wrong at the field)."""
 
     name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), required=False, max_length=400)
@@ -90,9 +91,6 @@ class _RuleForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=800)
-
-    def refuse(self, error: DomainError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, str(error.message))
 
 
 class VerificationRuleForm(_RuleForm):
