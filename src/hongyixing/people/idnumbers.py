@@ -31,6 +31,8 @@ EARLIEST_BIRTH = dt.date(1880, 1, 1)
 # Only ASCII digits: str.isdigit() also accepts Arabic-Indic and other scripts' digits.
 _ASCII_DIGITS = re.compile(r"^[0-9]+$")
 _ASCII_ID = re.compile(r"^[0-9]{17}[0-9X]$")
+# Already plain: 18 ASCII characters, nothing to fold and no spreadsheet damage possible.
+_PLAIN_18 = re.compile(r"[0-9]{17}[0-9Xx]\Z")
 _SEPARATORS = re.compile(r"[\s\-_—–·.]")
 _EXCEL_FLOAT = re.compile(r"^\d(\.\d+)?E\+?\d+$|^\d{15,18}\.0+$", re.IGNORECASE)
 
@@ -71,6 +73,8 @@ def check_character(first17: str) -> str:
 
 def looks_like_excel_float(raw: str) -> bool:
     """True for '3.20813199001011E+17' or '320813199001011000.0': digits lost to a spreadsheet."""
+    if _PLAIN_18.match(raw):
+        return False
     return bool(_EXCEL_FLOAT.match(unicodedata.normalize("NFKC", raw or "").strip()))
 
 
@@ -80,12 +84,15 @@ def upgrade_15(number15: str) -> str:
 
 
 def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
-    if looks_like_excel_float(raw):
+    if _PLAIN_18.match(raw):
+        number = raw.upper()  # most numbers of a list: skip the folding below
+    elif looks_like_excel_float(raw):
         raise IdNumberError(
             "id.spreadsheet_float",
             _("The ID number was turned into a number by a spreadsheet and its last digits are lost"),
         )
-    number = normalise(raw)
+    else:
+        number = normalise(raw)
     if not number:
         raise IdNumberError("id.empty", _("The ID number is empty"))
     upgraded = False

@@ -7,6 +7,9 @@ Every link carries a confidence and the reason; rows that do not link are routed
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -78,7 +81,7 @@ def prepare(
                 % {"value": arrival[:40]}
             )
     raw_id = values.get("id_number", "").strip()
-    if "id_number" in set(damaged) or (raw_id and idnumbers.looks_like_excel_float(raw_id)):
+    if (damaged and "id_number" in set(damaged)) or (raw_id and idnumbers.looks_like_excel_float(raw_id)):
         candidate.warnings.append(
             _("The ID number was turned into a number by a spreadsheet; its last digits are lost")
         )
@@ -167,15 +170,33 @@ def _blocked(c: Candidate, resident: Resident, why: str) -> None:
         c.warnings.append(warning)
 
 
-def _pinyin(name: str) -> list[str]:
-    from pypinyin import Style, lazy_pinyin
+@functools.lru_cache(maxsize=65_536)
+def _readings(char: str) -> frozenset[str]:
+    """Every toneless reading of one character (曾: zeng, ceng). Only pypinyin's single-character
+    dictionary is loaded: its phrase dictionary took a second to load and names are not phrases."""
+    # pypinyin's package loads its phrase dictionary on import unless told not to; nothing here uses it.
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+    from pypinyin.pinyin_dict import pinyin_dict
 
-    return list(lazy_pinyin(name, style=Style.NORMAL))
+    text = pinyin_dict.get(ord(char))
+    if not text:
+        return frozenset({char})
+    return frozenset(_toneless(reading) for reading in text.split(","))
+
+
+def _toneless(reading: str) -> str:
+    spelled = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")  # lǜ → lv, not lu
+    return "".join(ch for ch in spelled if not unicodedata.combining(ch))
 
 
 def homophones(a: str, b: str) -> bool:
-    """Two different names read alike (黎秀英 for 李秀英): the usual slip of a clerk typing from speech."""
-    return a != b and len(a) == len(b) and _pinyin(a) == _pinyin(b)
+    """Two different names read alike (黎秀英 for 李秀英): the usual slip of a clerk typing from speech.
+    Each pair of characters must share a reading (a surname read either way counts)."""
+    return (
+        a != b
+        and len(a) == len(b)
+        and all(x == y or _readings(x) & _readings(y) for x, y in zip(a, b, strict=True))
+    )
 
 
 def _one_typo_away(c: Candidate, by_near_index: dict[str, Resident]) -> Resident | None:
@@ -228,6 +249,11 @@ def link(candidates: Sequence[Candidate]) -> dict[int, Resident]:
         for resident in _residents(Person.objects.filter(id__in=chunk)):
             found[resident.id] = resident
 
+    # The reasons in the active language, looked up once per list rather than once per row.
+    id_matches, id_name_differs = _("ID number matches"), _("ID number matches; the name differs")
+    name_differs = _("The name on the list differs from the registry")
+    one_slip = _("The ID number is one typing slip from the resident's, and the name matches")
+    phone_and_name, name_and_birth = _("Phone and name match"), _("Name and birth date match")
     for c in candidates:
         if c.problem:
             continue
@@ -236,31 +262,27 @@ def link(candidates: Sequence[Candidate]) -> dict[int, Resident]:
             resident = linked
             same_name = resident.name == c.name
             c.person_id, c.link_confidence = resident.id, 1.0 if same_name else 0.9
-            c.link_reason = _("ID number matches") if same_name else _("ID number matches; the name differs")
+            c.link_reason = id_matches if same_name else id_name_differs
             if not same_name:
-                c.warnings.append(_("The name on the list differs from the registry"))
+                c.warnings.append(name_differs)
             continue
         if c.near_id_indexes and (typo := _one_typo_away(c, by_near_index)) is not None:
             c.person_id, c.link_confidence = typo.id, 0.9
-            c.link_reason = _("The ID number is one typing slip from the resident's, and the name matches")
+            c.link_reason = one_slip
             continue
         owners = [found[pid] for pid in phone_owners.get(c.phone_index or "", []) if pid in found]
         named = [r for r in owners if r.name == c.name]
         if len(named) == 1 and (why := contradiction(c, named[0])):
             _blocked(c, named[0], why)
         elif len(named) == 1:
-            c.person_id, c.link_confidence, c.link_reason = named[0].id, 0.95, _("Phone and name match")
+            c.person_id, c.link_confidence, c.link_reason = named[0].id, 0.95, phone_and_name
             continue
         if c.birth_date is not None:
             matches = by_name_birth.get((c.name, c.birth_date), [])
             if len(matches) == 1 and (why := contradiction(c, found[matches[0]])):
                 _blocked(c, found[matches[0]], why)
             elif len(matches) == 1:
-                c.person_id, c.link_confidence, c.link_reason = (
-                    matches[0],
-                    0.9,
-                    _("Name and birth date match"),
-                )
+                c.person_id, c.link_confidence, c.link_reason = matches[0], 0.9, name_and_birth
                 continue
         if owners:
             # A family shares one phone: the person is probably in the owner's household.

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hongyixing.core import audit
-from hongyixing.core.bulk import insert_returning_ids
+from hongyixing.core.bulk import insert_returning_ids, instances
 from hongyixing.core.crypto import seal
 from hongyixing.core.errors import DomainError
 from hongyixing.exchange.columns import FIELD_LABELS
@@ -148,16 +148,19 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
     if chosen is None:
         raise DomainError("rules.missing", _("No verification rule is in force."))
     deadline = now + dt.timedelta(minutes=chosen.deadline_minutes)
+    # Every task of the list has the same clock: computed once, not per row.
+    clock = sla_times(now, deadline)
 
     open_tasks = dict(
         VerificationTask.objects.filter(
             person_id__in=[c.person_id for c in candidates if c.person_id], state__in=OPEN_STATES
         ).values_list("person_id", "id")
     )
-    push_rows: list[PushRow] = []
-    new_tasks: dict[str, VerificationTask] = {}
+    push_values: list[dict[str, Any]] = []
+    new_tasks: dict[str, dict[str, Any]] = {}
     first_rows: dict[str, int] = {}
     row_task_key: list[str | None] = []
+    raw_texts = json.JSONEncoder(ensure_ascii=False).encode
     for row, c, route in zip(rows, candidates, routes, strict=True):
         identity_key = (
             f"p{c.person_id}"
@@ -168,68 +171,71 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
             if c.phone_index
             else f"n{c.name}:{c.address}"
         )
-        push_row = PushRow(
-            batch=batch,
-            row_number=row.row_number,
-            row_key=_row_key(row)[:80],
-            raw_ciphertext=seal(json.dumps(row.raw, ensure_ascii=False)),
-            name=c.name[:60],
-            document_masked=c.document_masked,
-            phone_masked=c.phone_masked,
-            address=c.address,
-            category=batch.category,
-            arrival_date=c.arrival_date,
-            warnings=c.warnings,
-            person_id=c.person_id,
-            link_confidence=c.link_confidence,
-            link_reason=c.link_reason[:200],
-            unit_path=route.unit_path,
-            grid_id=route.grid_id,
-            route_confidence=route.confidence,
-            route_reason=route.reason[:300],
-            suggestions=route.suggestions[:5],
-        )
+        push_row: dict[str, Any] = {
+            "batch_id": batch.pk,
+            "row_number": row.row_number,
+            "row_key": _row_key(row)[:80],
+            "raw_ciphertext": seal(raw_texts(row.raw)),
+            "name": c.name[:60],
+            "document_masked": c.document_masked,
+            "phone_masked": c.phone_masked,
+            "address": c.address,
+            "category": batch.category,
+            "arrival_date": c.arrival_date,
+            "warnings": c.warnings,
+            "person_id": c.person_id,
+            "link_confidence": c.link_confidence,
+            "link_reason": c.link_reason[:200],
+            "unit_path": route.unit_path,
+            "grid_id": route.grid_id,
+            "route_confidence": route.confidence,
+            "route_reason": route.reason[:300],
+            "suggestions": route.suggestions[:5],
+        }
         task_key: str | None = None
         if c.problem:
-            push_row.status, push_row.problem = RowStatus.ATTENTION, c.problem[:200]
+            push_row["status"], push_row["problem"] = RowStatus.ATTENTION, c.problem[:200]
         elif c.person_id is not None and c.person_id in open_tasks:
-            push_row.status, push_row.task_id = RowStatus.MERGED, open_tasks[c.person_id]
+            push_row["status"], push_row["task_id"] = RowStatus.MERGED, open_tasks[c.person_id]
         elif identity_key in new_tasks:
-            push_row.status, task_key = RowStatus.MERGED, identity_key
+            push_row["status"], task_key = RowStatus.MERGED, identity_key
         elif identity_key in first_rows:
             # The same person earlier in the list went to the manual queue or out of the district:
             # this row follows it (and gets its task when that row is placed by hand).
-            push_row.status, push_row.same_as_row = RowStatus.MERGED, first_rows[identity_key]
+            push_row["status"], push_row["same_as_row"] = RowStatus.MERGED, first_rows[identity_key]
         elif route.outside:
-            push_row.status = RowStatus.OUTSIDE
+            push_row["status"] = RowStatus.OUTSIDE
         elif (route.grid_id is None or route.confidence < ROUTE_THRESHOLD) and not route.desk_path:
-            push_row.status = RowStatus.MANUAL
+            push_row["status"] = RowStatus.MANUAL
         else:
             at_grid = route.grid_id is not None and route.confidence >= ROUTE_THRESHOLD
-            push_row.status, task_key = RowStatus.TASKED, identity_key
-            new_tasks[identity_key] = VerificationTask(
-                batch=batch,
-                person_id=c.person_id,
-                name=c.name[:60] or "—",
-                category=batch.category,
-                rule_id_pinned=chosen.pk,
-                unit_path=route.unit_path,
-                grid_id=route.grid_id if at_grid else None,
-                waits_at="" if at_grid else route.desk_path,
-                arrival_date=c.arrival_date,
-                state=TaskState.DISPATCHED if at_grid else TaskState.WAITING,
-                created_at=now,
-                **sla_times(now, deadline),
-            )
-        push_rows.append(push_row)
+            push_row["status"], task_key = RowStatus.TASKED, identity_key
+            new_tasks[identity_key] = {
+                "batch_id": batch.pk,
+                "person_id": c.person_id,
+                "name": c.name[:60] or "—",
+                "category": batch.category,
+                "rule_id_pinned": chosen.pk,
+                "unit_path": route.unit_path,
+                "grid_id": route.grid_id if at_grid else None,
+                "waits_at": "" if at_grid else route.desk_path,
+                "arrival_date": c.arrival_date,
+                "state": TaskState.DISPATCHED if at_grid else TaskState.WAITING,
+                "created_at": now,
+                **clock,
+            }
+        push_values.append(push_row)
         row_task_key.append(task_key)
         if not c.problem:
-            first_rows.setdefault(identity_key, push_row.row_number)
+            first_rows.setdefault(identity_key, row.row_number)
 
-    tasks = insert_returning_ids(VerificationTask, list(new_tasks.values()))
-    for row_obj, key in zip(push_rows, row_task_key, strict=True):
+    task_keys = list(new_tasks)
+    tasks = insert_returning_ids(VerificationTask, instances(VerificationTask, list(new_tasks.values())))
+    task_ids = {key: task.pk for key, task in zip(task_keys, tasks, strict=True)}
+    for values, key in zip(push_values, row_task_key, strict=True):
         if key is not None:
-            row_obj.task = new_tasks[key]
+            values["task_id"] = task_ids[key]
+    push_rows = instances(PushRow, push_values)
     try:
         insert_returning_ids(PushRow, push_rows)
     except IntegrityError as error:

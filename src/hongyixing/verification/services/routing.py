@@ -102,13 +102,12 @@ def _decide_routes(
 ) -> list[RouteDecision]:
     decisions: list[RouteDecision | None] = []
     need_gazetteer: list[int] = []
+    registered, phone_home = _("Registered household"), _("Household of the phone's owner")
     for position, c in enumerate(candidates):
         if c.person_id is not None and residents[c.person_id].unit_path:
             home = residents[c.person_id]
             decisions.append(
-                RouteDecision(
-                    home.unit_path, home.grid_id, 1.0, _("Registered household"), place_confidence=1.0
-                )
+                RouteDecision(home.unit_path, home.grid_id, 1.0, registered, place_confidence=1.0)
             )
         elif c.household_hint is not None and c.household_hint[1] is not None:
             decisions.append(
@@ -116,7 +115,7 @@ def _decide_routes(
                     c.household_hint[0],
                     c.household_hint[1],
                     0.7,
-                    _("Household of the phone's owner"),
+                    phone_home,
                     place_confidence=0.7,
                 )
             )
