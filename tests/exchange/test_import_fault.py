@@ -56,19 +56,30 @@ from hongyixing.people.models import Person
 stop_at, marker = os.environ.get("STOP_AT", ""), os.environ.get("MARKER", "")
 
 if stop_at:
+    def stop_here():
+        seen = {"persons": Person.objects.count(), "households": Household.objects.count(),
+                "changelog": ChangeLog.objects.count()}
+        with open(marker + ".part", "w") as out:
+            json.dump(seen, out)
+        os.replace(marker + ".part", marker)  # the parent never reads half a marker
+        sys.stdin.readline()  # blocks inside the open transaction until the parent kills us
+
     original = audit.log_bulk_create
     def log_then_stop(*args, **kwargs):
         result = original(*args, **kwargs)
         written = args[1] if len(args) > 1 else []
         if written and type(written[0]).__name__ == stop_at:
-            seen = {"persons": Person.objects.count(), "households": Household.objects.count(),
-                    "changelog": ChangeLog.objects.count()}
-            with open(marker + ".part", "w") as out:
-                json.dump(seen, out)
-            os.replace(marker + ".part", marker)  # the parent never reads half a marker
-            sys.stdin.readline()  # blocks inside the open transaction until the parent kills us
+            stop_here()
         return result
     audit.log_bulk_create = log_then_stop
+    # The persons' bulk path logs from values (``log_bulk_create_values``), named by object type.
+    original_values = audit.log_bulk_create_values
+    def log_values_then_stop(user, object_type, rows):
+        result = original_values(user, object_type, rows)
+        if object_type == "people." + stop_at.lower():
+            stop_here()
+        return result
+    audit.log_bulk_create_values = log_values_then_stop
 
 context = import_context(None)
 report = run_import("residents", open(sys.argv[1], "rb").read(), "实有人口.csv", context, dry_run=False)

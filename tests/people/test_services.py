@@ -146,3 +146,42 @@ def test_search_by_id_phone_and_name_prefix(world: World) -> None:
     assert len(page.persons) == 1 and page.next_after == page.persons[0].pk
     rest = search_persons(officer, "王", after=page.next_after, limit=1)
     assert rest.persons[0].pk != page.persons[0].pk
+
+
+def test_bulk_path_change_log_is_what_the_one_by_one_snapshot_gives(world: World) -> None:
+    """The lean bulk path builds its change-log rows from values: they must equal the snapshot of the
+    stored objects, field for field, as ``audit.log_create`` would write them."""
+    from hongyixing.core.audit import snapshot
+
+    specs = [
+        _spec(
+            world,
+            idnumbers.make("320829", dt.date(1990, 3, 1) + dt.timedelta(days=i), 2 * i + 1),
+            name=f"快照{i}",
+            phones=[f"1370000{i:04d}", f"0517-8000{i:04d}"],
+        )
+        for i in range(5)
+    ]
+    persons = do_bulk_create_persons(None, specs)
+    assert [p.name for p in persons] == [f"快照{i}" for i in range(5)]
+    for person in persons:
+        log = ChangeLog.objects.get(object_type="people.person", object_id=person.pk)
+        expected = {k: [None, v] for k, v in snapshot(person).items() if v is not None}
+        assert log.changes == expected and log.object_repr == person.name
+        assert log.person_id == person.pk and log.unit_path == person.unit_path
+        phones = list(PersonPhone.objects.filter(person=person).order_by("id"))
+        assert [p.is_primary for p in phones] == [True, False]
+        for phone in phones:
+            row = ChangeLog.objects.get(object_type="people.personphone", object_id=phone.pk)
+            assert row.changes == {k: [None, v] for k, v in snapshot(phone).items() if v is not None}
+            assert (row.object_repr, row.person_id, row.unit_path) == (
+                phone.masked,
+                person.pk,
+                person.unit_path,
+            )
+        event = DomainEvent.objects.get(name="person.created", subject_id=person.pk)
+        assert (event.subject_type, event.person_id, event.unit_path) == (
+            "people.person",
+            person.pk,
+            person.unit_path,
+        )

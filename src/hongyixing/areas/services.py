@@ -18,7 +18,7 @@ from hongyixing.areas.signals import units_moved_to_grids
 from hongyixing.areas.staff import staff_for_grid, staff_for_unit
 from hongyixing.core import audit
 from hongyixing.core.bounds import parse_key
-from hongyixing.core.bulk import insert_returning_ids
+from hongyixing.core.bulk import insert_returning_ids, update_fields
 from hongyixing.core.errors import DomainError, StaleEdit
 
 
@@ -304,8 +304,8 @@ def do_bulk_set_responsibles(actor: Any, changes: list[tuple[AdminUnit, str, str
         unit.responsible_name, unit.responsible_title = name[:50], title[:50]
         unit.version += 1
         logged.append((unit, before))
-    AdminUnit.objects.bulk_update(
-        [unit for unit, _b in logged], ["responsible_name", "responsible_title", "version"], batch_size=500
+    update_fields(
+        AdminUnit, [unit for unit, _b in logged], ["responsible_name", "responsible_title", "version"]
     )
     return audit.log_bulk_update(actor, logged)
 
@@ -343,7 +343,7 @@ def do_assign_coverage(actor: Any, assignments: list[tuple[int, int]]) -> int:
         member.grid_id = grid_id
         logged.append((member, before))
         moved.setdefault(grid_id, []).append(member.pk)
-    AdminUnit.objects.bulk_update([unit for unit, _b in logged], ["grid"], batch_size=500)
+    update_fields(AdminUnit, [unit for unit, _b in logged], ["grid"])
     for grid_id, unit_ids in moved.items():
         for chunk_ids in _chunks(unit_ids, 500):
             Household.objects.filter(unit_id__in=chunk_ids).update(grid_id=grid_id)

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-from hongyixing.core.bulk import copy_rows
+from hongyixing.core.bulk import copy_rows, insert_rows
 from hongyixing.core.context import current_request_id
 from hongyixing.core.models import ChangeAction, ChangeLog, DomainEvent, PiiAccess
 
@@ -314,3 +314,48 @@ def log_pii_access(
         reason=reason[:200],
         detail=detail or {},
     )
+
+
+def log_bulk_create_values(
+    user: Any, object_type: str, rows: Iterable[tuple[int, str, int | None, str, dict[str, Any]]]
+) -> int:
+    """:func:`log_bulk_create` for a bulk path that holds values, not model objects: ``rows`` are
+    ``(object_id, object_repr, person_id, unit_path, snapshot)`` with the snapshot as :func:`snapshot`
+    gives it (JSON-safe values, the model's ``audit_fields`` in order). The rows written are the same."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    user_id = _user_id(user)
+    request_id = current_request_id()
+    action = ChangeAction.CREATE.value
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    values = [
+        (
+            now,
+            user_id,
+            request_id,
+            action,
+            object_type,
+            object_id,
+            repr_[:200],
+            person_id,
+            unit_path or "",
+            encode({k: [None, v] for k, v in snap.items() if v is not None}),
+        )
+        for object_id, repr_, person_id, unit_path, snap in rows
+    ]
+    insert_rows(ChangeLog._meta.db_table, _CHANGE_COLUMNS, values)
+    return len(values)
+
+
+def emit_bulk_values(
+    name: str, subject_type: str, rows: Iterable[tuple[int, int | None, str]], user: Any = None
+) -> int:
+    """:func:`emit_bulk` from values: ``rows`` are ``(subject_id, person_id, unit_path)``."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    user_id = _user_id(user)
+    request_id = current_request_id()
+    values = [
+        (now, name, user_id, request_id, subject_type, subject_id, person_id, unit_path or "", "{}")
+        for subject_id, person_id, unit_path in rows
+    ]
+    insert_rows(DomainEvent._meta.db_table, _EVENT_COLUMNS, values)
+    return len(values)

@@ -99,16 +99,24 @@ def seed_economy(seed: int, count: int = 300) -> dict[str, int]:
     }
 
 
-def _town_officer(path: str) -> User:
-    return User.objects.filter(username=f"town_{path}").first() or User.objects.get(username="district")
+def _town_officer(path: str, officers: dict[str, User] | None = None) -> User:
+    """The town's officer (the district office where a town has none). ``officers`` keeps the user
+    objects between calls: a user object loads its grants once (``permissions.grants_of``)."""
+    if officers is not None and path in officers:
+        return officers[path]
+    officer = User.objects.filter(username=f"town_{path}").first() or User.objects.get(username="district")
+    if officers is not None:
+        officers[path] = officer
+    return officer
 
 
 def _filings(rng: random.Random, made: list, towns: list) -> int:
     full = services.FilingInput(checklist=dict.fromkeys(CHECKLIST_KEYS, True), staff_planned=50)
     start = dt.date(2020, 2, 10)
+    actor = User.objects.get(username="district")
+    officers: dict[str, User] = {}
     for n, enterprise in enumerate(made):
-        actor = User.objects.get(username="district")
-        officer = _town_officer(enterprise.unit_path)
+        officer = _town_officer(enterprise.unit_path, officers)
         share = n % 10
         if share == 9:
             continue  # not filed yet
@@ -140,6 +148,7 @@ def _staff(rng: random.Random, made: list) -> int:
     rng.shuffle(people)
     origins = ["安徽省", "山东省", "河南省", "江苏省南京市", "浙江省"]
     total = 0
+    office = User.objects.get(username="district")
     for n, enterprise in enumerate(made):
         chunk = people[n * 10 : (n + 1) * 10]
         rows = []
@@ -157,12 +166,13 @@ def _staff(rng: random.Random, made: list) -> int:
                     },
                 )
             )
-        total += staff.do_add_staff(User.objects.get(username="district"), enterprise, rows).created
+        total += staff.do_add_staff(office, enterprise, rows).created
     return total
 
 
 def _claims(rng: random.Random, made: list) -> int:
     office = User.objects.get(username="district")
+    officers: dict[str, User] = {}
     count = 0
     for n, enterprise in enumerate(made):
         ids = list(Employee.objects.filter(enterprise=enterprise).values_list("pk", flat=True))
@@ -175,7 +185,7 @@ def _claims(rng: random.Random, made: list) -> int:
         )
         count += 1
         step = n % 6
-        officer = _town_officer(enterprise.unit_path)
+        officer = _town_officer(enterprise.unit_path, officers)
         if step == 0:
             continue
         if step == 1:

@@ -146,9 +146,9 @@ def _on_file(indexes: list[str]) -> dict[str, _OnFile]:
     found: dict[str, _OnFile] = {}
     for start in range(0, len(indexes), CHUNK):
         chunk = indexes[start : start + CHUNK]
-        rows = Person.objects.filter(
-            document_type=DocumentType.RESIDENT_ID, document_index__in=chunk
-        ).values_list("id", "document_index", "household_id", "unit_path", *COMPARED)
+        rows = services.persons_by_document_index(
+            DocumentType.RESIDENT_ID, chunk, ("id", "document_index", "household_id", "unit_path", *COMPARED)
+        )
         by_pk: dict[int, tuple[Any, ...]] = {row[0]: row for row in rows}
         phones_of: dict[int, set[str]] = {}
         for person_id, phone_index in PersonPhone.objects.filter(person_id__in=list(by_pk)).values_list(
@@ -452,7 +452,7 @@ class ResidentsSpec:
             chunk = plan.specs[start : start + APPLY_CHUNK]
             for spec in chunk:
                 spec.unit = None
-            services.do_bulk_create_persons(actor, chunk)
+            services.do_bulk_load_persons(actor, chunk)
         services.do_bulk_update_persons(actor, plan.updates)
 
 

@@ -10,15 +10,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hongyixing.areas.models import AdminUnit, Grid, Household
 from hongyixing.areas.services import bump_counts, bump_counts_many
 from hongyixing.core import audit, phones
-from hongyixing.core.bulk import insert_returning_ids
+from hongyixing.core.bulk import insert_returning_ids, insert_rows_returning_ids, update_fields
 from hongyixing.core.crypto import Sealed, blind_index, seal, unseal
 from hongyixing.core.errors import DomainError
 from hongyixing.core.masking import mask_id_number, mask_phone
@@ -275,48 +276,228 @@ def do_create_person(actor: Any, prepared: PreparedPerson) -> Person:
 
 @transaction.atomic
 def do_bulk_create_persons(actor: Any, specs: Sequence[PersonSpec]) -> list[Person]:
-    """The bulk path (demo seed, master-data import): all-or-nothing, audit rows in bulk.
+    """The bulk path with the persons back as model objects (read after the write); see
+    :func:`do_bulk_load_persons`, which the importer uses and which returns the new ids only."""
+    ids = do_bulk_load_persons(actor, specs)
+    found = Person.objects.in_bulk(ids)
+    return [found[pk] for pk in ids]
 
-    IDs already on file or repeated within ``specs`` are refused: bulk loaders decide how to merge.
-    """
-    prepared = [_prepare(spec) for spec in specs]
-    keys = [(p.person.document_type, p.person.document_index) for p in prepared if p.person.document_index]
+
+@cache
+def _row_template(model: type[models.Model]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """Columns (every concrete field but the primary key, in the model's order) and their defaults."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return tuple(f.column for f in fields), {f.attname: f.get_default() for f in fields}
+
+
+@dataclass(slots=True)
+class _PersonRow:
+    values: dict[str, Any]  # attname → Python value, every concrete field but the id
+    household: Household | None
+    phones: list[tuple[str, Sealed, bool]]  # (kind, sealed, is_primary)
+
+
+def _prepare_row(spec: PersonSpec) -> _PersonRow:
+    """:func:`_prepare` without the model objects: the same checks, the same values."""
+    if _has_control_characters(spec.name):
+        raise DomainError("person.bad_name", _("The name contains characters that cannot be shown."), "name")
+    name = "".join(spec.name.split())
+    if not name:
+        raise DomainError("person.no_name", _("A person needs a name."), "name")
+    if spec.document_type not in _DOCUMENT_TYPES:
+        raise DomainError("person.bad_document_type", _("Choose a document type."), "document_type")
+    if spec.relation and spec.relation not in _RELATIONS:
+        raise DomainError("person.bad_relation", _("Choose a relation to the household head."), "relation")
+    if spec.residency not in _RESIDENCIES:
+        raise DomainError("person.bad_residency", _("Choose a residency status."), "residency")
+    if _has_control_characters(spec.domicile_address):
+        raise DomainError(
+            "person.bad_address",
+            _("The address contains characters that cannot be shown."),
+            "domicile_address",
+        )
+    if _has_control_characters(spec.current_address):
+        raise DomainError(
+            "person.bad_address",
+            _("The address contains characters that cannot be shown."),
+            "current_address",
+        )
+    values: dict[str, Any] = {
+        "name": name[:60],
+        "relation": spec.relation,
+        "residency": spec.residency,
+        "domicile_address": spec.domicile_address,
+        "current_address": spec.current_address,
+        "sex": spec.sex or Sex.UNKNOWN,
+        "birth_date": spec.birth_date,
+        "document_type": spec.document_type,
+    }
+    if spec.document_number.strip():
+        sealed = seal_document(spec.document_type, spec.document_number, spec.parsed_id)
+        values["document_ciphertext"] = sealed.sealed.ciphertext
+        values["document_index"] = sealed.sealed.index
+        values["document_masked"] = sealed.sealed.masked
+        values["id_area_code"] = sealed.area_code
+        values["birth_date"] = sealed.birth_date or spec.birth_date
+        if sealed.sex != Sex.UNKNOWN:
+            values["sex"] = sealed.sex
+    if spec.household is not None:
+        values["unit_path"] = spec.household.unit_path
+        values["grid_id"] = spec.household.grid_id
+    elif spec.unit is not None:
+        values["unit_path"] = spec.unit.path
+        values["grid_id"] = spec.unit.grid_id
+    phone_rows: list[tuple[str, Sealed, bool]] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(p for p in spec.phones if p and p.strip()):
+        kind, sealed_phone = seal_phone(raw)
+        if sealed_phone.index in seen:
+            continue
+        seen.add(sealed_phone.index)
+        phone_rows.append((kind, sealed_phone, index == 0))
+    return _PersonRow(values, spec.household, phone_rows)
+
+
+def _refuse_on_file(rows: list[_PersonRow]) -> None:
+    keys = [
+        (r.values["document_type"], r.values["document_index"])
+        for r in rows
+        if r.values.get("document_index")
+    ]
     if len(set(keys)) != len(keys):
         raise DomainError("person.duplicate_in_batch", _("The same ID number appears twice in the batch."))
     by_type: dict[str, list[str]] = {}
     for document_type, index in keys:
-        by_type.setdefault(document_type, []).append(index or "")
+        by_type.setdefault(document_type, []).append(index)
     for document_type, indexes in by_type.items():
-        for start in range(0, len(indexes), 500):
-            chunk = indexes[start : start + 500]
-            # With the type, the lookup uses the (document_type, document_index) unique index.
-            if Person.objects.filter(document_type=document_type, document_index__in=chunk).exists():
+        for start in range(0, len(indexes), 5000):
+            if persons_by_document_index(document_type, indexes[start : start + 5000], ("id",), limit=1):
                 raise DomainError("person.already_exists", _("Some ID numbers are already on file."))
-    persons = insert_returning_ids(Person, [p.person for p in prepared])
-    if persons and persons[0].pk is None:
-        raise RuntimeError("the database did not return primary keys for the bulk insert")
-    phone_rows = []
-    for item in prepared:
-        for phone in item.phones:
-            phone.person = item.person
-            phone_rows.append(phone)
-    for phone in phone_rows:
-        phone.person_id = phone.person.pk
-    insert_returning_ids(PersonPhone, phone_rows)
-    bump_counts_many([(p.unit_path, p.grid_id, 1, 0) for p in persons])
-    by_household = Counter(p.household_id for p in persons if p.household_id)
+
+
+def persons_by_document_index(
+    document_type: str, indexes: Sequence[str], fields: Sequence[str], *, limit: int | None = None
+) -> list[tuple[Any, ...]]:
+    """The ``fields`` (attnames) of the persons with these blind indexes, as tuples: one query through
+    the ``(document_type, document_index)`` unique index, without the ORM's per-value work on a list of
+    thousands (bulk loaders look up a register's chunk at a time)."""
+    if not indexes:
+        return []
+    quote = connection.ops.quote_name
+    meta = Person._meta
+    column_of = {f.attname: f.column for f in meta.concrete_fields}
+    columns = ", ".join(quote(column_of[name]) for name in fields)
+    where = f"{quote('document_type')} = %s AND {quote('document_index')}"
+    params: list[Any] = [document_type]
+    if connection.vendor == "postgresql":
+        where += " = ANY(%s)"
+        params.append(list(indexes))
+    else:
+        where += f" IN ({', '.join(['%s'] * len(indexes))})"
+        params.extend(indexes)
+    sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {where}"  # noqa: S608
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+@transaction.atomic
+def do_bulk_load_persons(actor: Any, specs: Sequence[PersonSpec]) -> list[int]:
+    """The bulk path (demo seed, master-data import): all-or-nothing, audit rows and events in bulk,
+    counters moved in aggregate; returns the new persons' ids in the order of ``specs``.
+
+    Set-based and lean: rows are built as values (no model objects), each ID number and phone sealed and
+    indexed once, persons and phones written by COPY (PostgreSQL) or multi-row INSERT, and the change
+    log's snapshots made from the same values (what :func:`audit.log_bulk_create` would write for them).
+    IDs already on file or repeated within ``specs`` are refused: bulk loaders decide how to merge.
+    """
+    rows = [_prepare_row(spec) for spec in specs]
+    _refuse_on_file(rows)
+    if not rows:
+        return []
+    ops = connection.ops
+    now = timezone.now()
+    person_columns, person_defaults = _row_template(Person)
+    created_at = ops.adapt_datetimefield_value(now)
+    adapt_date = ops.adapt_datefield_value
+    table: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = row.values
+        if row.household is not None:
+            if row.household.pk is None:
+                raise ValueError("a person's household must be saved before the person")
+            values["household_id"] = row.household.pk
+        record = dict(person_defaults)
+        record.update(values)
+        record["created_at"] = created_at
+        if record["birth_date"] is not None:
+            record["birth_date"] = adapt_date(record["birth_date"])
+        table.append(tuple(record.values()))
+    ids = insert_rows_returning_ids(Person._meta.db_table, person_columns, table)
+    del table
+    phone_columns, phone_defaults = _row_template(PersonPhone)
+    phone_table: list[tuple[Any, ...]] = []
+    phone_audit: list[tuple[str, int, str, dict[str, Any]]] = []  # (repr, person id, unit path, snapshot)
+    for pk, row in zip(ids, rows, strict=True):
+        for kind, sealed, primary in row.phones:
+            record = dict(phone_defaults)
+            record.update(
+                person_id=pk, kind=kind, ciphertext=sealed.ciphertext, index=sealed.index,
+                masked=sealed.masked, is_primary=primary,
+            )  # fmt: skip
+            phone_table.append(tuple(record.values()))
+            snap = {"person_id": pk, "kind": kind, "masked": sealed.masked, "is_primary": primary}
+            phone_audit.append((sealed.masked, pk, row.values.get("unit_path", ""), snap))
+    phone_ids = insert_rows_returning_ids(PersonPhone._meta.db_table, phone_columns, phone_table)
+    bump_counts_many([(r.values.get("unit_path", ""), r.values.get("grid_id"), 1, 0) for r in rows])
+    by_household = Counter(r.values["household_id"] for r in rows if r.values.get("household_id"))
     households_by_count: dict[int, list[int]] = {}
     for household_id, count in by_household.items():
         households_by_count.setdefault(count, []).append(household_id)
-    for count, ids in households_by_count.items():
-        for start in range(0, len(ids), 500):
-            Household.objects.filter(pk__in=ids[start : start + 500]).update(
+    for count, household_ids in households_by_count.items():
+        for start in range(0, len(household_ids), 500):
+            Household.objects.filter(pk__in=household_ids[start : start + 500]).update(
                 person_count=F("person_count") + count
             )
-    audit.log_bulk_create(actor, persons)
-    audit.log_bulk_create(actor, phone_rows)
-    audit.emit_bulk("person.created", persons, actor)
-    return persons
+    audit.log_bulk_create_values(
+        actor,
+        Person._meta.label_lower,
+        (
+            (
+                pk,
+                r.values["name"],
+                pk,
+                r.values.get("unit_path", ""),
+                _person_snapshot(r.values, person_defaults),
+            )
+            for pk, r in zip(ids, rows, strict=True)
+        ),
+    )
+    audit.log_bulk_create_values(
+        actor,
+        PersonPhone._meta.label_lower,
+        ((phone_pk, *rest) for phone_pk, rest in zip(phone_ids, phone_audit, strict=True)),
+    )
+    audit.emit_bulk_values(
+        "person.created",
+        Person._meta.label_lower,
+        ((pk, pk, r.values.get("unit_path", "")) for pk, r in zip(ids, rows, strict=True)),
+        actor,
+    )
+    return ids
+
+
+def _person_snapshot(values: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """What :func:`audit.snapshot` gives for the person these values make."""
+    snap = {}
+    for name in Person.audit_fields:
+        value = values[name] if name in values else defaults[name]
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        snap[name] = value
+    return snap
 
 
 EDITABLE_FIELDS = {"name", "relation", "residency", "domicile_address", "current_address"}
@@ -424,12 +605,12 @@ def do_recount() -> None:
     for unit in units:
         unit.person_count = counts.unit_persons.get(unit.path, 0)
         unit.household_count = counts.unit_households.get(unit.path, 0)
-    AdminUnit.objects.bulk_update(units, ["person_count", "household_count"], batch_size=500)
+    update_fields(AdminUnit, units, ["person_count", "household_count"])
     grids = list(Grid.objects.only("id"))
     for grid in grids:
         grid.person_count = counts.grid_persons.get(grid.id, 0)
         grid.household_count = counts.grid_households.get(grid.id, 0)
-    Grid.objects.bulk_update(grids, ["person_count", "household_count"], batch_size=500)
+    update_fields(Grid, grids, ["person_count", "household_count"])
 
 
 # --- The person page's edit and its API (one validator) ----------------------------------------------
