@@ -119,6 +119,66 @@ def _server_command(port: int, workers: int) -> list[str]:
     return command
 
 
+def _proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _postgres_backends() -> list[int]:
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+@dataclass
+class CpuProbe:
+    """CPU seconds spent during a step by the server (master and workers), by this database's
+    PostgreSQL backends (not the shared WAL writer or checkpointer) and by the load generator: a
+    figure the other sessions' load on the machine disturbs far less than the latencies do."""
+
+    server_pid: int
+    start: dict[str, dict[int, float]] = field(default_factory=dict)
+    loadgen: float = 0.0
+
+    def _read(self) -> dict[str, dict[int, float]]:
+        server = [self.server_pid, *_children(self.server_pid)]
+        return {
+            "server": {pid: _proc_cpu(pid) for pid in server},
+            "postgres": {pid: _proc_cpu(pid) for pid in _postgres_backends()},
+        }
+
+    def begin(self) -> None:
+        self.start = self._read()
+        self.loadgen = time.process_time()
+
+    def end(self) -> dict[str, float]:
+        now = self._read()
+        spent = {
+            side: sum(cpu - self.start[side].get(pid, 0.0) for pid, cpu in pids.items())
+            for side, pids in now.items()
+        }
+        spent["loadgen"] = time.process_time() - self.loadgen
+        return spent
+
+
+PROBE: CpuProbe | None = None  # set by _load for the server it started
+
+
 class Server:
     def __init__(self, port: int, workers: int) -> None:
         self.port = port
@@ -264,6 +324,7 @@ class StepFigures:
     wrong_flags: int
     loadgen_lag_p99_ms: float
     error_examples: list[str]
+    cpu: dict[str, float]
 
     @property
     def sustained(self) -> bool:
@@ -350,7 +411,12 @@ async def _step(
 
         return "measure_page", page
 
+    if PROBE is not None:
+        PROBE.begin()
     result = await open_model(rate, seconds, pick, seed=seed)
+    cpu = PROBE.end() if PROBE is not None else {}
+    requests = max(1, len(result.samples))
+    cpu_ms = {f"{side}_cpu_ms_per_request": round(1000 * v / requests, 2) for side, v in cpu.items()}
     routes, p99, errors, examples = _route_figures(result)
     checkin_lat = [s.latency_ms for s in result.samples if s.route in CHECKIN_ROUTES] or [0.0]
     today_lat = [s.latency_ms for s in result.samples if s.route == "my_people_today"]
@@ -370,6 +436,7 @@ async def _step(
         wrong_flags=ledger.wrong_flags - wrong_before,
         loadgen_lag_p99_ms=round(result.lag_p99_ms, 1),
         error_examples=examples,
+        cpu=cpu_ms,
     )
     route_text = ", ".join(
         f"{name} p50/p95/p99 {r['p50_ms']}/{r['p95_ms']}/{r['p99_ms']} ms"
@@ -385,6 +452,10 @@ async def _step(
         f"{'sustained' if figures.sustained else 'NOT sustained'}"
     )
     print(f"           {route_text}")
+    if cpu_ms:
+        print(
+            "           CPU ms per request: " + ", ".join(f"{k.split('_')[0]} {v}" for k, v in cpu_ms.items())
+        )
     for example in examples:
         print(f"           error: {example}")
     return figures
@@ -470,8 +541,11 @@ async def _load(args: argparse.Namespace, state: dict[str, Any]) -> None:
     mix = Mix(state["tokens"], seed=args.seed)
     server.start()
     steps: list[StepFigures] = []
+    global PROBE
     try:
         boot = await server.ready(client)
+        assert server.proc is not None
+        PROBE = CpuProbe(server.proc.pid)
         print(f"server up in {boot:.1f} s on 127.0.0.1:{server.port} ({args.workers} workers × 4 threads)")
         print(f"warm-up: {args.warmup:.0f} s per side at {args.rates[0]:,.0f} check-ins/s")
         for side in ("product", "baseline"):

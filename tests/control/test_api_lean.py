@@ -145,3 +145,28 @@ def test_the_check_in_scope_test_is_restrict_s(world: World) -> None:
             if m.in_scope(user, "change")
         }
         assert in_python == in_sql, name
+
+
+def test_an_abnormal_single_check_commits_with_its_alert_or_not_at_all(world: World, monkeypatch) -> None:
+    """Only a surely normal single check goes without a transaction of its own: a fever's check and
+    its alert stand or fall together."""
+    from hongyixing.control.services import checks
+
+    with frozen(local(2026, 11, 29, 9)):
+        measure = _open(world, "a", 0)
+
+        def broken(*_args, **_kwargs):
+            raise RuntimeError("the alert could not be raised")
+
+        monkeypatch.setattr(checks, "raise_alert", broken)
+        for item in (
+            services.CheckInput(str(uuid.uuid4()), measure.pk, "38.5"),
+            services.CheckInput(str(uuid.uuid4()), measure.pk, "36.5", ["cough"]),
+        ):
+            with pytest.raises(RuntimeError):
+                services.do_record_checks(world.users["grid_a1"], [item])
+        assert not HealthCheck.objects.filter(measure=measure).exists()
+        normal = services.do_record_checks(
+            world.users["grid_a1"], [services.CheckInput(str(uuid.uuid4()), measure.pk, "37.2")]
+        )
+    assert not normal[0].abnormal and HealthCheck.objects.filter(measure=measure).count() == 1
