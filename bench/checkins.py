@@ -15,8 +15,10 @@ Baseline in the same run: the same mix with the writes sent to ``POST /bench/raw
 restarted; clients retry each unacknowledged request with the same client ids until acknowledged;
 afterwards every acknowledged check must be stored exactly once under the acknowledged id.
 
-Targets (issue 4): ≥ 1,000 acknowledged check-ins/s on 2 cores with p99 ≤ 100 ms; ≥ 70 % of the
-baseline's throughput; 0 duplicates; after the fault run every acknowledged check present, none twice.
+Targets (issues 4 and 16): ≥ 1,000 acknowledged check-ins/s on 2 cores with the check-in requests at
+p99 ≤ 100 ms and "my people today" at p95 ≤ 150 ms (a step meeting both with no error is *sustained*);
+≥ 70 % of the baseline's throughput; 0 duplicates; after the fault run every acknowledged check
+present, none twice.
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ BASELINE_PATH = "/bench/raw-checks"
 BATCH = 50
 REPLAY_SHARE = 0.05
 REQUEST_TIMEOUT = 10.0
+# A step is sustained when the check-in requests' p99 and "my people today"'s p95 are within these.
+CHECKIN_P99_MS = 100.0
+TODAY_P95_MS = 150.0
+CHECKIN_ROUTES = ("checks_single", "checks_batch")
 # Mean check-ins per request in the mix (75 % × 1 + 10 % × 50), to turn check-ins/s into requests/s.
 CHECKINS_PER_REQUEST = 0.75 + 0.10 * BATCH
 WRITES_PER_REQUEST_FAULT = (0.75 + 0.10 * BATCH) / 0.85
@@ -111,6 +117,66 @@ def _server_command(port: int, workers: int) -> list[str]:
     command = product_command(f"127.0.0.1:{port}", workers)
     command[command.index("hongyixing.wsgi:application")] = "bench.baseline_wsgi:application"
     return command
+
+
+def _proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _postgres_backends() -> list[int]:
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+@dataclass
+class CpuProbe:
+    """CPU seconds spent during a step by the server (master and workers), by this database's
+    PostgreSQL backends (not the shared WAL writer or checkpointer) and by the load generator: a
+    figure the other sessions' load on the machine disturbs far less than the latencies do."""
+
+    server_pid: int
+    start: dict[str, dict[int, float]] = field(default_factory=dict)
+    loadgen: float = 0.0
+
+    def _read(self) -> dict[str, dict[int, float]]:
+        server = [self.server_pid, *_children(self.server_pid)]
+        return {
+            "server": {pid: _proc_cpu(pid) for pid in server},
+            "postgres": {pid: _proc_cpu(pid) for pid in _postgres_backends()},
+        }
+
+    def begin(self) -> None:
+        self.start = self._read()
+        self.loadgen = time.process_time()
+
+    def end(self) -> dict[str, float]:
+        now = self._read()
+        spent = {
+            side: sum(cpu - self.start[side].get(pid, 0.0) for pid, cpu in pids.items())
+            for side, pids in now.items()
+        }
+        spent["loadgen"] = time.process_time() - self.loadgen
+        return spent
+
+
+PROBE: CpuProbe | None = None  # set by _load for the server it started
 
 
 class Server:
@@ -250,17 +316,25 @@ class StepFigures:
     seconds: float
     routes: dict[str, dict[str, Any]]
     p99_ms: float
+    checkin_p99_ms: float
+    today_p95_ms: float | None
     errors: int
     acked_checkins_per_s: float
     replays_acked: int
     wrong_flags: int
     loadgen_lag_p99_ms: float
     error_examples: list[str]
+    cpu: dict[str, float]
 
     @property
     def sustained(self) -> bool:
-        # No errors means every fresh check-in offered in the step was acknowledged.
-        return self.errors == 0 and self.wrong_flags == 0 and self.p99_ms <= 100
+        """The issue's reading: the check-in requests (single and batch) at p99 ≤ 100 ms and "my
+        people today" at p95 ≤ 150 ms, with no error (every fresh check-in offered in the step was
+        acknowledged). The step's p99 over every route is reported beside it (``p99_ms``)."""
+        today_ok = self.today_p95_ms is None or self.today_p95_ms <= TODAY_P95_MS
+        return (
+            self.errors == 0 and self.wrong_flags == 0 and self.checkin_p99_ms <= CHECKIN_P99_MS and today_ok
+        )
 
 
 def _route_figures(result: RunResult) -> tuple[dict[str, dict[str, Any]], float, int, list[str]]:
@@ -337,8 +411,15 @@ async def _step(
 
         return "measure_page", page
 
+    if PROBE is not None:
+        PROBE.begin()
     result = await open_model(rate, seconds, pick, seed=seed)
+    cpu = PROBE.end() if PROBE is not None else {}
+    requests = max(1, len(result.samples))
+    cpu_ms = {f"{side}_cpu_ms_per_request": round(1000 * v / requests, 2) for side, v in cpu.items()}
     routes, p99, errors, examples = _route_figures(result)
+    checkin_lat = [s.latency_ms for s in result.samples if s.route in CHECKIN_ROUTES] or [0.0]
+    today_lat = [s.latency_ms for s in result.samples if s.route == "my_people_today"]
     acked = ledger.fresh_acked - fresh_before
     figures = StepFigures(
         side=side,
@@ -347,12 +428,15 @@ async def _step(
         seconds=seconds,
         routes=routes,
         p99_ms=p99,
+        checkin_p99_ms=round(percentile(checkin_lat, 99), 1),
+        today_p95_ms=round(percentile(today_lat, 95), 1) if today_lat else None,
         errors=errors,
         acked_checkins_per_s=round(acked / seconds, 1),
         replays_acked=ledger.replays_acked - replays_before,
         wrong_flags=ledger.wrong_flags - wrong_before,
         loadgen_lag_p99_ms=round(result.lag_p99_ms, 1),
         error_examples=examples,
+        cpu=cpu_ms,
     )
     route_text = ", ".join(
         f"{name} p50/p95/p99 {r['p50_ms']}/{r['p95_ms']}/{r['p99_ms']} ms"
@@ -361,12 +445,17 @@ async def _step(
     )
     print(
         f"  {side:>8} offered {checkins_per_s:>6,.0f} check-ins/s ({figures.requests_per_s} req/s): "
-        f"acknowledged {figures.acked_checkins_per_s:,.0f}/s, p99 {p99} ms, errors {errors}, "
+        f"acknowledged {figures.acked_checkins_per_s:,.0f}/s, check-in p99 {figures.checkin_p99_ms} ms, "
+        f"today p95 {figures.today_p95_ms} ms, all-route p99 {p99} ms, errors {errors}, "
         f"replays acked {figures.replays_acked}, wrong flags {figures.wrong_flags}, "
         f"client lag p99 {figures.loadgen_lag_p99_ms} ms — "
         f"{'sustained' if figures.sustained else 'NOT sustained'}"
     )
     print(f"           {route_text}")
+    if cpu_ms:
+        print(
+            "           CPU ms per request: " + ", ".join(f"{k.split('_')[0]} {v}" for k, v in cpu_ms.items())
+        )
     for example in examples:
         print(f"           error: {example}")
     return figures
@@ -452,8 +541,11 @@ async def _load(args: argparse.Namespace, state: dict[str, Any]) -> None:
     mix = Mix(state["tokens"], seed=args.seed)
     server.start()
     steps: list[StepFigures] = []
+    global PROBE
     try:
         boot = await server.ready(client)
+        assert server.proc is not None
+        PROBE = CpuProbe(server.proc.pid)
         print(f"server up in {boot:.1f} s on 127.0.0.1:{server.port} ({args.workers} workers × 4 threads)")
         print(f"warm-up: {args.warmup:.0f} s per side at {args.rates[0]:,.0f} check-ins/s")
         for side in ("product", "baseline"):
@@ -496,7 +588,8 @@ async def _load(args: argparse.Namespace, state: dict[str, Any]) -> None:
     ratio = product_rate / baseline_rate if baseline_rate else 0.0
     capped = bool(baseline and baseline.offered_checkins_per_s == args.rates[-1])
     print(
-        f"highest sustained (p99 ≤ 100 ms, no errors): product {product_rate:,.0f} check-ins/s, "
+        f"highest sustained (check-ins p99 ≤ {CHECKIN_P99_MS:.0f} ms, today p95 ≤ {TODAY_P95_MS:.0f} ms, "
+        f"no errors): product {product_rate:,.0f} check-ins/s, "
         f"baseline {baseline_rate:,.0f}/s{' (the top step offered: a floor)' if capped else ''}; "
         f"ratio {ratio:.2f}"
     )
@@ -511,7 +604,14 @@ async def _load(args: argparse.Namespace, state: dict[str, Any]) -> None:
             "server": f"gunicorn {args.workers} workers × 4 gthread threads (make demo's command)",
             "step_seconds": args.duration,
             "highest_sustained_checkins_per_s": product_rate,
-            "at_highest": {"routes": product.routes, "p99_ms": product.p99_ms} if product else None,
+            "at_highest": {
+                "routes": product.routes,
+                "p99_ms": product.p99_ms,
+                "checkin_p99_ms": product.checkin_p99_ms,
+                "today_p95_ms": product.today_p95_ms,
+            }
+            if product
+            else None,
             "steps": [s.__dict__ | {"sustained": s.sustained} for s in steps],
             "verification": verification,
             "wrong_duplicate_flags": mix.ledger.wrong_flags,
@@ -520,7 +620,14 @@ async def _load(args: argparse.Namespace, state: dict[str, Any]) -> None:
             "raw_sql_insert": {
                 "highest_sustained_checkins_per_s": baseline_rate,
                 "top_step_reached": capped,
-                "at_highest": {"routes": baseline.routes, "p99_ms": baseline.p99_ms} if baseline else None,
+                "at_highest": {
+                    "routes": baseline.routes,
+                    "p99_ms": baseline.p99_ms,
+                    "checkin_p99_ms": baseline.checkin_p99_ms,
+                    "today_p95_ms": baseline.today_p95_ms,
+                }
+                if baseline
+                else None,
             },
             "ratio_product_to_baseline": round(ratio, 3),
         },

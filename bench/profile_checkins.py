@@ -5,7 +5,8 @@ network) with the bench's tokens and bodies, under cProfile. Run against W2's ca
 
 (``python -m bench checkins`` with the same --persons/--variant/--days builds the cache first.)
 Prints requests/s in process for single check-ins, batches of 50 and "my people today", then the
-profile's top functions by cumulative and by own time for single check-ins.
+profile's top functions by cumulative and by own time for one route (``--profile``, single
+check-ins by default).
 """
 
 from __future__ import annotations
@@ -54,7 +55,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--days", type=int, default=3)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--top", type=int, default=35)
-    parser.add_argument("--no-token-cache", action="store_true", help="TOKEN_CACHE_SECONDS = 0")
+    parser.add_argument(
+        "--token-cache",
+        type=float,
+        default=None,
+        help="TOKEN_CACHE_SECONDS for this run (0: every request looks its token up; 3600: every hit)",
+    )
+    parser.add_argument(
+        "--cpu", action="store_true", help="profile CPU time (time.process_time), not wall time"
+    )
+    parser.add_argument(
+        "--profile",
+        choices=["single", "batch50", "today", "page"],
+        default="single",
+        help="the route profiled",
+    )
     args = parser.parse_args(argv)
     from bench.common import BENCH_HOME, DB_PREFIX, pg_url
 
@@ -65,10 +80,10 @@ def main(argv: list[str] | None = None) -> None:
     state = json.loads((home / "state.json").read_text())
     from hongyixing.wsgi import application
 
-    if args.no_token_cache:
+    if args.token_cache is not None:
         from hongyixing.api import auth
 
-        auth.TOKEN_CACHE_SECONDS = 0.0
+        auth.TOKEN_CACHE_SECONDS = args.token_cache
     from django.db import connection
 
     queries = [0]
@@ -116,13 +131,21 @@ def main(argv: list[str] | None = None) -> None:
         status, out = _wsgi_call(application, "GET", "/api/control/today", key)
         assert status.startswith("200"), (status, out[:300])
 
-    for fn in (single, batch, today):
+    def page() -> None:
+        key, info = workers[rng.randrange(len(workers))]
+        path = f"/api/control/measures/{rng.choice(info['measures'])}"
+        status, out = _wsgi_call(application, "GET", path, key)
+        assert status.startswith("200"), (status, out[:300])
+
+    routes = {
+        "single": (single, args.requests),
+        "batch50": (batch, args.requests // 10),
+        "today": (today, args.requests // 4),
+        "page": (page, args.requests // 4),
+    }
+    for fn, _n in routes.values():
         fn()  # warm
-    for label, fn, n in (
-        ("single", single, args.requests),
-        ("batch50", batch, args.requests // 10),
-        ("today", today, args.requests // 4),
-    ):
+    for label, (fn, n) in routes.items():
         started, cpu, queries[0] = time.perf_counter(), time.process_time(), 0
         for _ in range(n):
             fn()
@@ -132,10 +155,11 @@ def main(argv: list[str] | None = None) -> None:
             f"{label:>8}: {n / seconds:,.0f} requests/s in process ({seconds / n * 1000:.1f} ms each, "
             f"{cpu / n * 1000:.2f} ms of this process's CPU, {queries[0] / n:.2f} queries each)"
         )
-    profiler = cProfile.Profile()
+    fn, n = routes[args.profile]
+    profiler = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
     profiler.enable()
-    for _ in range(args.requests):
-        single()
+    for _ in range(n):
+        fn()
     profiler.disable()
     for order in ("cumulative", "tottime"):
         out = io.StringIO()

@@ -60,8 +60,8 @@ def test_a_revocation_this_process_did_not_see_is_honoured_after_the_window(
     assert _get(key) == 200
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())  # no signal
     assert _get(key) == 200  # still inside the window
-    clock = auth.time.monotonic() + auth.TOKEN_CACHE_SECONDS + 0.1
-    monkeypatch.setattr(auth.time, "monotonic", lambda: clock)
+    later = auth.clock() + auth.TOKEN_CACHE_SECONDS + 0.1
+    monkeypatch.setattr(auth, "clock", lambda: later)
     assert _get(key) == 401
 
 
@@ -84,3 +84,20 @@ def test_each_request_gets_its_own_user_object(world: World) -> None:
     assert first is not second and first.pk == second.pk == user.pk
     first.some_attribute = 1
     assert not hasattr(second, "some_attribute")
+
+
+def test_a_deactivation_another_process_made_is_honoured_within_the_bound(world: World, monkeypatch) -> None:
+    """The bound is the cache's whole promise: served from the cache just inside it, refused past it
+    (the clock is stepped, nothing sleeps)."""
+    from hongyixing.accounts.models import User
+
+    user = world.users["town_a"]
+    _token, key = do_issue_token(user, "cache")
+    start = auth.clock()
+    monkeypatch.setattr(auth, "clock", lambda: start)
+    assert _get(key) == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)  # no signal reaches this process
+    monkeypatch.setattr(auth, "clock", lambda: start + auth.TOKEN_CACHE_SECONDS - 0.01)
+    assert _get(key) == 200
+    monkeypatch.setattr(auth, "clock", lambda: start + auth.TOKEN_CACHE_SECONDS)
+    assert _get(key) == 401
