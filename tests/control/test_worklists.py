@@ -100,6 +100,22 @@ def test_measure_filters_sort_and_values_not_offered(world: World, measures, cli
     assert names == sorted(names)
 
 
+def test_no_check_today_is_counted_up_to_its_cap(world: World, measures, client_for, monkeypatch) -> None:
+    """The anti-join behind "no check today" is counted only up to the filter's cap; the plain list
+    keeps its exact total."""
+    from hongyixing.control import worklists
+
+    monkeypatch.setattr(worklists, "MISSING_COUNT_CAP", 10)
+    client = client_for("town_a")
+    page = client.get("/control/?missing=1&size=20")
+    missing = page.context["list"]
+    assert missing.capped and missing.total == 10 and len(missing.rows) == 20
+    html = page.content.decode()
+    assert "第 1–20 条，超过 10 条" in html and '<span class="level">10+</span>' in html
+    exact = client.get("/control/?size=20").context["list"]
+    assert not exact.capped and exact.total == 23
+
+
 def test_measure_export_is_masked_and_logged(world: World, measures, client_for) -> None:
     rows = _sheet(client_for("town_a").get("/control/?export=xlsx&category=close_contact"))
     assert len(rows) == 5

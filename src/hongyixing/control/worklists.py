@@ -30,6 +30,7 @@ from hongyixing.control.queries import URGENT_ALERTS
 from hongyixing.core.lists import Column, Filter, ListSpec, Sort, one_of
 
 ENDING_SOON_DAYS = 2
+MISSING_COUNT_CAP = 1000
 OPEN_TRANSFER_STATES = (TransferState.SCHEDULED, TransferState.PICKED_UP, TransferState.HANDED_OVER)
 
 
@@ -80,6 +81,9 @@ def measure_spec(user: Any) -> ListSpec:
                 _("Checks today"),
                 missing,
                 one_of(missing, lambda v: running & ~Q(Exists(checked_today))),
+                # An anti-join of every running measure with today's checks: counted up to the cap
+                # (285,000 measures under the stress load: 440 ms for the exact count).
+                count_cap=MISSING_COUNT_CAP,
             ),
         ],
         sorts=[

@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from hongyixing.core import audit
@@ -42,6 +44,9 @@ class Filter:
     # The value used when the request does not name this filter (``?state=`` chosen as "All" is not
     # absent: it shows everything).
     default: str = ""
+    # While this filter is chosen, count the total only up to this many (the pager then says "more
+    # than"): for a condition no index answers, whose exact count is a scan of every candidate row.
+    count_cap: int | None = None
 
 
 def one_of(choices: Sequence[tuple[str, Any]], condition: Callable[[str], Q]) -> Callable[[str], Q | None]:
@@ -87,6 +92,19 @@ class ListSpec:
 class ActiveFilter:
     filter: Filter
     value: str
+
+    @property
+    def options(self) -> SafeString:
+        """The filter's ``<option>`` elements, the chosen one selected: built here in one pass, since a
+        template loop over a city's villages and grids cost more than the list's queries."""
+        chosen = self.value
+        return mark_safe(  # every value and label is escaped here
+            "".join(
+                f'<option value="{escape(value)}"{" selected" if value == chosen else ""}>'
+                f"{escape(label)}</option>"
+                for value, label in self.filter.choices
+            )
+        )
 
     @property
     def shown(self) -> str:
@@ -230,13 +248,21 @@ def _page(
     )
 
 
+def _count_cap(spec: ListSpec, active: list[ActiveFilter]) -> int | None:
+    caps = [spec.count_cap] + [a.filter.count_cap for a in active if a.value]
+    return min((cap for cap in caps if cap), default=None)
+
+
 def build_list(request: HttpRequest, queryset: QuerySet[Any], spec: ListSpec) -> ListPage:
     queryset, active, sort = filtered(request, queryset, spec)
     capped = False
-    if spec.count_cap:
-        total = queryset[: spec.count_cap + 1].count()
-        capped = total > spec.count_cap
-        total = min(total, spec.count_cap)
+    cap = _count_cap(spec, active)
+    if cap:
+        # Unordered: the database stops at the cap in whatever order is cheapest (an ORDER BY here
+        # made it sort every match first).
+        total = queryset.order_by()[: cap + 1].count()
+        capped = total > cap
+        total = min(total, cap)
     else:
         total = queryset.count()
     return _page(

@@ -42,10 +42,14 @@ def classify_query(raw: str) -> tuple[str, str]:
 
 
 def name_prefix_q(prefix: str) -> Q:
-    """An index-friendly prefix match: a range on SQLite, LIKE on PostgreSQL (C collation there)."""
+    """An index-friendly prefix match: a range on the name (the (name, id) index, in the list's order),
+    and on PostgreSQL also the LIKE the pattern index serves (the databases use the C collation, where
+    the range and the prefix are the same rows). With the LIKE alone PostgreSQL walked the (name, id)
+    index from the first name for the order, filtering: 250 ms for a common surname at 285,000."""
+    within = Q(name__gte=prefix, name__lt=prefix + "\U0010ffff")
     if connection.vendor == "postgresql":
-        return Q(name__startswith=prefix)
-    return Q(name__gte=prefix, name__lt=prefix + "\U0010ffff")
+        return within & Q(name__startswith=prefix)
+    return within
 
 
 def matching(queryset: QuerySet[Person], raw: str) -> tuple[str, QuerySet[Person]]:

@@ -152,7 +152,8 @@ def state_counts(user: Any) -> list[tuple[str, str, int]]:
     """(state, label, count) of the tasks the user can see, in the order of the life cycle."""
     counts = {
         row["state"]: row["n"]
-        for row in VerificationTask.objects.restrict(user).values("state").annotate(n=Count("id")).order_by()
+        # COUNT(*), not COUNT(id): read from the (unit_path, state) index alone.
+        for row in VerificationTask.objects.restrict(user).values("state").annotate(n=Count("*")).order_by()
     }
     return [(state, str(label), counts[state]) for state, label in TaskState.choices if counts.get(state)]
 
