@@ -604,14 +604,7 @@ async def _load(args: argparse.Namespace, state: dict[str, Any]) -> None:
             "server": f"gunicorn {args.workers} workers × 4 gthread threads (make demo's command)",
             "step_seconds": args.duration,
             "highest_sustained_checkins_per_s": product_rate,
-            "at_highest": {
-                "routes": product.routes,
-                "p99_ms": product.p99_ms,
-                "checkin_p99_ms": product.checkin_p99_ms,
-                "today_p95_ms": product.today_p95_ms,
-            }
-            if product
-            else None,
+            "at_highest": _at_highest(product),
             "steps": [s.__dict__ | {"sustained": s.sustained} for s in steps],
             "verification": verification,
             "wrong_duplicate_flags": mix.ledger.wrong_flags,
@@ -620,14 +613,7 @@ async def _load(args: argparse.Namespace, state: dict[str, Any]) -> None:
             "raw_sql_insert": {
                 "highest_sustained_checkins_per_s": baseline_rate,
                 "top_step_reached": capped,
-                "at_highest": {
-                    "routes": baseline.routes,
-                    "p99_ms": baseline.p99_ms,
-                    "checkin_p99_ms": baseline.checkin_p99_ms,
-                    "today_p95_ms": baseline.today_p95_ms,
-                }
-                if baseline
-                else None,
+                "at_highest": _at_highest(baseline),
             },
             "ratio_product_to_baseline": round(ratio, 3),
         },
@@ -762,6 +748,18 @@ async def _fault(args: argparse.Namespace, state: dict[str, Any]) -> None:
             "all_acknowledged_eventually": _exactly(attempts["gave_up"], 0),
         },
     )
+
+
+def _at_highest(step: Any) -> dict[str, Any] | None:
+    """The latencies of the highest sustained step, for the JSON line."""
+    if not step:
+        return None
+    return {
+        "routes": step.routes,
+        "p99_ms": step.p99_ms,
+        "checkin_p99_ms": step.checkin_p99_ms,
+        "today_p95_ms": step.today_p95_ms,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

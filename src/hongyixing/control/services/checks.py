@@ -106,32 +106,6 @@ def _parse_check(item: CheckInput, now_local: dt.datetime) -> dict[str, Any]:
 _MEASURE_FIELDS = ("id", "person_id", "unit_path", "grid_id", "state", "start_date", "end_date")
 
 
-def _measures_by_id(ids: set[int]) -> list[Measure]:
-    """The measures with these ids, only the columns a check needs: one plain SELECT by primary key
-    (table and column names from the model, ids as parameters)."""
-    if not ids:
-        return []
-    meta = Measure._meta
-    quote = connection.ops.quote_name
-    # In the model's field order: from_db() reads the values in that order.
-    fields = [f for f in meta.concrete_fields if f.attname in _MEASURE_FIELDS]
-    columns = ", ".join(quote(f.column) for f in fields)
-    sql = (
-        f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608
-        f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * len(ids))})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, sorted(ids))
-        found = cursor.fetchall()
-    # to_python: the driver's value as the field holds it (a date read back as text on SQLite).
-    return [
-        Measure.from_db(
-            connection.alias, _MEASURE_FIELDS, [f.to_python(v) for f, v in zip(fields, row, strict=True)]
-        )
-        for row in found
-    ]
-
-
 def _allowed_measures(
     actor: Any, source: str, ids: set[int], self_measure: Measure | None
 ) -> dict[int, Measure]:
@@ -144,11 +118,9 @@ def _allowed_measures(
             measure_id__in=ids, checked_out_at__isnull=True, room__site__in=sites
         ).values("measure_id")
         return {m.pk: m for m in wanted.filter(pk__in=at_site)}
-    # The scope test is restrict()'s, applied to the rows read by id (``in_scope``: the same unit
-    # subtrees and grids, the same Scope object); the check-in path then spends no time composing
-    # the scope filter into SQL. Team members also reach their people outside their tree scope,
-    # which costs a second query only when some ids fall outside it.
-    allowed = {m.pk: m for m in _measures_by_id(ids) if m.in_scope(actor, "change")}
+    # restrict() is the one scope test; team members also reach their people outside their tree
+    # scope, which costs a second query only when some ids fall outside it.
+    allowed = {m.pk: m for m in wanted.restrict(actor, "change")}
     others = ids - set(allowed)
     if others:
         on_team = TeamMember.objects.filter(user=actor, measure_id__in=others).values("measure_id")
