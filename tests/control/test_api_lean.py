@@ -128,25 +128,6 @@ def test_the_inserted_row_holds_what_the_fields_would_store(world: World) -> Non
     assert [r.check_id for r in results] == [a.pk, b.pk]
 
 
-def test_the_check_in_scope_test_is_restrict_s(world: World) -> None:
-    """``in_scope`` on the rows read by id (the check-in path) against restrict() in SQL, for every
-    persona and every measure."""
-    with frozen(local(2026, 11, 29, 9)):
-        for place in ("a", "b"):
-            for index in range(2):
-                _open(world, place, index)
-    measures = list(Measure.objects.all())
-    assert len(measures) >= 4
-    for name, user in world.users.items():
-        in_sql = set(Measure.objects.restrict(user, "change").values_list("pk", flat=True))
-        in_python = {
-            m.pk
-            for m in services.checks._measures_by_id({m.pk for m in measures})
-            if m.in_scope(user, "change")
-        }
-        assert in_python == in_sql, name
-
-
 def test_an_abnormal_single_check_commits_with_its_alert_or_not_at_all(world: World, monkeypatch) -> None:
     """Only a surely normal single check goes without a transaction of its own: a fever's check and
     its alert stand or fall together."""
