@@ -66,3 +66,15 @@ def test_tree_page_shows_children_with_counts(world: World, client_for) -> None:
 def test_grid_worker_home_lists_the_grid(world: World, client_for) -> None:
     body = client_for("grid_a1").get("/").content.decode()
     assert world.a.grid.name in body and world.b.grid.name not in body
+
+
+def test_counts_of_thousands_show_with_separators_and_links_keep_plain_ids(world: World, client_for) -> None:
+    from hongyixing.areas.models import AdminUnit
+
+    AdminUnit.objects.filter(path=world.a.village.path).update(person_count=285003, household_count=1234)
+    town_path = world.a.village.path[: len(world.a.village.path) - 3]
+    body = client_for("district").get(f"/areas/units/{town_path}/").content.decode()
+    assert "285,003 人 · 1,234 户" in body
+    assert f'href="/areas/units/{world.a.village.path}/"' in body
+    unit = client_for("district").get(f"/areas/units/{world.a.village.path}/").content.decode()
+    assert "<dd>285,003</dd>" in unit

@@ -43,3 +43,16 @@ def event_title(name: str) -> str:
     from hongyixing.core.history import event_heading
 
     return event_heading(name).title
+
+
+@register.filter
+def grouped(value: int | None) -> str:
+    """A count with thousands separators (285,003): figures of a district are read at a glance.
+
+    Not ``USE_THOUSAND_SEPARATOR``: that would also group the ids rendered into links."""
+    if value is None:
+        return ""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)
