@@ -197,6 +197,23 @@ def test_an_abnormal_check_alerts_the_team_and_orders_a_fever_clinic_transfer(wo
     assert transfers.get().carried.get().person_id == measure.person_id
 
 
+def test_a_clinic_transfer_of_a_person_without_an_address_starts_from_a_named_place(world: World) -> None:
+    from hongyixing.people.models import Person
+
+    pk = world.a.persons[0].pk
+    Person.objects.filter(pk=pk).update(current_address="", domicile_address="", household=None)
+    person = Person.objects.get(pk=pk)
+    with frozen(local(2026, 11, 29, 19)):
+        measure = services.do_open_measure(
+            world.users["town_a"], person, services.MeasureSpec(type=MeasureType.HOME_ISOLATION)
+        )
+        services.do_record_checks(None, [_check(measure, "38.2")], "self", self_measure=measure)
+    transfer = Transfer.objects.get(reason=TransferReason.FEVER_CLINIC)
+    village = AdminUnit.objects.get(path=VILLAGE_A)
+    assert transfer.from_place.startswith(village.name)
+    assert person.unit_path not in transfer.from_place
+
+
 def test_missed_checks_alert_after_the_cut_off_once(world: World) -> None:
     with frozen(local(2026, 11, 29, 8)):
         measure = _open(world)

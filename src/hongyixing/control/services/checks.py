@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hongyixing.areas.models import AdminUnit
 from hongyixing.control import schedule
 from hongyixing.control.choices import (
     AlertKind,
@@ -326,6 +327,20 @@ def _describe(check: HealthCheck) -> str:
     return "、".join(parts)
 
 
+def _where_from(person: Any) -> str:
+    """Where the clinic transfer starts, in words: the person's address, else the household's, else
+    the name of the unit they live in — never a unit code."""
+    household = person.household if person.household_id else None
+    written = person.current_address or person.domicile_address or (household.address if household else "")
+    if written:
+        return str(written)
+    path = str(person.unit_path or "")
+    # The village and what lies below it (compound, building): "临河社区幸福家园3栋", not "3栋".
+    prefixes = [path[:end] for end in range(12, len(path) + 1, 3)]
+    names = AdminUnit.objects.filter(path__in=prefixes).order_by("path").values_list("name", flat=True)
+    return "".join(names) or "—"
+
+
 def _on_abnormal(actor: Any, check: HealthCheck, measure: Measure) -> None:
     """An abnormal check: an immediate alert to the team, and a closed-loop transfer to the fever
     clinic (one open order per person is enough)."""
@@ -346,7 +361,7 @@ def _on_abnormal(actor: Any, check: HealthCheck, measure: Measure) -> None:
             actor,
             TransferSpec(
                 reason=TransferReason.FEVER_CLINIC,
-                from_place=person.current_address or person.domicile_address or str(person.unit_path),
+                from_place=_where_from(person),
                 to_place=settings.FEVER_CLINIC,
                 scheduled_at=timezone.now() + dt.timedelta(hours=1),
                 note=_("Opened by the abnormal check of %(time)s")
