@@ -101,3 +101,49 @@ def test_a_deactivation_another_process_made_is_honoured_within_the_bound(world:
     assert _get(key) == 200
     monkeypatch.setattr(auth, "clock", lambda: start + auth.TOKEN_CACHE_SECONDS)
     assert _get(key) == 401
+
+
+def _step(monkeypatch, seconds: float) -> None:
+    at = auth.clock() + seconds
+    monkeypatch.setattr(auth, "clock", lambda: at)
+
+
+def test_past_the_window_an_unchanged_token_is_rechecked_in_one_statement(world: World, monkeypatch) -> None:
+    user = world.users["grid_a1"]
+    _token, key = do_issue_token(user, "cache")
+    assert _get(key) == 200
+    cached = auth._tokens[ApiToken.digest_of(key)].user
+    _step(monkeypatch, auth.TOKEN_CACHE_SECONDS + 0.1)
+    with CaptureQueriesContext(connection) as rechecked:
+        assert _get(key) == 200
+    auth_queries = [q["sql"] for q in rechecked.captured_queries if "accounts_apitoken" in q["sql"]]
+    assert len(auth_queries) == 1 and "accounts_grant" in auth_queries[0]
+    assert auth._tokens[ApiToken.digest_of(key)].user is cached  # kept, not loaded again
+
+
+def test_a_grant_another_process_added_is_seen_at_the_recheck(world: World, monkeypatch) -> None:
+    user = world.users["grid_a1"]
+    _token, key = do_issue_token(user, "cache")
+    assert _get(key) == 200
+    Grant.objects.bulk_create([Grant(user=user, role="grid_worker", grid=world.b.grid)])  # no signal
+    from hongyixing.accounts.permissions import grants_of
+
+    assert world.b.grid.pk not in {g.grid_id for g in grants_of(auth.user_for_token_cached(key))}
+    before = auth._tokens[ApiToken.digest_of(key)].fingerprint
+    _step(monkeypatch, auth.TOKEN_CACHE_SECONDS + 0.1)
+    fresh = auth.user_for_token_cached(key)
+    assert world.b.grid.pk in {g.grid_id for g in grants_of(fresh)}
+    assert auth._tokens[ApiToken.digest_of(key)].fingerprint != before
+
+
+def test_the_user_object_is_loaded_anew_after_the_keep_time(world: World, monkeypatch) -> None:
+    from hongyixing.accounts.models import User
+
+    user = world.users["town_a"]
+    _token, key = do_issue_token(user, "cache")
+    assert auth.user_for_token_cached(key).display_name == user.display_name
+    User.objects.filter(pk=user.pk).update(display_name="改名后")  # no signal; not a permission
+    _step(monkeypatch, auth.TOKEN_CACHE_SECONDS + 0.1)
+    assert auth.user_for_token_cached(key).display_name == user.display_name  # recheck: same rights
+    _step(monkeypatch, auth.TOKEN_KEEP_SECONDS)
+    assert auth.user_for_token_cached(key).display_name == "改名后"
