@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hongyixing.accounts.models import ApiToken, Grant
+from hongyixing.accounts.permissions import grants_of
 from hongyixing.accounts.services import do_issue_token, do_revoke_token
 from hongyixing.api import auth
 from tests.personas import World
@@ -126,8 +127,6 @@ def test_a_grant_another_process_added_is_seen_at_the_recheck(world: World, monk
     _token, key = do_issue_token(user, "cache")
     assert _get(key) == 200
     Grant.objects.bulk_create([Grant(user=user, role="grid_worker", grid=world.b.grid)])  # no signal
-    from hongyixing.accounts.permissions import grants_of
-
     assert world.b.grid.pk not in {g.grid_id for g in grants_of(auth.user_for_token_cached(key))}
     before = auth._tokens[ApiToken.digest_of(key)].fingerprint
     _step(monkeypatch, auth.TOKEN_CACHE_SECONDS + 0.1)

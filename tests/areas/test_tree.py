@@ -69,8 +69,6 @@ def test_grid_worker_home_lists_the_grid(world: World, client_for) -> None:
 
 
 def test_counts_of_thousands_show_with_separators_and_links_keep_plain_ids(world: World, client_for) -> None:
-    from hongyixing.areas.models import AdminUnit
-
     AdminUnit.objects.filter(path=world.a.village.path).update(person_count=285003, household_count=1234)
     town_path = world.a.village.path[: len(world.a.village.path) - 3]
     body = client_for("district").get(f"/areas/units/{town_path}/").content.decode()

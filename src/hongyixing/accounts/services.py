@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from hongyixing.accounts.choices import Role
 from hongyixing.accounts.models import ApiToken, Grant, LoginAttempt, User
-from hongyixing.accounts.permissions import roles_of
+from hongyixing.accounts.permissions import grants_of, roles_of
 from hongyixing.areas.models import AdminUnit, Grid
 from hongyixing.core import audit
 from hongyixing.core.clientaddr import client_address
@@ -256,32 +257,25 @@ def do_revoke_token(actor: User, token: ApiToken) -> None:
 def token_fingerprint(user: User) -> tuple[Any, ...]:
     """What a cached token's user may act on: active, superuser, and each grant (id, role, place).
     Equal fingerprints mean the same permissions (``token_recheck``)."""
-    from hongyixing.accounts.permissions import grants_of
-
     grants = sorted((g.pk, g.role, g.unit_id, g.grid_id) for g in grants_of(user))
     return (bool(user.is_active), bool(user.is_superuser), tuple(grants))
 
 
-_RECHECK_SQL: str | None = None
-
-
+@functools.cache
 def _recheck_sql() -> str:
     """One statement, its text fixed per process (table and column names from the models, the
     digest a parameter): the token row, its user's flags and the user's grants, LEFT-joined."""
-    global _RECHECK_SQL
-    if _RECHECK_SQL is None:
-        from django.db import connection
+    from django.db import connection
 
-        q = connection.ops.quote_name
-        token, user, grant = ApiToken._meta.db_table, User._meta.db_table, Grant._meta.db_table
-        _RECHECK_SQL = (
-            f"SELECT t.{q('id')}, t.{q('last_used_at')}, u.{q('id')}, u.{q('is_active')}, "  # noqa: S608
-            f"u.{q('is_superuser')}, g.{q('id')}, g.{q('role')}, g.{q('unit_id')}, g.{q('grid_id')} "
-            f"FROM {q(token)} t JOIN {q(user)} u ON u.{q('id')} = t.{q('user_id')} "
-            f"LEFT JOIN {q(grant)} g ON g.{q('user_id')} = u.{q('id')} "
-            f"WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL"
-        )
-    return _RECHECK_SQL
+    q = connection.ops.quote_name
+    token, user, grant = ApiToken._meta.db_table, User._meta.db_table, Grant._meta.db_table
+    return (
+        f"SELECT t.{q('id')}, t.{q('last_used_at')}, u.{q('id')}, u.{q('is_active')}, "  # noqa: S608
+        f"u.{q('is_superuser')}, g.{q('id')}, g.{q('role')}, g.{q('unit_id')}, g.{q('grid_id')} "
+        f"FROM {q(token)} t JOIN {q(user)} u ON u.{q('id')} = t.{q('user_id')} "
+        f"LEFT JOIN {q(grant)} g ON g.{q('user_id')} = u.{q('id')} "
+        f"WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL"
+    )
 
 
 def token_recheck(key: str) -> tuple[int, tuple[Any, ...]] | None:
@@ -304,11 +298,7 @@ def token_recheck(key: str) -> tuple[int, tuple[Any, ...]] | None:
 def _touch_token(token_id: int, last_used_at: dt.datetime | None) -> None:
     """``last_used_at`` moves at most every five minutes (a write per request would be waste)."""
     now = timezone.now()
-    if isinstance(last_used_at, str):  # SQLite without a declared-type converter
-        from django.utils.dateparse import parse_datetime
-
-        last_used_at = parse_datetime(last_used_at)
-    if last_used_at is not None and timezone.is_naive(last_used_at):
+    if last_used_at is not None and timezone.is_naive(last_used_at):  # SQLite's raw cursor: UTC, naive
         last_used_at = timezone.make_aware(last_used_at, dt.UTC)
     if last_used_at is None or now - last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)

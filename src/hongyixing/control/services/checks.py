@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hongyixing.areas.choices import PATH_LENGTH, UnitLevel, ancestor_paths
 from hongyixing.areas.models import AdminUnit
 from hongyixing.control import schedule
 from hongyixing.control.choices import (
@@ -334,9 +335,9 @@ def _where_from(person: Any) -> str:
     written = person.current_address or person.domicile_address or (household.address if household else "")
     if written:
         return str(written)
-    path = str(person.unit_path or "")
     # The village and what lies below it (compound, building): "临河社区幸福家园3栋", not "3栋".
-    prefixes = [path[:end] for end in range(12, len(path) + 1, 3)]
+    village = PATH_LENGTH[UnitLevel.VILLAGE]
+    prefixes = [p for p in ancestor_paths(str(person.unit_path or "")) if len(p) >= village]
     names = AdminUnit.objects.filter(path__in=prefixes).order_by("path").values_list("name", flat=True)
     return "".join(names) or "—"
 
