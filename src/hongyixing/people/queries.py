@@ -20,6 +20,8 @@ from hongyixing.people.models import Person, PersonPhone
 from hongyixing.people.services import document_index, phone_index
 
 PAGE_SIZE = 50
+# The (name, id) index's order: a name-prefix search walks it, for its page and its capped count.
+NAME_ORDER = ("name", "id")
 _DIGITS = re.compile(r"^[\dXx]+$")
 
 
@@ -82,7 +84,7 @@ def search_persons(user: Any, raw: str, after: int | None = None, limit: int = P
     ordering: tuple[str, ...] = ("id",)
     if kind == "name":
         # Walk the (name, id) index: ordering by id alone makes the database sort every match.
-        ordering = ("name", "id")
+        ordering = NAME_ORDER
         if after is not None:
             last_name = Person.objects.filter(pk=after).values_list("name", flat=True).first() or ""
             queryset = queryset.filter(Q(name__gt=last_name) | Q(name=last_name, id__gt=after))

@@ -35,7 +35,9 @@ def search(request: HttpRequest) -> HttpResponse:
         return lists.export_response(request.user, request, persons, worklists.export_spec(request.user))
     persons = worklists.person_queryset(request.user)
     if text:
-        persons = queries.matching(persons, text)[1]
+        kind, persons = queries.matching(persons, text)
+        if kind == "name":
+            spec.count_order = queries.NAME_ORDER
     # Before anything is searched the page offers the box and filters only (no list, no query).
     listing = lists.build_list(request, persons if shown else persons.none(), spec)
     return render(
