@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import python_calamine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hongyixing.control import services as control
 from hongyixing.control.choices import MeasureType
@@ -118,3 +120,21 @@ def test_export_is_masked_and_logged(world: World, wangs, client_for) -> None:
     access = PiiAccess.objects.get(kind="export", field="people")
     assert access.user == world.users["town_a"] and access.detail["rows"] == 4
     assert client_for("grid_a1").get("/people/", {"q": "王", "export": "xlsx"}).status_code == 403
+
+
+def test_a_name_search_counts_along_the_name_index(world: World, wangs, client_for) -> None:
+    """The capped count of a name prefix walks the (name, id) order, as the page does: without it
+    SQLite counted over the scope's whole path range (80 ms at 285,000 persons); a filter alone
+    keeps the planner's own order. The counts are the same either way."""
+    client = client_for("town_a")
+
+    def count_sql(params: dict[str, str]) -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            total = client.get("/people/", params).context["list"].total
+        (sql,) = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+        return total, sql
+
+    total, sql = count_sql({"q": "王"})
+    assert total == 25 and 'ORDER BY "people_person"."name" ASC, "people_person"."id" ASC' in sql
+    total, sql = count_sql({"residency": "floating"})
+    assert total == 4 and "ORDER BY" not in sql
