@@ -7,7 +7,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -44,14 +43,12 @@ def classify_query(raw: str) -> tuple[str, str]:
 
 
 def name_prefix_q(prefix: str) -> Q:
-    """An index-friendly prefix match: a range on the name (the (name, id) index, in the list's order),
-    and on PostgreSQL also the LIKE the pattern index serves (the databases use the C collation, where
-    the range and the prefix are the same rows). With the LIKE alone PostgreSQL walked the (name, id)
-    index from the first name for the order, filtering: 250 ms for a common surname at 285,000."""
-    within = Q(name__gte=prefix, name__lt=prefix + "\U0010ffff")
-    if connection.vendor == "postgresql":
-        return within & Q(name__startswith=prefix)
-    return within
+    """An index-friendly prefix match: a range on the name alone, which the (name, id) index serves in
+    the list's order (the databases use the C collation, where the range and the prefix are the same
+    rows). Not the LIKE as well: PostgreSQL multiplied the two conditions' selectivities to one row,
+    took a bitmap of every match and sorted them (180 ms for "王春" at 4.5 M persons, 2 ms walking
+    the index); with the LIKE alone it walked the index from the first name, filtering."""
+    return Q(name__gte=prefix, name__lt=prefix + "\U0010ffff")
 
 
 def matching(queryset: QuerySet[Person], raw: str) -> tuple[str, QuerySet[Person]]:
