@@ -138,3 +138,8 @@ def test_a_name_search_counts_along_the_name_index(world: World, wangs, client_f
     assert total == 25 and 'ORDER BY "people_person"."name" ASC, "people_person"."id" ASC' in sql
     total, sql = count_sql({"residency": "floating"})
     assert total == 4 and "ORDER BY" not in sql
+    # A place with a condition on the person's row walks the path index; another app's filter does not.
+    total, sql = count_sql({"town": world.a.town.path, "residency": "floating"})
+    assert total == 4 and 'ORDER BY "people_person"."unit_path" ASC, "people_person"."id" ASC' in sql
+    total, sql = count_sql({"town": world.a.town.path, "measure": "0"})
+    assert total > 4 and "ORDER BY" not in sql

@@ -38,6 +38,8 @@ def search(request: HttpRequest) -> HttpResponse:
         kind, persons = queries.matching(persons, text)
         if kind == "name":
             spec.count_order = queries.NAME_ORDER
+    elif worklists.counts_along_path(request.GET, spec):
+        spec.count_order = worklists.PATH_ORDER
     # Before anything is searched the page offers the box and filters only (no list, no query).
     listing = lists.build_list(request, persons if shown else persons.none(), spec)
     return render(

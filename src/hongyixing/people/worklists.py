@@ -86,6 +86,22 @@ def person_queryset(user: Any, action: str = "view") -> QuerySet[Person]:
     return Person.objects.restrict(user, action).select_related("household", "grid")
 
 
+PATH_ORDER = ("unit_path", "id")
+_PLACE_FILTERS = {"town", "village"}
+_ROW_FILTERS = {"residency"}  # conditions on the person's own row, checked as the path range is walked
+
+
+def counts_along_path(request_get: Any, spec: ListSpec) -> bool:
+    """Whether the list's capped count should walk the (unit_path, id) index over the chosen town or
+    village: a place filter with nothing else but conditions on the person's own row. Left to itself
+    PostgreSQL counted with a sequential scan that stops at the cap: quick when the place's rows come
+    early in the table, 480 ms when the (synchronised) scan starts elsewhere, at 4.5 M persons; along
+    the index it reads the place's rows only (9 ms). Another app's filter (an active measure) keeps
+    the planner's own order: there the few matching measures are the cheaper side to start from."""
+    chosen = {f.name for f in spec.filters if request_get.get(f.name)}
+    return bool(chosen & _PLACE_FILTERS) and chosen <= _PLACE_FILTERS | _ROW_FILTERS
+
+
 def has_filter(request_get: Any, spec: ListSpec) -> bool:
     """Whether the request names any of the list's filters (a list is shown only then or for a search)."""
     return any(request_get.get(f.name) for f in spec.filters)
