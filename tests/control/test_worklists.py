@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from hongyixing.control import services
 from hongyixing.control.choices import AlertState, CheckSource, MeasureCategory, MeasureType
-from hongyixing.control.models import Alert, Measure
+from hongyixing.control.models import Alert, HealthCheck, Measure
 from hongyixing.core.models import ChangeLog, PiiAccess
 from hongyixing.people import idnumbers
 from hongyixing.people.services import PersonSpec, create_person
-from tests.personas import World
+from tests.personas import DISTRICT, World
 
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔"
 
@@ -114,6 +114,71 @@ def test_no_check_today_is_counted_up_to_its_cap(world: World, measures, client_
     assert "第 1–20 条，超过 10 条" in html and '<span class="level">10+</span>' in html
     exact = client.get("/control/?size=20").context["list"]
     assert not exact.capped and exact.total == 23
+
+
+def test_no_check_today_equals_a_plain_recount(world: World, measures, client_for, monkeypatch) -> None:
+    """ "No check today": the count (probed per measure) and the listed rows (the anti-join, in the
+    list's order, page by page) are exactly the running measures in scope without a check today —
+    checked ones, yesterday's check, ended measures and other towns' measures left out — and the
+    cap says "more than" only above it."""
+    from hongyixing.control import worklists
+
+    office = world.users["district"]
+    other_b = services.do_open_measure(
+        office, world.b.persons[1], services.MeasureSpec(type=MeasureType.HOME_ISOLATION)
+    )
+    for measure in (measures[0], measures[5], measures[5], measures[11], measures[7]):
+        _check(world, measure, "36.6")
+    services.do_record_checks(  # an evening check alone counts as checked too
+        office,
+        [
+            services.CheckInput(
+                client_id=str(uuid.uuid4()), measure_id=measures[3].pk, temperature="36.4", slot="e"
+            )
+        ],
+        CheckSource.TEAM,
+    )
+    # measures[7]'s only check was yesterday's; measures[11] ended after its check, measures[9] unchecked.
+    HealthCheck.objects.filter(measure=measures[7]).update(day=timezone.localdate() - dt.timedelta(days=1))
+    services.do_end_early(office, measures[9], "转为其他措施")
+    services.do_end_early(office, measures[11], "转为其他措施")
+    _check(world, Measure.objects.get(person=world.b.persons[0], state="active"), "36.6")
+
+    def expected(prefix: str) -> list[int]:
+        today = timezone.localdate()
+        checked = set(HealthCheck.objects.filter(day=today).values_list("measure_id", flat=True))
+        rows = [
+            m
+            for m in Measure.objects.all()
+            if m.unit_path.startswith(prefix)
+            and m.state == "active"
+            and m.start_date <= today <= m.end_date
+            and m.pk not in checked
+        ]
+        return [m.pk for m in sorted(rows, key=lambda m: (m.end_date, m.pk))]
+
+    def listed(persona: str) -> tuple[Any, list[int]]:
+        client = client_for(persona)
+        first = client.get("/control/?missing=1&size=20").context["list"]
+        pks = [m.pk for m in first.rows]
+        for page in range(2, first.pages + 1):
+            pks += [m.pk for m in client.get(f"/control/?missing=1&size=20&page={page}").context["list"].rows]
+        return first, pks
+
+    want_a, want_all = expected(world.a.town.path), expected(DISTRICT)
+    assert len(want_a) == 23 - 5 and measures[7].pk in want_a and measures[9].pk not in want_a
+    assert want_all == sorted(want_a + [other_b.pk], key=lambda pk: (Measure.objects.get(pk=pk).end_date, pk))
+    for persona, want in (("town_a", want_a), ("district", want_all), ("town_b", [other_b.pk])):
+        first, pks = listed(persona)
+        assert (first.total, first.capped, pks) == (len(want), False, want), persona
+    # At the cap exactly: still exact; one below it: "more than", the rows unchanged.
+    monkeypatch.setattr(worklists, "MISSING_COUNT_CAP", len(want_a))
+    first, pks = listed("town_a")
+    assert (first.total, first.capped, pks) == (len(want_a), False, want_a)
+    monkeypatch.setattr(worklists, "MISSING_COUNT_CAP", len(want_a) - 1)
+    first = client_for("town_a").get("/control/?missing=1&size=20").context["list"]
+    assert (first.total, first.capped) == (len(want_a) - 1, True)
+    assert [m.pk for m in first.rows] == want_a[:20]
 
 
 def test_measure_export_is_masked_and_logged(world: World, measures, client_for) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -56,6 +57,13 @@ def measure_spec(user: Any) -> ListSpec:
     missing = [("1", _("No check recorded today"))]
     running = Q(state=MeasureState.ACTIVE, start_date__lte=today, end_date__gte=today)
     checked_today = HealthCheck.objects.filter(measure=OuterRef("pk"), day=today)
+    # The same "no check today" as a scalar probe per measure (a check's measure, or NULL) through
+    # the (day, measure) index: never planned as a hash of the whole day's checks (285,000 measures
+    # under the stress load: a parallel hash of 256,000 checks, 99 ms in SQL, for a count that stops
+    # at the cap after ~10,000 probes, 21 ms). The page's rows keep the anti-join: with the list's
+    # order served by an index it is probed per row too, and for an order no index serves (by name)
+    # a hash of the day is the cheaper way to find every match.
+    first_check_today = Subquery(checked_today.order_by().values("measure_id")[:1])
     return ListSpec(
         filters=[
             Filter("type", _("Measure"), types, one_of(types, lambda v: Q(type=v))),
@@ -82,8 +90,9 @@ def measure_spec(user: Any) -> ListSpec:
                 missing,
                 one_of(missing, lambda v: running & ~Q(Exists(checked_today))),
                 # An anti-join of every running measure with today's checks: counted up to the cap
-                # (285,000 measures under the stress load: 440 ms for the exact count).
+                # (285,000 measures under the stress load: 440 ms for the exact count), by probes.
                 count_cap=MISSING_COUNT_CAP,
+                count_apply=one_of(missing, lambda v: running & Q(IsNull(first_check_today, True))),
             ),
         ],
         sorts=[

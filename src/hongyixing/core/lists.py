@@ -47,6 +47,10 @@ class Filter:
     # While this filter is chosen, count the total only up to this many (the pager then says "more
     # than"): for a condition no index answers, whose exact count is a scan of every candidate row.
     count_cap: int | None = None
+    # The same condition (the same rows) in the shape the list's COUNT should run, when the shape
+    # that serves the page's rows best is a poor count: an anti-join the planner hashes whole (every
+    # row of the other table) where a per-row index probe would stop at the cap. ``None``: ``apply``.
+    count_apply: Callable[[str], Q | None] | None = None
 
 
 def one_of(choices: Sequence[tuple[str, Any]], condition: Callable[[str], Q]) -> Callable[[str], Q | None]:
@@ -192,11 +196,14 @@ def chosen(request: HttpRequest, spec: ListSpec) -> tuple[list[tuple[ActiveFilte
 
 
 def filtered(
-    request: HttpRequest, queryset: QuerySet[Any], spec: ListSpec
+    request: HttpRequest, queryset: QuerySet[Any], spec: ListSpec, *, counting: bool = False
 ) -> tuple[QuerySet[Any], list, str]:
-    """The queryset with the request's filters and sort applied, the active filters, the sort key."""
+    """The queryset with the request's filters and sort applied, the active filters, the sort key.
+    ``counting``: each filter's condition in its count shape (``Filter.count_apply``), same rows."""
     active, sort = chosen(request, spec)
-    for _active, condition in active:
+    for chosen_filter, condition in active:
+        if condition is not None and counting and chosen_filter.filter.count_apply is not None:
+            condition = chosen_filter.filter.count_apply(chosen_filter.value)
         if condition is not None:
             queryset = queryset.filter(condition)
     return queryset.order_by(*sort.order_by, "pk"), [a for a, _c in active], sort.key
@@ -258,17 +265,21 @@ def _count_cap(spec: ListSpec, active: list[ActiveFilter]) -> int | None:
 
 
 def build_list(request: HttpRequest, queryset: QuerySet[Any], spec: ListSpec) -> ListPage:
-    queryset, active, sort = filtered(request, queryset, spec)
+    scoped = queryset
+    queryset, active, sort = filtered(request, scoped, spec)
+    counted = queryset
+    if any(a.value and a.filter.count_apply is not None for a in active):
+        counted = filtered(request, scoped, spec, counting=True)[0]
     capped = False
     cap = _count_cap(spec, active)
     if cap:
         # Unordered unless the spec names an index-served order: the database stops at the cap in
         # whatever order is cheapest (an ORDER BY no index serves made it sort every match first).
-        total = queryset.order_by(*spec.count_order)[: cap + 1].count()
+        total = counted.order_by(*spec.count_order)[: cap + 1].count()
         capped = total > cap
         total = min(total, cap)
     else:
-        total = queryset.count()
+        total = counted.count()
     return _page(
         request,
         spec,
