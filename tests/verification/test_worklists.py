@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
+from typing import Any
 
 import pytest
 import python_calamine
+from django.utils import timezone
 
 from hongyixing.core.models import PiiAccess
 from hongyixing.verification import services
-from hongyixing.verification.choices import TaskState
+from hongyixing.verification.choices import CLOCK_STATES, TaskState
 from hongyixing.verification.models import PushSource, VerificationTask
-from tests.personas import World
+from tests.personas import DISTRICT, World
 
 ADDRESS = "高良涧街道临河社区幸福家园A3栋501室"
 
@@ -81,3 +84,54 @@ def test_bulk_accept_only_touches_tasks_in_scope(world: World, many, client_for)
 def test_my_tasks_pages_too(world: World, many, client_for) -> None:
     page = client_for("grid_a1").get("/verification/my/")
     assert page.status_code == 200 and page.context["list"].total == 60
+
+
+def test_overdue_by_name_is_every_overdue_open_task_in_scope(world: World, many, client_for) -> None:
+    """ "Overdue" sorted by name lists exactly the tasks on the clock past their deadline, in scope, by
+    (name, id) — the same rows, order and total as a plain recount, across pages."""
+    other = services.do_intake(
+        world.users["district"],
+        PushSource.objects.get(code="province-big-data"),
+        [
+            services.PlainRow(
+                row_number=n + 2,
+                values={"name": p.persons[0].name, "id_number": p.plain_ids[0]},
+                raw=[p.persons[0].name, p.plain_ids[0]],
+            )
+            for n, p in enumerate((world.a, world.b))
+        ],
+        title="协查名单",
+        category="general",
+        headers=["姓名", "身份证号"],
+        mapping={"name": "姓名", "id_number": "身份证号"},
+    )
+    in_a, in_b = (other.batch.tasks.get(grid=place.grid) for place in (world.a, world.b))
+    past = timezone.now() - timedelta(hours=1)
+    late = [t.pk for t in many[::2]] + [in_a.pk, in_b.pk]
+    VerificationTask.objects.filter(pk__in=late).update(deadline=past)
+    # Overdue but off the clock (feedback in) or finished: not listed; names shared: ordered by id.
+    VerificationTask.objects.filter(pk__in=[many[0].pk, many[4].pk]).update(state=TaskState.SUBMITTED)
+    VerificationTask.objects.filter(pk=many[8].pk).update(state=TaskState.CLOSED)
+    VerificationTask.objects.filter(pk__in=[many[10].pk, many[11].pk, many[12].pk]).update(name="同名")
+
+    def expected(town: Any) -> list[int]:
+        rows = [
+            t
+            for t in VerificationTask.objects.all()
+            if t.unit_path.startswith(town) and t.state in CLOCK_STATES and t.deadline < timezone.now()
+        ]
+        return [t.pk for t in sorted(rows, key=lambda t: (t.name, t.pk))]
+
+    for user, town in (("town_a", world.a.town.path), ("district", DISTRICT), ("town_b", world.b.town.path)):
+        want = expected(town)
+        client = client_for(user)
+        got: list[int] = []
+        for page in (1, 2, 3):
+            listed = client.get(f"/verification/desk/?overdue=1&sort=name&size=20&page={page}").context[
+                "list"
+            ]
+            assert listed.total == len(want) and not listed.capped
+            got += [t.pk for t in listed.rows] if listed.page == page else []
+        assert got == want, user
+    assert in_b.pk not in expected(world.a.town.path) and in_b.pk in expected(world.b.town.path)
+    assert len(expected(world.a.town.path)) == 28  # 30 of the 60 + A's own task, less 3 off the clock

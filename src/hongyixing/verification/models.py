@@ -221,6 +221,14 @@ class VerificationTask(DeadlineFields, ScopedModel):
             # The desk's count of tasks by state: read from the index in state order, no hashing of
             # every task's state.
             models.Index(fields=["state", "unit_path"], name="verification_task_state_idx"),
+            # The desk sorted by name (the overdue filter included): the open tasks alone, in name
+            # order, so the page walks its 50 rows (and the few it filters out) instead of reading
+            # every task and sorting all the overdue ones (285,000 persons: 33 ms -> 1 ms in SQL).
+            models.Index(
+                fields=["name", "id"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="verification_task_name_idx",
+            ),
         ]
 
     def __str__(self) -> str:
