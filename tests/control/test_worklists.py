@@ -12,7 +12,7 @@ import pytest
 import python_calamine
 from django.utils import timezone
 
-from hongyixing.control import services
+from hongyixing.control import services, worklists
 from hongyixing.control.choices import AlertState, CheckSource, MeasureCategory, MeasureType
 from hongyixing.control.models import Alert, HealthCheck, Measure
 from hongyixing.core.models import ChangeLog, PiiAccess
@@ -103,8 +103,6 @@ def test_measure_filters_sort_and_values_not_offered(world: World, measures, cli
 def test_no_check_today_is_counted_up_to_its_cap(world: World, measures, client_for, monkeypatch) -> None:
     """The anti-join behind "no check today" is counted only up to the filter's cap; the plain list
     keeps its exact total."""
-    from hongyixing.control import worklists
-
     monkeypatch.setattr(worklists, "MISSING_COUNT_CAP", 10)
     client = client_for("town_a")
     page = client.get("/control/?missing=1&size=20")
@@ -121,8 +119,6 @@ def test_no_check_today_equals_a_plain_recount(world: World, measures, client_fo
     list's order, page by page) are exactly the running measures in scope without a check today —
     checked ones, yesterday's check, ended measures and other towns' measures left out — and the
     cap says "more than" only above it."""
-    from hongyixing.control import worklists
-
     office = world.users["district"]
     other_b = services.do_open_measure(
         office, world.b.persons[1], services.MeasureSpec(type=MeasureType.HOME_ISOLATION)

@@ -184,8 +184,7 @@ def _import_register(plan: DistrictPlan, drafts: Iterator[HouseholdDraft], log: 
     """The register in slices of ~``PERSON_CHUNK`` persons (whole households): one import each."""
     totals = [0, 0]
     batch: list[list[str]] = []
-
-    analysed_at = [PERSON_CHUNK]
+    analysed_at = [PERSON_CHUNK]  # the register's size at the last ANALYZE (none yet: the first slice)
 
     def flush() -> None:
         counts = _import("residents", files.RESIDENT_HEADERS, batch)
