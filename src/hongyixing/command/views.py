@@ -41,7 +41,7 @@ from hongyixing.command.supervision import supervision_items
 from hongyixing.command.view_helpers import can_export, export_list, form_errors
 from hongyixing.core import lists
 from hongyixing.core.errors import DomainError
-from hongyixing.core.models import DomainEvent
+from hongyixing.core.history import events_of
 from hongyixing.core.scope import scope_for
 
 
@@ -400,11 +400,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment(request, assignment_id)
     directive = assignment.directive
     actions = services.allowed_actions(request.user, assignment)
-    events = (
-        DomainEvent.objects.filter(subject_type="command.assignment", subject_id=assignment.pk)
-        .select_related("user")
-        .order_by("-time")[:50]
-    )
+    events = events_of(assignment)
     return render(
         request,
         "command/assignment.html",

@@ -291,3 +291,16 @@ _KNOWN_KEYS: dict[str, Any] = {
 
 def _humane_name(key: str) -> str:
     return str(_KNOWN_KEYS.get(key, _("Detail")))
+
+
+def events_of(subject: models.Model, limit: int = 50) -> models.QuerySet:
+    """A subject's own timeline (a task's, an assignment's), newest first: read through the
+    (subject type, subject id, time) index. Without it the page walked a city's every event by time
+    (1.4 M at a million persons) to find a task's few."""
+    from hongyixing.core.models import DomainEvent
+
+    return (
+        DomainEvent.objects.filter(subject_type=subject._meta.label_lower, subject_id=subject.pk)
+        .select_related("user")
+        .order_by("-time")[:limit]
+    )

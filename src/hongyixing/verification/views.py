@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from hongyixing.areas.models import AdminUnit, Grid
 from hongyixing.core import lists, offline
 from hongyixing.core.errors import DomainError
-from hongyixing.core.models import DomainEvent
+from hongyixing.core.history import events_of
 from hongyixing.core.scope import scope_for
 from hongyixing.exchange.errors import ExchangeError
 from hongyixing.notices.services import unread as unread_notices
@@ -292,11 +292,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         )
     rows = list(task.rows.select_related("batch").order_by("id")[:10])
     form = FeedbackForm(initial={"client_id": uuid.uuid4().hex})
-    events = (
-        DomainEvent.objects.filter(subject_type="verification.verificationtask", subject_id=task.pk)
-        .select_related("user")
-        .order_by("-time")[:50]
-    )
+    events = events_of(task)
     return render(
         request,
         "verification/task.html",
