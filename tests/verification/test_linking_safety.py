@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from hongyixing.people import idnumbers
 from hongyixing.verification import services
 from hongyixing.verification.models import PushRow, PushSource
@@ -131,3 +133,27 @@ def test_a_village_name_match_with_another_valid_id_is_blocked(world: World) -> 
     result = _intake(world, {"name": "李秀英", "id_number": other, "phone": "", "address": VILLAGE_ADDRESS})
     row = _rows(result)[2]
     assert row.person is None and any("李秀英" in w for w in row.warnings)
+
+
+def _beyond_repair(number: str) -> str:
+    """Two digits of the sequence mistyped: the check character fails and no single slip leads back."""
+    for a, b in ((3, 5), (1, 7), (2, 4), (4, 1)):
+        broken = number[:14] + str((int(number[14]) + a) % 10) + str((int(number[15]) + b) % 10) + number[16:]
+        if not idnumbers.is_valid(broken) and number not in idnumbers.near_misses(broken):
+            return broken
+    raise AssertionError("no two-digit slip of this number fails its check")
+
+
+def test_name_and_birth_date_link_when_the_id_is_beyond_repair(world: World) -> None:
+    resident = world.a.persons[0]
+    broken = _beyond_repair(world.a.plain_ids[0])  # its birth part (the resident's) is intact
+    elsewhere = idnumbers.make("320829", dt.date(1991, 7, 9), 31)[:14] + broken[14:]  # another birth date
+    result = _intake(
+        world,
+        {"name": resident.name, "id_number": broken, "phone": "", "address": ""},
+        {"name": resident.name, "id_number": elsewhere, "phone": "", "address": ""},
+    )
+    rows = _rows(result)
+    assert rows[2].person == resident
+    assert rows[2].link_reason == _("Name and birth date match")
+    assert rows[3].person is None  # the same name born another day is nobody in the registry

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from hongyixing.areas.choices import PATH_LENGTH, UnitLevel
@@ -146,11 +146,41 @@ class Resident:
     document_index: str | None = None
 
 
-def _residents(query: Any) -> list[Resident]:
+def _in(count: int) -> str:
+    return "(" + ", ".join(["%s"] * count) + ")"
+
+
+def _select(table: str, columns: str, where: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """One lookup of a chunk, in SQL we write: the ORM built and checked a lookup for each of a
+    chunk's 500 values, seconds for a list of 100,000 rows. ``table``, ``columns`` and ``where`` are
+    this module's own text, never input; the values are parameters."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE {where}", params)  # noqa: S608
+        return cursor.fetchall()
+
+
+_PERSONS = Person._meta.db_table
+_PHONES = PersonPhone._meta.db_table
+_RESIDENT_COLUMNS = "id, name, birth_date, unit_path, grid_id, document_index"
+
+
+def _as_date(value: Any) -> dt.date | None:
+    # SQLite hands back the text the ORM stored; PostgreSQL a date.
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _residents(where: str, params: Sequence[Any]) -> list[Resident]:
     return [
-        Resident(*row)
-        for row in query.values_list("id", "name", "birth_date", "unit_path", "grid_id", "document_index")
+        Resident(pk, name, _as_date(birth), path, grid_id, index)
+        for pk, name, birth, path, grid_id, index in _select(_PERSONS, _RESIDENT_COLUMNS, where, params)
     ]
+
+
+def _by_id_index(indexes: Sequence[str]) -> list[Resident]:
+    return _residents(f"document_type = %s AND document_index IN {_in(len(indexes))}", [_ID, *indexes])
+
+
+_ID = str(DocumentType.RESIDENT_ID.value)
 
 
 def contradiction(c: Candidate, resident: Resident) -> str:
@@ -214,26 +244,22 @@ def link(candidates: Sequence[Candidate]) -> dict[int, Resident]:
     by_index: dict[str, Resident] = {}
     id_indexes = sorted({c.id_index for c in candidates if c.id_index})
     for chunk in _chunks(id_indexes):
-        rows = Person.objects.filter(document_type=DocumentType.RESIDENT_ID, document_index__in=chunk)
-        for pk, name, birth, path, grid_id, index in rows.values_list(
-            "id", "name", "birth_date", "unit_path", "grid_id", "document_index"
-        ):
-            resident = Resident(pk, name, birth, path, grid_id, index)
-            by_index[index or ""] = resident
+        for resident in _by_id_index(chunk):
+            by_index[resident.document_index or ""] = resident
             found[resident.id] = resident
 
     by_near_index: dict[str, Resident] = {}
     near_indexes = sorted({index for c in candidates if not c.id_index for index in c.near_id_indexes})
     for chunk in _chunks(near_indexes):
-        rows = Person.objects.filter(document_type=DocumentType.RESIDENT_ID, document_index__in=chunk)
-        for resident in _residents(rows):
+        for resident in _by_id_index(chunk):
             by_near_index[resident.document_index or ""] = resident
             found[resident.id] = resident
 
     phone_owners: dict[str, list[int]] = defaultdict(list)
     phone_indexes = sorted({c.phone_index for c in candidates if c.phone_index})
     for chunk in _chunks(phone_indexes):
-        for person_id, index in PersonPhone.objects.filter(index__in=chunk).values_list("person_id", "index"):
+        where = f'"index" IN {_in(len(chunk))}'
+        for person_id, index in _select(_PHONES, 'person_id, "index"', where, chunk):
             phone_owners[index].append(person_id)
     missing = sorted({pid for ids in phone_owners.values() for pid in ids} - set(found))
 
@@ -245,15 +271,14 @@ def link(candidates: Sequence[Candidate]) -> dict[int, Resident]:
     by_name_birth: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
     for chunk in _chunks(unlinked_pairs):
         wanted = set(chunk)
-        query = Person.objects.filter(
-            name__in=sorted({name for name, _birth in chunk}), birth_date__in=sorted({b for _n, b in chunk})
-        )
-        for resident in _residents(query):
+        names, births = sorted({name for name, _birth in chunk}), sorted({b for _n, b in chunk})
+        where = f"name IN {_in(len(names))} AND birth_date IN {_in(len(births))}"
+        for resident in _residents(where, [*names, *births]):
             if (resident.name, resident.birth_date) in wanted:
                 by_name_birth[(resident.name, resident.birth_date)].append(resident.id)  # type: ignore[index]
                 found[resident.id] = resident
     for chunk in _chunks(missing):
-        for resident in _residents(Person.objects.filter(id__in=chunk)):
+        for resident in _residents(f"id IN {_in(len(chunk))}", chunk):
             found[resident.id] = resident
 
     # The reasons in the active language, looked up once per list rather than once per row.
@@ -316,11 +341,9 @@ def link_by_place(candidates: Sequence[Candidate], places: Sequence[str]) -> dic
     # back a city's every namesake. Sorted by village, a chunk of pairs spans a few villages.
     by_name: dict[str, list[Resident]] = defaultdict(list)
     for chunk in _chunks(sorted({(place[:VILLAGE_LENGTH], c.name) for c, place in open_rows})):
-        villages = Q()
-        for village in sorted({village for village, _name in chunk}):
-            villages |= Q(unit_path__startswith=village)
-        query = Person.objects.filter(villages, name__in=sorted({name for _village, name in chunk}))
-        for resident in _residents(query):
+        villages, names = sorted({v for v, _name in chunk}), sorted({name for _v, name in chunk})
+        where = f"name IN {_in(len(names))} AND SUBSTR(unit_path, 1, %s) IN {_in(len(villages))}"
+        for resident in _residents(where, [*names, VILLAGE_LENGTH, *villages]):
             by_name[resident.name].append(resident)
     nameless = sorted(
         {
@@ -332,14 +355,14 @@ def link_by_place(candidates: Sequence[Candidate], places: Sequence[str]) -> dic
     )
     by_place: dict[str, list[Resident]] = defaultdict(list)
     for chunk in _chunks(nameless):
-        for resident in _residents(Person.objects.filter(unit_path__in=chunk)):
+        for resident in _residents(f"unit_path IN {_in(len(chunk))}", chunk):
             by_place[resident.unit_path].append(resident)
     phones_of: dict[int, set[str]] = defaultdict(set)
     resident_ids = sorted({r.id for people in by_place.values() for r in people})
     if any(c.phone_index for c, _place in open_rows):
         for chunk in _chunks(resident_ids):
-            for person_id, index in PersonPhone.objects.filter(person_id__in=chunk).values_list(
-                "person_id", "index"
+            for person_id, index in _select(
+                _PHONES, 'person_id, "index"', f"person_id IN {_in(len(chunk))}", chunk
             ):
                 phones_of[person_id].add(index)
     found: dict[int, Resident] = {}
