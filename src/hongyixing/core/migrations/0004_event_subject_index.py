@@ -5,19 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_remask_id_numbers'),
+        ("core", "0003_remask_id_numbers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='domainevent',
-            name='core_event_name_idx',
+            model_name="domainevent",
+            name="core_event_name_idx",
         ),
         migrations.AddIndex(
-            model_name='domainevent',
-            index=models.Index(fields=['subject_type', 'subject_id', 'time'], name='core_event_subject_idx'),
+            model_name="domainevent",
+            index=models.Index(fields=["subject_type", "subject_id", "time"], name="core_event_subject_idx"),
         ),
     ]

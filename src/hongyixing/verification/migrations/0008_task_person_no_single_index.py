@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0003_person_register_status'),
-        ('verification', '0007_desk_name_index'),
+        ("people", "0003_person_register_status"),
+        ("verification", "0007_desk_name_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='verificationtask',
-            name='person',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='people.person'),
+            model_name="verificationtask",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="tasks",
+                to="people.person",
+            ),
         ),
     ]
