@@ -157,3 +157,22 @@ def test_name_and_birth_date_link_when_the_id_is_beyond_repair(world: World) -> 
     assert rows[2].person == resident
     assert rows[2].link_reason == _("Name and birth date match")
     assert rows[3].person is None  # the same name born another day is nobody in the registry
+
+
+def test_a_name_in_two_lookup_chunks_still_links_the_only_resident(world: World, monkeypatch) -> None:
+    # Chunks of two (village, name) pairs: the first holds both villages and 李秀英, the second 李秀英 of
+    # village B again. B's 李秀英 came back from both queries and, counted twice, was no longer the only one.
+    from hongyixing.verification import linking
+
+    monkeypatch.setattr(linking, "CHUNK", 2)
+    street_b = "岔河镇淮宝居委会人民路18号"
+    result = _intake(
+        world,
+        {"name": "李秀英", "id_number": "", "phone": "", "address": VILLAGE_ADDRESS},
+        {"name": "丁一", "id_number": "", "phone": "", "address": street_b},
+        {"name": "李秀英", "id_number": "", "phone": "", "address": street_b},
+    )
+    rows = _rows(result)
+    assert rows[2].person == world.a.persons[1]
+    assert rows[3].person is None
+    assert rows[4].person == world.b.persons[1]

@@ -339,12 +339,17 @@ def link_by_place(candidates: Sequence[Candidate], places: Sequence[str]) -> dic
         return {}
     # Namesakes only in the villages the rows were placed at: by name alone, a list of 10,000 brought
     # back a city's every namesake. Sorted by village, a chunk of pairs spans a few villages.
+    # Each resident is kept by the one chunk holding its own (village, name): two chunks that share a
+    # village and a name would otherwise both bring it back, and a resident counted twice is no
+    # longer the only one of that name there.
     by_name: dict[str, list[Resident]] = defaultdict(list)
     for chunk in _chunks(sorted({(place[:VILLAGE_LENGTH], c.name) for c, place in open_rows})):
+        wanted = set(chunk)
         villages, names = sorted({v for v, _name in chunk}), sorted({name for _v, name in chunk})
         where = f"name IN {_in(len(names))} AND SUBSTR(unit_path, 1, %s) IN {_in(len(villages))}"
         for resident in _residents(where, [*names, VILLAGE_LENGTH, *villages]):
-            by_name[resident.name].append(resident)
+            if (resident.unit_path[:VILLAGE_LENGTH], resident.name) in wanted:
+                by_name[resident.name].append(resident)
     nameless = sorted(
         {
             place
