@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import orjson
 from django.db import connection, models
 from django.utils import timezone
 
@@ -20,12 +19,6 @@ from hongyixing.core.context import current_request_id
 from hongyixing.core.models import ChangeAction, ChangeLog, DomainEvent, PiiAccess
 
 _PLAIN_TYPES = frozenset({str, int, bool, float, type(None)})
-
-
-def encode_json(value: Any) -> str:
-    """JSON text of plain values (what ``json.dumps(..., ensure_ascii=False)`` gives, compact): the
-    bulk paths encode one snapshot per row of a list."""
-    return orjson.dumps(value).decode()
 
 
 def _jsonable(value: Any) -> Any:
@@ -194,6 +187,7 @@ def log_bulk_create(user: Any, instances: Iterable[models.Model], batch_size: in
     user_id = _user_id(user)
     request_id = current_request_id()
     action = ChangeAction.CREATE.value
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     plans: dict[type, _Plan] = {}
     rows = []
     for obj in instances:
@@ -210,7 +204,7 @@ def log_bulk_create(user: Any, instances: Iterable[models.Model], batch_size: in
                 obj.audit_person_id if plan.person else None,  # type: ignore[attr-defined]
                 (obj.unit_path or "") if plan.has_path else "",  # type: ignore[attr-defined]
                 # Snapshots are already JSON-safe: encode once here instead of through the field's adapters.
-                encode_json(plan.created(obj)),
+                encode(plan.created(obj)),
             )
         )
     _insert_many(ChangeLog, _CHANGE_COLUMNS, rows, batch_size)
@@ -332,6 +326,7 @@ def log_bulk_create_values(
     user_id = _user_id(user)
     request_id = current_request_id()
     action = ChangeAction.CREATE.value
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     values = [
         (
             now,
@@ -343,7 +338,7 @@ def log_bulk_create_values(
             repr_[:200],
             person_id,
             unit_path or "",
-            encode_json({k: [None, v] for k, v in snap.items() if v is not None}),
+            encode({k: [None, v] for k, v in snap.items() if v is not None}),
         )
         for object_id, repr_, person_id, unit_path, snap in rows
     ]

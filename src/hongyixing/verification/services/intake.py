@@ -4,6 +4,7 @@ routed, and tasked, merged, held for the desk or sent out of the district."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -159,6 +160,7 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
     new_tasks: dict[str, dict[str, Any]] = {}
     first_rows: dict[str, int] = {}
     row_task_key: list[str | None] = []
+    raw_texts = json.JSONEncoder(ensure_ascii=False).encode
     for row, c, route in zip(rows, candidates, routes, strict=True):
         identity_key = (
             f"p{c.person_id}"
@@ -173,7 +175,7 @@ def _take_rows(actor: Any, batch: PushBatch, rows: Sequence[IncomingRow], now: d
             "batch_id": batch.pk,
             "row_number": row.row_number,
             "row_key": _row_key(row)[:80],
-            "raw_ciphertext": seal(audit.encode_json(row.raw)),
+            "raw_ciphertext": seal(raw_texts(row.raw)),
             "name": c.name[:60],
             "document_masked": c.document_masked,
             "phone_masked": c.phone_masked,
