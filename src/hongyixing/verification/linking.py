@@ -162,6 +162,7 @@ def _select(table: str, columns: str, where: str, params: Sequence[Any]) -> list
 _PERSONS = Person._meta.db_table
 _PHONES = PersonPhone._meta.db_table
 _RESIDENT_COLUMNS = "id, name, birth_date, unit_path, grid_id, document_index"
+_ID = str(DocumentType.RESIDENT_ID.value)
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -178,9 +179,6 @@ def _residents(where: str, params: Sequence[Any]) -> list[Resident]:
 
 def _by_id_index(indexes: Sequence[str]) -> list[Resident]:
     return _residents(f"document_type = %s AND document_index IN {_in(len(indexes))}", [_ID, *indexes])
-
-
-_ID = str(DocumentType.RESIDENT_ID.value)
 
 
 def contradiction(c: Candidate, resident: Resident) -> str:
