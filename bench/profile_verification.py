@@ -33,11 +33,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", action="store_true", help="sum the SQL time by statement shape")
     parser.add_argument("--freeze", action="store_true", help="gc.freeze() the bench's own data first")
     parser.add_argument("--phases", action="store_true", help="time the intake's main steps")
+    parser.add_argument(
+        "--smoke", action="store_true", help="1,000 persons, 200 rows, throwaway database (make test runs it)"
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.persons, args.rows, args.top = 1000, 200, 5
 
     from bench.district import district_cache
 
-    cache = district_cache(args.database, args.persons)
+    cache = district_cache(args.database, args.persons, smoke=args.smoke)
     os.environ.update(cache.env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
     try:

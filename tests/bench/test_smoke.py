@@ -107,3 +107,46 @@ def test_bench_smoke_prints_its_json_line(workload: str, tmp_path: Path, templat
     assert metric_keys <= set(line["metrics"]), sorted(line["metrics"])
     assert line["targets"], "every bench states its targets"
     assert all("met" in t for t in line["targets"].values())
+
+
+def test_the_w1_profile_tool_runs_at_its_smoke_size(tmp_path: Path, template: str) -> None:
+    env = {**_env(tmp_path), "BENCH_SMOKE_TEMPLATE": template}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.profile_verification", "--smoke", "--phases", "--queries"]
+        + [f"--database={DATABASE}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = proc.stdout
+    assert "200 rows:" in out, out[-3000:]
+    # Every wrapped step ran (a renamed one would fail at start-up), and the statements were summed.
+    for phase in ("read_table", "prepare", "link", "log_bulk_create"):
+        assert f" s {phase}\n" in out, out[-3000:]
+    assert "FROM people_person WHERE document_type" in out, out[-3000:]  # the ID lookups, both databases
+
+
+def test_a_cached_sqlite_file_starts_with_an_empty_write_ahead_log(tmp_path: Path) -> None:
+    import sqlite3
+
+    from bench.common import _checkpoint
+
+    path = tmp_path / "cached.sqlite3"
+    writer = sqlite3.connect(path)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")  # as after a run whose transactions no checkpoint followed
+    writer.execute("CREATE TABLE t (x text)")
+    writer.executemany("INSERT INTO t VALUES (?)", [("x" * 200,)] * 2000)
+    writer.commit()
+    wal = path.with_name(path.name + "-wal")
+    assert wal.stat().st_size > 100_000
+
+    # The writer stays open: closing the last connection would checkpoint by itself.
+    _checkpoint(path)
+
+    assert wal.stat().st_size == 0
+    assert writer.execute("SELECT count(*) FROM t").fetchone() == (2000,)
+    writer.close()
