@@ -240,6 +240,9 @@ class StaffSpec:
     def implied(self, plan: StaffPlan, context: ImportContext) -> list[Implied]:
         return []
 
+    def prepare(self, plan: StaffPlan) -> None:
+        return None  # nothing of its writing can be done ahead
+
     def apply(self, plan: StaffPlan, context: ImportContext) -> None:
         admin_services.do_bulk_create_users(context.actor, plan.users)
         admin_services.do_bulk_update_users(context.actor, plan.changed)

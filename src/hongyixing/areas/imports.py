@@ -207,6 +207,9 @@ class UnitsSpec:
     def implied(self, plan: UnitsPlan, context: ImportContext) -> list[Implied]:
         return []
 
+    def prepare(self, plan: UnitsPlan) -> None:
+        return None  # nothing of its writing can be done ahead
+
     def apply(self, plan: UnitsPlan, context: ImportContext) -> None:
         first = [unit for unit in plan.created if unit.level != UnitLevel.BUILDING]
         services.do_bulk_create_units(context.actor, first)
@@ -324,6 +327,9 @@ class GridsSpec:
 
     def implied(self, plan: GridsPlan, context: ImportContext) -> list[Implied]:
         return []
+
+    def prepare(self, plan: GridsPlan) -> None:
+        return None  # nothing of its writing can be done ahead
 
     def apply(self, plan: GridsPlan, context: ImportContext) -> None:
         actor = context.actor

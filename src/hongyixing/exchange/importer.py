@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -154,6 +155,9 @@ class ImportSpec(Protocol):
 
     def plan(self, rows: list[MappedRow], context: ImportContext) -> tuple[list[RowOutcome], Any]: ...
 
+    def prepare(self, plan: Any) -> None:
+        """The part of ``apply`` that needs no database (sealing, say), done ahead of the writing."""
+
     def apply(self, plan: Any, context: ImportContext) -> None: ...
 
     def implied(self, plan: Any, context: ImportContext) -> list[Implied]: ...
@@ -286,8 +290,14 @@ def run_import(
     *,
     dry_run: bool,
     mapping: Mapping[str, str] | None = None,
+    write_slot: AbstractContextManager[object] | None = None,
 ) -> ImportReport:
-    """Read, map, check every row; write everything or nothing (never with an error, never on a dry run)."""
+    """Read, map, check every row; write everything or nothing (never with an error, never on a dry run).
+
+    ``write_slot``, when given, is entered around the writing transaction only (never when nothing is
+    written), after the spec has done what needs no database (``prepare``): the demo's parallel register
+    load writes its slices one after another, in file order, while the next slice is read, planned and
+    prepared in another process. Without it, ``apply`` does everything, a slice at a time."""
     report = ImportReport(kind, filename, dry_run=dry_run)
     try:
         spec = spec_for(kind)
@@ -314,7 +324,9 @@ def run_import(
     report.implied = spec.implied(plan, context)
     if dry_run:
         return report
-    with transaction.atomic():
+    if write_slot is not None:
+        spec.prepare(plan)  # held whole until written: fine for a slice, not for any file
+    with write_slot if write_slot is not None else nullcontext(), transaction.atomic():
         spec.apply(plan, context)
     report.applied = True
     return report

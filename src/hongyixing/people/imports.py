@@ -8,6 +8,7 @@ updated, never duplicated. What a newer register only implies — a person absen
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,6 +116,7 @@ class ResidentsPlan:
     updates: list[services.PersonUpdate] = field(default_factory=list)
     absent: list[Person] = field(default_factory=list)
     moved_households: list[tuple[Household, AdminUnit]] = field(default_factory=list)
+    prepared: list[services.PersonRow] | None = None  # ``specs`` sealed ahead of the writing
 
 
 @dataclass(slots=True)
@@ -442,18 +444,28 @@ class ResidentsSpec:
             lines.append(Implied(text, reverse("people:household_move", args=[household.pk])))
         return lines
 
+    def prepare(self, plan: ResidentsPlan) -> None:
+        """The new persons checked, sealed and indexed before the writing transaction."""
+        plan.prepared = services.prepare_persons(_new_persons(plan.specs))
+
     def apply(self, plan: ResidentsPlan, context: ImportContext) -> None:
         actor = context.actor
         for start in range(0, len(plan.households), APPLY_CHUNK):
             do_bulk_create_households(actor, plan.households[start : start + APPLY_CHUNK])
         # In slices, inside the import's one transaction: all or nothing still, but the sealed values,
         # model objects and audit rows of one slice at a time.
-        for start in range(0, len(plan.specs), APPLY_CHUNK):
-            chunk = plan.specs[start : start + APPLY_CHUNK]
-            for spec in chunk:
-                spec.unit = None
-            services.do_bulk_load_persons(actor, chunk)
+        persons: Sequence[services.PersonSpec | services.PersonRow] = (
+            plan.prepared if plan.prepared is not None else _new_persons(plan.specs)
+        )
+        for start in range(0, len(persons), APPLY_CHUNK):
+            services.do_bulk_load_persons(actor, persons[start : start + APPLY_CHUNK])
         services.do_bulk_update_persons(actor, plan.updates)
+
+
+def _new_persons(specs: list[services.PersonSpec]) -> list[services.PersonSpec]:
+    for spec in specs:
+        spec.unit = None  # a new person's place is its household's
+    return specs
 
 
 RESIDENTS = ResidentsSpec()

@@ -8,12 +8,14 @@ from hongyixing.people.services.bulk import (
     do_bulk_load_persons,
     do_bulk_update_persons,
     persons_by_document_index,
+    prepare_persons,
 )
 from hongyixing.people.services.edit import PERSON_EDIT_FIELDS, clean_person_edit, clean_phone, do_edit_person
 from hongyixing.people.services.persons import (
     EDITABLE_FIELDS,
     REFUSED_REGISTRATION,
     REVEALABLE,
+    PersonRow,
     PersonSpec,
     PreparedPerson,
     SealedDocument,
@@ -36,6 +38,7 @@ __all__ = [
     "REFUSED_REGISTRATION",
     "REVEALABLE",
     "PersonSpec",
+    "PersonRow",
     "PersonUpdate",
     "PreparedPerson",
     "SealedDocument",
@@ -52,6 +55,7 @@ __all__ = [
     "document_index",
     "find_by_document",
     "persons_by_document_index",
+    "prepare_persons",
     "phone_index",
     "record_refused_registration",
     "reveal",

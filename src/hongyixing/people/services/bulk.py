@@ -24,9 +24,10 @@ from hongyixing.people.models import Person, PersonPhone
 # Choices' ``values`` are rebuilt on every access: read once for the bulk paths.
 from hongyixing.people.services.persons import (
     EDITABLE_FIELDS,
+    PersonRow,
     PersonSpec,
-    _PersonRow,
     _prepare_row,
+    place_row,
     seal_phone,
 )
 
@@ -47,7 +48,7 @@ def _row_template(model: type[models.Model]) -> tuple[tuple[str, ...], dict[str,
     return tuple(f.column for f in fields), {f.attname: f.get_default() for f in fields}
 
 
-def _refuse_on_file(rows: list[_PersonRow]) -> None:
+def _refuse_on_file(rows: list[PersonRow]) -> None:
     keys = [
         (r.values["document_type"], r.values["document_index"])
         for r in rows
@@ -92,8 +93,14 @@ def persons_by_document_index(
         return [tuple(row) for row in cursor.fetchall()]
 
 
+def prepare_persons(specs: Sequence[PersonSpec]) -> list[PersonRow]:
+    """:func:`do_bulk_load_persons`'s checks, sealing and blind indexes, which need no database: a
+    caller may do them before its writing transaction (the demo's parallel register load does)."""
+    return [_prepare_row(spec) for spec in specs]
+
+
 @transaction.atomic
-def do_bulk_load_persons(actor: Any, specs: Sequence[PersonSpec]) -> list[int]:
+def do_bulk_load_persons(actor: Any, specs: Sequence[PersonSpec | PersonRow]) -> list[int]:
     """The bulk path (demo seed, master-data import): all-or-nothing, audit rows and events in bulk,
     counters moved in aggregate; returns the new persons' ids in the order of ``specs``.
 
@@ -101,8 +108,9 @@ def do_bulk_load_persons(actor: Any, specs: Sequence[PersonSpec]) -> list[int]:
     indexed once, persons and phones written by COPY (PostgreSQL) or multi-row INSERT, and the change
     log's snapshots made from the same values (what :func:`audit.log_bulk_create` would write for them).
     IDs already on file or repeated within ``specs`` are refused: bulk loaders decide how to merge.
+    ``specs`` may be :func:`prepare_persons`'s rows already.
     """
-    rows = [_prepare_row(spec) for spec in specs]
+    rows = [spec if isinstance(spec, PersonRow) else _prepare_row(spec) for spec in specs]
     _refuse_on_file(rows)
     if not rows:
         return []
@@ -113,6 +121,7 @@ def do_bulk_load_persons(actor: Any, specs: Sequence[PersonSpec]) -> list[int]:
     adapt_date = ops.adapt_datefield_value
     table: list[tuple[Any, ...]] = []
     for row in rows:
+        place_row(row)
         values = row.values
         if row.household is not None:
             if row.household.pk is None:

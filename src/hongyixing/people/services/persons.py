@@ -130,6 +130,7 @@ def _has_control_characters(text: str) -> bool:
 def _prepare(spec: PersonSpec) -> PreparedPerson:
     """:func:`_prepare_row`'s checks and values, as unsaved model objects (the one-person path)."""
     row = _prepare_row(spec)
+    place_row(row)
     values = dict(row.values)
     if spec.household is not None:
         values["household_id"] = spec.household.pk
@@ -230,13 +231,28 @@ def do_create_person(actor: Any, prepared: PreparedPerson) -> Person:
 
 
 @dataclass(slots=True)
-class _PersonRow:
+class PersonRow:
+    """A person checked, sealed and indexed, as column values: what the bulk path writes.
+
+    Its unit path and grid come from its household or unit when it is written (``place_row``): a new
+    household has them only once it is saved."""
+
     values: dict[str, Any]  # attname → Python value, every concrete field but the id
     household: Household | None
+    unit: AdminUnit | None
     phones: list[tuple[str, Sealed, bool]]  # (kind, sealed, is_primary)
 
 
-def _prepare_row(spec: PersonSpec) -> _PersonRow:
+def place_row(row: PersonRow) -> None:
+    if row.household is not None:
+        row.values["unit_path"] = row.household.unit_path
+        row.values["grid_id"] = row.household.grid_id
+    elif row.unit is not None:
+        row.values["unit_path"] = row.unit.path
+        row.values["grid_id"] = row.unit.grid_id
+
+
+def _prepare_row(spec: PersonSpec) -> PersonRow:
     """:func:`_prepare` without the model objects: the same checks, the same values."""
     if _has_control_characters(spec.name):
         raise DomainError("person.bad_name", _("The name contains characters that cannot be shown."), "name")
@@ -273,12 +289,6 @@ def _prepare_row(spec: PersonSpec) -> _PersonRow:
         values["birth_date"] = sealed.birth_date or spec.birth_date
         if sealed.sex != Sex.UNKNOWN:
             values["sex"] = sealed.sex
-    if spec.household is not None:
-        values["unit_path"] = spec.household.unit_path
-        values["grid_id"] = spec.household.grid_id
-    elif spec.unit is not None:
-        values["unit_path"] = spec.unit.path
-        values["grid_id"] = spec.unit.grid_id
     phone_rows: list[tuple[str, Sealed, bool]] = []
     seen: set[str] = set()
     for index, raw in enumerate(p for p in spec.phones if p and p.strip()):
@@ -287,7 +297,7 @@ def _prepare_row(spec: PersonSpec) -> _PersonRow:
             continue
         seen.add(sealed_phone.index)
         phone_rows.append((kind, sealed_phone, index == 0))
-    return _PersonRow(values, spec.household, phone_rows)
+    return PersonRow(values, spec.household, spec.unit, phone_rows)
 
 
 EDITABLE_FIELDS = {"name", "relation", "residency", "domicile_address", "current_address"}
