@@ -16,10 +16,9 @@ from typing import Protocol
 
 from django.db import connection
 
-from hongyixing.accounts.admin_services import import_context
 from hongyixing.areas import services as area_services
 from hongyixing.areas.choices import UnitLevel
-from hongyixing.areas.models import AdminUnit, Grid, Household
+from hongyixing.areas.models import AdminUnit, Grid
 from hongyixing.core.context import request_context
 from hongyixing.demo import files, staff
 from hongyixing.demo.cases_scenario import seed_cases
@@ -27,12 +26,11 @@ from hongyixing.demo.command import seed_command
 from hongyixing.demo.control_scenario import seed_control
 from hongyixing.demo.economy import seed_economy
 from hongyixing.demo.plan import DEFAULT_PERSONS, DISTRICT_PATH, DistrictPlan
-from hongyixing.demo.population import HouseholdDraft, generate
-from hongyixing.exchange.importer import NEW, run_import
-from hongyixing.people.models import Person, PersonPhone
+from hongyixing.demo.population import generate
+from hongyixing.demo.register import PERSON_CHUNK, default_workers, import_rows, load_register
+from hongyixing.exchange.importer import NEW
 
 DEFAULT_SEED = 2020
-PERSON_CHUNK = 40_000  # register rows per import: bounds the memory a full-size seed needs
 LEAF_LEVELS = (UnitLevel.GROUP, UnitLevel.COMPOUND, UnitLevel.BUILDING)
 
 
@@ -56,7 +54,12 @@ class _Log:
 
 
 def seed_district(
-    persons: int = DEFAULT_PERSONS, seed: int = DEFAULT_SEED, *, out: Writer | None = None
+    persons: int = DEFAULT_PERSONS,
+    seed: int = DEFAULT_SEED,
+    *,
+    out: Writer | None = None,
+    workers: int | None = None,
+    register_slice: int = PERSON_CHUNK,
 ) -> dict[str, int]:
     """Fill an empty database with the demo district; returns what was created.
 
@@ -65,6 +68,10 @@ def seed_district(
     then the register in slices of whole households. Then what no file carries: who answers for each
     group, compound and building, the staff with their demo logins and second factors, and the
     scenarios (control week, cases, command centre, economy).
+
+    ``workers`` processes load the register (``demo.register``; default: one per core, at most two);
+    one, or a seed inside a transaction, loads it here. The result is the same either way.
+    ``register_slice``: register rows per import (whole households), which bounds the memory.
     """
     if persons < 1:
         raise ValueError("persons must be at least 1")
@@ -76,17 +83,26 @@ def seed_district(
         log(f"plan: {len(plan.villages)} villages, {plan.unit_count} units, {plan.grid_count} grids")
         units = {u.path: u for u in AdminUnit.objects.filter(path__startswith=DISTRICT_PATH)}
         _set_responsibles(plan, units)
-        _import("units", files.UNIT_HEADERS, files.unit_rows(plan))
+        import_rows("units", files.UNIT_HEADERS, files.unit_rows(plan))
         _set_leaf_responsibles(plan)  # also checks that every planned unit is there, at its path
         counts["units"] += plan.unit_count
-        counts["grids"] = _import("grids", files.GRID_HEADERS, files.grid_rows(plan, seed))[NEW]
+        counts["grids"] = import_rows("grids", files.GRID_HEADERS, files.grid_rows(plan, seed))[NEW]
         log(f"tree: {counts['units']} units, {counts['grids']} grids (imported)")
         units = {u.path: u for u in AdminUnit.objects.filter(path__startswith=DISTRICT_PATH)}
         grids = {(g.unit_path, int(g.code.rsplit("-", 1)[1])): g for g in Grid.objects.all()}
         counts["users"] = staff.create_staff(seed, plan, units, grids)
         staff.link_responsibles(plan, units, grids)
         log(f"staff: {counts['users']} users")
-        counts["households"], counts["persons"] = _import_register(plan, drafts, log)
+        register = load_register(
+            plan,
+            drafts,
+            log,
+            workers=default_workers() if workers is None else workers,
+            chunk=register_slice,
+        )
+        counts["households"], counts["persons"] = register.households, register.persons
+        if register.worker_peak_rss:
+            log(f"register workers' peak RSS together: {register.worker_peak_rss / 2**20:.0f} MiB")
         log(f"people: {counts['households']} households, {counts['persons']} persons")
         # Counters moved with every bulk write the importer made: no recount.
         control = seed_control(seed)
@@ -128,17 +144,6 @@ def _unflushed_commits() -> Iterator[None]:
                 cursor.execute("RESET synchronous_commit")
 
 
-def _import(kind: str, headers: list[str], rows: list[list[str]]) -> dict[str, int]:
-    """One file through the importer, applied; a row in error is a bug in the generator."""
-    context = import_context(None)  # the command line's: the whole district
-    if context is None:
-        raise RuntimeError("the command line may import anywhere")
-    report = run_import(kind, files.csv_bytes(headers, rows), f"{kind}.csv", context, dry_run=False)
-    if not report.applied:
-        raise RuntimeError(f"the demo {kind} did not import: {report.error_lines()[:3]}")
-    return report.counts
-
-
 def _set_responsibles(plan: DistrictPlan, units: dict[str, AdminUnit]) -> None:
     for path, (name, post) in plan.responsibles.items():
         unit = units[path]
@@ -164,42 +169,3 @@ def _set_leaf_responsibles(plan: DistrictPlan) -> None:
     if len(changes) != len(wanted):
         raise RuntimeError("the imported units do not have the paths the demo plan gives them")
     area_services.do_bulk_set_responsibles(None, changes)
-
-
-def _analyse_register() -> None:
-    """PostgreSQL: fresh statistics for the tables the register grows, each time it has doubled.
-
-    The seed is one transaction; autovacuum never sees its rows, so the planner keeps the sizes of an
-    empty register and the importer's look-ups (``document_index IN (…)``, households by number)
-    turn into scans that get slower with every slice: ~550 persons/s and falling at 1.75 M. ANALYZE
-    inside the transaction counts the rows it inserted; doubling keeps the total cost linear."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in (Person, PersonPhone, Household):
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-
-def _import_register(plan: DistrictPlan, drafts: Iterator[HouseholdDraft], log: _Log) -> tuple[int, int]:
-    """The register in slices of ~``PERSON_CHUNK`` persons (whole households): one import each."""
-    totals = [0, 0]
-    batch: list[list[str]] = []
-    analysed_at = [PERSON_CHUNK]  # the register's size at the last ANALYZE (none yet: the first slice)
-
-    def flush() -> None:
-        counts = _import("residents", files.RESIDENT_HEADERS, batch)
-        totals[0] += len({row[4] for row in batch})
-        totals[1] += counts[NEW]
-        log(f"  {totals[0]} households, {totals[1]} persons")
-        if totals[1] >= 2 * analysed_at[0]:
-            _analyse_register()
-            analysed_at[0] = totals[1]
-
-    for rows in files.resident_rows(plan, drafts):
-        batch.extend(rows)
-        if len(batch) >= PERSON_CHUNK:
-            flush()
-            batch = []
-    if batch:
-        flush()
-    return totals[0], totals[1]

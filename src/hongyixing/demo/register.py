@@ -1,0 +1,180 @@
+"""The demo register through the importer, in slices of whole households; on both cores when it can.
+
+A full district is 285,000 rows: one import of ~``PERSON_CHUNK`` rows at a time bounds the memory.
+Each slice is read, checked and planned (CSV parsing, ID and phone checks, blind indexes, look-ups of
+what is on file) before anything is written, and that part needs no lock. So, when the seed runs in
+autocommit on a database that other processes can open, the slices go to ``workers`` processes:
+while one writes slice *k*, another plans slice *k + 1* and this process generates the next ones.
+
+The writes still happen one slice at a time **in file order** (a turn passed from slice to slice,
+``_Turn``), so the rows get the same ids as in one process and a seed stays deterministic. A slice's
+plan cannot depend on the slice before it: households are whole within a slice and ID numbers are
+unique across the register (a duplicate would fail the import instead of being merged). A slice in
+error stops every later slice from writing, as the one-process loop does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db import connection
+
+from hongyixing.accounts.admin_services import import_context
+from hongyixing.areas.models import Household
+from hongyixing.core.context import current_request_id
+from hongyixing.demo import files, register_worker
+from hongyixing.demo.plan import DistrictPlan
+from hongyixing.demo.population import HouseholdDraft
+from hongyixing.exchange.importer import NEW, run_import
+from hongyixing.people.models import Person, PersonPhone
+
+PERSON_CHUNK = 20_000  # register rows per import: bounds the memory a full-size seed needs
+
+
+def import_file(
+    kind: str, data: bytes, filename: str, *, write_slot: Any = None
+) -> tuple[dict[str, int], list[str]]:
+    """One file through the importer with the command line's context; (counts, first errors)."""
+    context = import_context(None)  # the command line's: the whole district
+    if context is None:
+        raise RuntimeError("the command line may import anywhere")
+    report = run_import(kind, data, filename, context, dry_run=False, write_slot=write_slot)
+    return report.counts, [] if report.applied else [str(e) for e in report.error_lines()[:3]]
+
+
+def import_rows(kind: str, headers: list[str], rows: list[list[str]]) -> dict[str, int]:
+    """One file, applied; a row in error is a bug in the generator."""
+    counts, errors = import_file(kind, files.csv_bytes(headers, rows), f"{kind}.csv")
+    if errors:
+        raise RuntimeError(f"the demo {kind} did not import: {errors}")
+    return counts
+
+
+def default_workers() -> int:
+    """One worker per core this process may use, at most two: the writes are one at a time anyway."""
+    return min(2, len(os.sched_getaffinity(0)))
+
+
+@dataclass
+class Loaded:
+    households: int
+    persons: int
+    workers: int  # 0: loaded in this process
+    worker_peak_rss: int  # bytes, the workers' peaks summed
+
+
+def load_register(
+    plan: DistrictPlan,
+    drafts: Iterator[HouseholdDraft],
+    log: Callable[[str], None],
+    *,
+    workers: int,
+    chunk: int = PERSON_CHUNK,
+) -> Loaded:
+    slices = _slices(plan, drafts, chunk)
+    first_two = list(itertools.islice(slices, 2))
+    slices = itertools.chain(first_two, slices)
+    if workers > 1 and len(first_two) > 1 and _can_share_database():  # one slice: no one to overlap
+        return _load_in_workers(slices, log, workers)
+    totals = _Totals(log)
+    for rows in slices:
+        totals.add(len({row[4] for row in rows}), import_rows("residents", files.RESIDENT_HEADERS, rows)[NEW])
+    return Loaded(totals.households, totals.persons, 0, 0)
+
+
+def _slices(plan: DistrictPlan, drafts: Iterator[HouseholdDraft], chunk: int) -> Iterator[list[list[str]]]:
+    batch: list[list[str]] = []
+    for rows in files.resident_rows(plan, drafts):
+        batch.extend(rows)
+        if len(batch) >= chunk:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Totals:
+    """The running count, logged, and PostgreSQL's statistics renewed each time the register doubles."""
+
+    def __init__(self, log: Callable[[str], None]) -> None:
+        self.log = log
+        self.households = self.persons = 0
+        self.analysed_at = PERSON_CHUNK  # the register's size at the last ANALYZE (none yet)
+
+    def add(self, households: int, persons: int) -> None:
+        self.households += households
+        self.persons += persons
+        self.log(f"  {self.households} households, {self.persons} persons")
+        if self.persons >= 2 * self.analysed_at:
+            _analyse_register()
+            self.analysed_at = self.persons
+
+
+def _analyse_register() -> None:
+    """PostgreSQL: fresh statistics for the tables the register grows, each time it has doubled.
+
+    Inside one transaction (a bench's cached stage) autovacuum never sees the seed's rows, so the
+    planner keeps the sizes of an empty register and the importer's look-ups (``document_index IN
+    (…)``, households by number) turn into scans that get slower with every slice: ~550 persons/s and
+    falling at 1.75 M. ANALYZE counts the rows it inserted; doubling keeps the total cost linear."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (Person, PersonPhone, Household):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _can_share_database() -> bool:
+    """Other processes see what this one committed: autocommit, and a database they can open."""
+    if connection.in_atomic_block:
+        return False  # a test's or a bench stage's transaction: nobody else sees its tree
+    if connection.vendor == "sqlite":
+        return not cast(Any, connection).is_in_memory_db()  # the sqlite3 backend's own method
+    return connection.vendor == "postgresql"
+
+
+# --- The workers --------------------------------------------------------------------------------------
+
+
+def _load_in_workers(slices: Iterator[list[list[str]]], log: Callable[[str], None], workers: int) -> Loaded:
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited connection
+    condition = context.Condition()
+    turn = context.Value("i", 0, lock=False)  # the slice whose turn it is to write; guarded by condition
+    failed = context.Value("b", 0, lock=False)
+    init = (connection.settings_dict["NAME"], current_request_id(), condition, turn, failed)
+    totals = _Totals(log)
+    errors: list[str] = []
+    peaks: dict[int, int] = {}
+    pending: list[tuple[Future[register_worker.Result], int]] = []
+
+    def collect() -> None:
+        future, households = pending.pop(0)
+        result = future.result()
+        peaks[result.pid] = max(peaks.get(result.pid, 0), result.peak_rss)
+        if result.errors:
+            errors.extend(result.errors[: 3 - len(errors)])
+        else:
+            totals.add(households, result.persons)
+
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=register_worker.start, initargs=init
+    ) as pool:
+        for number, rows in enumerate(slices):
+            while len(pending) > workers:  # generating runs at most one slice per worker ahead (memory)
+                collect()
+            data = files.csv_bytes(files.RESIDENT_HEADERS, rows)
+            pending.append(
+                (pool.submit(register_worker.import_slice, number, data), len({row[4] for row in rows}))
+            )
+            del rows, data
+        while pending:
+            collect()
+    if errors:
+        raise RuntimeError(f"the demo residents did not import: {errors}")
+    return Loaded(totals.households, totals.persons, workers, sum(peaks.values()))
