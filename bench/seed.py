@@ -25,6 +25,9 @@ from bench.common import (
     target,
 )
 
+# The register is loaded by worker processes when it has several slices (``demo.register``, one per
+# core, at most two): the peaks each worker reports are added to the seeding process's own, an upper
+# bound of what they held at once.
 SEED_CODE = """
 import django, os, time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
@@ -32,9 +35,16 @@ django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 start = time.perf_counter()
-from hongyixing.demo.generator import seed_district
-counts = seed_district({persons}, {seed})
+from hongyixing.demo import generator
+loaded = []
+def load_register(*args, **kwargs):
+    loaded.append(real_load_register(*args, **kwargs))
+    return loaded[-1]
+real_load_register, generator.load_register = generator.load_register, load_register
+counts = generator.seed_district({persons}, {seed})
 print("SEED_SECONDS", time.perf_counter() - start)
+print("WORKERS", loaded[0].workers)
+print("WORKER_RSS", loaded[0].worker_peak_rss)
 print("COUNTS", counts)
 """
 
@@ -84,6 +94,8 @@ def _run(database: str, persons: int, seed: int, smoke: bool) -> dict[str, Any]:
     try:
         wall, rss, out = run_child(SEED_CODE.format(persons=persons, seed=seed), env)
         seconds = _value(out, "SEED_SECONDS")
+        workers = int(_value(out, "WORKERS"))
+        rss += int(_value(out, "WORKER_RSS"))
         # Smoke: the baseline's sample goes into the database just seeded (saves a second district).
         env_b = dict(env)
         if not smoke:
@@ -105,13 +117,15 @@ def _run(database: str, persons: int, seed: int, smoke: bool) -> dict[str, Any]:
     baseline_seconds = per_person * persons
     print(
         f"{database:>10}: seeded {persons:,} persons in {seconds:.1f} s (process {wall:.1f} s, "
-        f"peak RSS {rss / 2**20:.0f} MiB); one-by-one service path ≈ {baseline_seconds:.0f} s "
+        f"peak RSS {rss / 2**20:.0f} MiB, {workers} register workers); "
+        f"one-by-one service path ≈ {baseline_seconds:.0f} s "
         f"(×{baseline_seconds / seconds:.1f} slower)"
     )
     return {
         "seconds": round(seconds, 2),
         "process_seconds": round(wall, 2),
         "peak_rss_mib": round(rss / 2**20),
+        "register_workers": workers,
         "baseline_one_by_one_seconds": round(baseline_seconds, 1),
         "speedup_vs_baseline": round(baseline_seconds / seconds, 1),
     }
