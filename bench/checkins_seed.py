@@ -164,7 +164,8 @@ def _issue_tokens() -> dict[str, dict[str, Any]]:
     grants = Grant.objects.filter(role="grid_worker", grid__isnull=False).select_related("user")
     by_grid: dict[int, Any] = {}
     for grant in grants.order_by("grid_id", "id"):
-        by_grid.setdefault(grant.grid_id, grant.user)
+        if grant.grid_id is not None:  # the filter's, said again for the type checker
+            by_grid.setdefault(grant.grid_id, grant.user)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT grid_id, array_agg(id ORDER BY id) FROM control_measure WHERE state = 'active' "

@@ -114,8 +114,8 @@ def run(enterprises: int, employees: int, claims: int, repeat: int) -> dict[str,
     started = time.perf_counter()
     imported = 0
     for n, data in enumerate(files):
-        rows = staff.rows_from_table(data, "staff.xlsx")
-        imported += staff.do_add_staff(office, made[n % len(made)], rows).created
+        staff_rows = staff.rows_from_table(data, "staff.xlsx")
+        imported += staff.do_add_staff(office, made[n % len(made)], staff_rows).created
     import_seconds = time.perf_counter() - started
 
     # Holding claim lines for ``claims`` people (seeded directly: the check is what is measured).

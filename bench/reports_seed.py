@@ -46,7 +46,7 @@ def freeze(now: dt.datetime) -> None:
 
     real = timezone.now
     offset = now - real()
-    timezone.now = lambda: real() + offset  # type: ignore[assignment]
+    timezone.now = lambda: real() + offset
 
 
 def seed(
