@@ -125,3 +125,19 @@ def test_a_new_district_user_changes_the_password_before_enrolling(world: World)
     secret = client.get("/accounts/enrol/").context["secret"]
     assert client.post("/accounts/enrol/", {"code": pyotp.TOTP(secret).now()})["Location"] == "/"
     assert client.get("/").status_code == 200
+
+
+def test_the_superuser_picks_places_of_the_served_district_only(world: World) -> None:
+    """The divisions file holds the whole city; only the served district's units are places to grant."""
+    from hongyixing.areas.district import district_path
+    from hongyixing.areas.models import AdminUnit
+
+    others = AdminUnit.objects.filter(level="district").exclude(path=district_path())
+    assert others.exists()  # the shipped divisions name the city's other districts
+    page = login(Client(), world.users["superuser"]).get("/accounts/users/")
+    assert page.status_code == 200
+    places = dict(page.context["form"].fields["place"].choices)
+    assert f"unit:{world.a.town.pk}" in places
+    assert f"unit:{world.a.town.parent.pk}" in places
+    for unit in others:
+        assert f"unit:{unit.pk}" not in places

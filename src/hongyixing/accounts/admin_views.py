@@ -16,6 +16,7 @@ from hongyixing.accounts import admin_services
 from hongyixing.accounts.admin_forms import EnrolmentCodeForm, GrantForm, PasswordChangeForm, StaffUserForm
 from hongyixing.accounts.models import Grant, User
 from hongyixing.areas.choices import UnitLevel
+from hongyixing.areas.district import district_path
 from hongyixing.areas.models import AdminUnit, Grid
 from hongyixing.core.errors import DomainError, NotFound
 
@@ -31,14 +32,21 @@ def _require_administrator(request: HttpRequest) -> Any:
 
 
 def _places(actor: Any) -> list[tuple[str, str]]:
-    """Units (district to village) and grids of the actor's area, as form choices."""
+    """Units (district to village) and grids of the actor's area, as form choices: inside the district
+    this installation serves, even for the superuser (the divisions file also holds the city's other
+    districts, where nobody works in this system)."""
     context = admin_services.import_context(actor)
     if context is None:
         return []
     levels = [UnitLevel.DISTRICT, UnitLevel.TOWN, UnitLevel.VILLAGE]
-    units = [u for u in AdminUnit.objects.filter(level__in=levels).order_by("path") if context.covers(u.path)]
+    served = AdminUnit.objects.filter(level__in=levels, path__startswith=district_path()).order_by("path")
+    units = [u for u in served if context.covers(u.path)]
     grids = [
-        g for g in Grid.objects.select_related("village").order_by("code") if context.covers(g.unit_path)
+        g
+        for g in Grid.objects.filter(unit_path__startswith=district_path())
+        .select_related("village")
+        .order_by("code")
+        if context.covers(g.unit_path)
     ]
     return [(f"unit:{u.pk}", f"{'　' * (len(u.path) // 3 - 2)}{u.name}") for u in units] + [
         (f"grid:{g.pk}", f"{g.village.name} · {g.name}") for g in grids
