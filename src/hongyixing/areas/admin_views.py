@@ -43,6 +43,17 @@ def _picker(label: Any, users: Any, empty: Any, current: Any) -> forms.CharField
 
 class UnitForm(EditForm):
     name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=400)
+    aliases = forms.CharField(
+        label=gettext_lazy("Other names in local use"),
+        # zh: 每行一个：名单上常见的写法（如“临河居委会”），地址按这些叫法也能分到本单位
+        help_text=gettext_lazy(
+            "One per line: how lists often write this unit (such as “临河居委会”); addresses that use "
+            "these names are placed here too."
+        ),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     responsible_title = forms.CharField(
         label=gettext_lazy("Responsible person's post"), required=False, max_length=400
     )
@@ -52,7 +63,7 @@ class UnitForm(EditForm):
         self.fields["responsible"] = _picker(
             gettext_lazy("Responsible person"), staff, gettext_lazy("— nobody chosen —"), current
         )
-        self.order_fields(["name", "responsible", "responsible_title"])
+        self.order_fields(["name", "aliases", "responsible", "responsible_title"])
 
 
 class GridForm(EditForm):
@@ -84,6 +95,7 @@ def unit_edit(request: HttpRequest, path: str) -> HttpResponse:
         "name": unit.name,
         "responsible": unit.responsible_id or "",
         "responsible_title": unit.responsible_title,
+        "aliases": "\n".join(services.local_aliases(unit)),
     }
     form = UnitForm(request.POST or None, initial=initial, staff=staff, current=unit.responsible)
     if request.method == "POST" and form.is_valid():
@@ -96,6 +108,7 @@ def unit_edit(request: HttpRequest, path: str) -> HttpResponse:
                 name=data["name"],
                 responsible_id=data["responsible"] or None,
                 responsible_title=data["responsible_title"],
+                aliases=data["aliases"],
             )
         except DomainError as error:
             form.refuse(error)

@@ -36,6 +36,14 @@ class UnitOut(Schema):
         return obj.path[: -3 if len(obj.path) > 6 else -2] if obj.parent_id else None
 
 
+class UnitDetailOut(UnitOut):
+    aliases: list[str]  # the names in local use, as entered on the edit page
+
+    @staticmethod
+    def resolve_aliases(obj: AdminUnit) -> list[str]:
+        return services.local_aliases(obj)
+
+
 class GridOut(Schema):
     id: int
     code: str
@@ -72,6 +80,7 @@ class UnitPatch(Schema):
     name: str | None = None
     responsible_id: Key | None = None
     responsible_title: str | None = None
+    aliases: list[str] | None = None  # replaces the names in local use; left as they are when absent
 
 
 class GridPatch(Schema):
@@ -96,14 +105,18 @@ def list_units(request: HttpRequest, parent: str | None = None) -> Any:
     return list(queries.children(request.user, unit))
 
 
-@router.get("/units/{path}", response=UnitOut)
+@router.get("/units/{path}", response=UnitDetailOut)
 def get_unit(request: HttpRequest, path: str) -> Any:
     return get_object_or_404(
         AdminUnit.objects.restrict(request.user).select_related("responsible"), path=path
     )
 
 
-@router.patch("/units/{path}", response=UnitOut, summary="Change a unit's name, responsible person or post")
+@router.patch(
+    "/units/{path}",
+    response=UnitDetailOut,
+    summary="Change a unit's name, names in local use, responsible person or post",
+)
 def patch_unit(request: HttpRequest, path: str, payload: UnitPatch) -> Any:
     unit = queries.editable_unit(request.user, path)
     given = payload.model_dump(exclude_unset=True)
@@ -114,6 +127,7 @@ def patch_unit(request: HttpRequest, path: str, payload: UnitPatch) -> Any:
         name=given.get("name", unit.name),
         responsible_id=given.get("responsible_id", unit.responsible_id),
         responsible_title=given.get("responsible_title", unit.responsible_title),
+        aliases=given.get("aliases"),
     )
 
 

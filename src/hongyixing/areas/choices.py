@@ -35,3 +35,4 @@ class AliasKind(models.TextChoices):
     SHORT = "short", _("Short name")
     SUFFIX = "suffix", _("Suffix variant")
     FORMER = "former", _("Former name")
+    LOCAL = "local", _("Name in local use")  # entered on the unit's edit page: how lists write it

@@ -99,6 +99,8 @@ class UnitAlias(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=AliasKind.choices)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
+    audit_fields = ("unit_id", "alias", "kind")
+
     class Meta:
         verbose_name = _("unit alias")
         verbose_name_plural = _("unit aliases")

@@ -23,6 +23,7 @@ def unit_detail(request: HttpRequest, path: str) -> HttpResponse:
         "can_edit": scope_for(request.user, "change").covers_path(unit.path),
         "crumbs": queries.breadcrumbs(request.user, unit),
         "children": queries.children(request.user, unit),
+        "aliases": [a.alias for a in unit.aliases.order_by("kind", "id")],
     }
     if unit.level == "village":
         context["grids"] = (
