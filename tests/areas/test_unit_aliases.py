@@ -51,6 +51,8 @@ def test_a_name_in_local_use_places_addresses_and_is_logged(world: World, client
     assert "也写作" in page and LOCAL_NAME in page
     edit = client.get(f"/areas/units/{village.path}/edit/").content.decode()
     assert LOCAL_NAME in edit  # shown again for the next edit
+    known = list(UnitAlias.objects.filter(unit=village).exclude(kind="local").values_list("alias", flat=True))
+    assert known and "区划文件已有的叫法（不必再填）：" + "、".join(known) in edit
     api = client.get(f"/api/units/{village.path}").json()
     assert api["aliases"] == [LOCAL_NAME]
     created = ChangeLog.objects.get(object_type="areas.unitalias", action="create")

@@ -13,9 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from hongyixing.areas import queries, services
+from hongyixing.areas import queries, services, unit_aliases
 from hongyixing.areas.queries import editable_grid, editable_household, editable_unit
 from hongyixing.areas.staff import staff_for_grid, staff_for_unit
 from hongyixing.core.errors import DomainError
@@ -42,7 +42,7 @@ def _picker(label: Any, users: Any, empty: Any, current: Any) -> forms.CharField
 
 
 class UnitForm(EditForm):
-    name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=400)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), required=False, max_length=400)
     aliases = forms.CharField(
         label=gettext_lazy("Other names in local use"),
         # zh: 每行一个：名单上常见的写法（如“临河居委会”），地址按这些叫法也能分到本单位
@@ -67,7 +67,7 @@ class UnitForm(EditForm):
 
 
 class GridForm(EditForm):
-    name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=400)
+    name = forms.CharField(label=pgettext_lazy("name of a thing", "Name"), required=False, max_length=400)
 
     def __init__(self, *args: Any, staff: Any, current: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,9 +95,16 @@ def unit_edit(request: HttpRequest, path: str) -> HttpResponse:
         "name": unit.name,
         "responsible": unit.responsible_id or "",
         "responsible_title": unit.responsible_title,
-        "aliases": "\n".join(services.local_aliases(unit)),
+        "aliases": "\n".join(unit_aliases.local_aliases(unit)),
     }
     form = UnitForm(request.POST or None, initial=initial, staff=staff, current=unit.responsible)
+    known = unit_aliases.file_aliases(unit)
+    if known:
+        # zh: 区划文件已有的叫法（不必再填）：%(names)s
+        already = _("Already known from the divisions file (no need to add them): %(names)s") % {
+            "names": "、".join(known)
+        }
+        form.fields["aliases"].help_text = f"{form.fields['aliases'].help_text} {already}"
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from hongyixing.areas import queries, services
+from hongyixing.areas import queries, services, unit_aliases
 from hongyixing.areas.models import AdminUnit, Grid, Household
 from hongyixing.core.bounds import Key
 
@@ -41,7 +41,7 @@ class UnitDetailOut(UnitOut):
 
     @staticmethod
     def resolve_aliases(obj: AdminUnit) -> list[str]:
-        return services.local_aliases(obj)
+        return unit_aliases.local_aliases(obj)
 
 
 class GridOut(Schema):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +10,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from hongyixing.areas.choices import ANCESTOR_LENGTHS, PATH_LENGTH, AliasKind, UnitLevel, ancestor_paths
+from hongyixing.areas import unit_aliases
+from hongyixing.areas.choices import ANCESTOR_LENGTHS, PATH_LENGTH, UnitLevel, ancestor_paths
 from hongyixing.areas.divisions import ESTABLISHED, aliases, read_divisions
 from hongyixing.areas.models import AdminUnit, Grid, Household, UnitAlias
 from hongyixing.areas.signals import units_moved_to_grids
@@ -21,6 +20,7 @@ from hongyixing.core import audit
 from hongyixing.core.bounds import parse_key
 from hongyixing.core.bulk import insert_returning_ids, update_fields
 from hongyixing.core.errors import DomainError, StaleEdit
+from hongyixing.core.text import plain_text
 
 
 @transaction.atomic
@@ -384,21 +384,6 @@ def do_remember_mapping(actor: Any, unit_path: str, kind: str, mapping: dict[str
 # --- Edits from the unit, grid and household pages and their API (one validator each) --------------
 
 
-def _plain_text(value: Any, *, field: str, limit: int, required: bool = False) -> str:
-    """Trimmed single-line text: refused when empty (if required), too long or carrying control
-    characters (they hide text on a page and break exports)."""
-    text = " ".join(str(value or "").split())
-    if required and not text:
-        raise DomainError("text.required", _("This field is required."), field)
-    if len(text) > limit:
-        raise DomainError("text.too_long", _("At most %(n)s characters.") % {"n": limit}, field)
-    if any(unicodedata.category(char).startswith("C") for char in text):
-        raise DomainError(
-            "text.bad_characters", _("The text contains characters that cannot be shown."), field
-        )
-    return text
-
-
 def _picked(candidates: Any, user_id: Any, *, current: Any, code: str, message: Any, field: str) -> Any:
     """The user picked for a slot: one of ``candidates``, or the one already in it (kept as it is
     even when their grant has moved since; a change of person is checked)."""
@@ -413,56 +398,14 @@ def _picked(candidates: Any, user_id: Any, *, current: Any, code: str, message: 
     return user
 
 
-MAX_LOCAL_ALIASES = 20
-_ALIAS_SEPARATORS = re.compile(r"[\n\r、，,；;]+")
-
-
-def local_aliases(unit: AdminUnit) -> list[str]:
-    """The names in local use entered for the unit (the divisions file's own aliases are not edited)."""
-    return list(unit.aliases.filter(kind=AliasKind.LOCAL).order_by("id").values_list("alias", flat=True))
-
-
-def clean_unit_aliases(unit: AdminUnit, given: Any) -> list[str]:
-    """The unit's names in local use: one per line (or 、-separated) text, or a list of texts. Each is
-    how a list may write the unit, so it must not be another unit's name under the same parent (the
-    address router could no longer tell them apart)."""
-    parts = _ALIAS_SEPARATORS.split(given) if isinstance(given, str) else list(given or [])
-    wanted: list[str] = []
-    for part in parts:
-        alias = _plain_text(part, field="aliases", limit=100)
-        if alias and alias != unit.name and alias not in wanted:
-            wanted.append(alias)
-    if len(wanted) > MAX_LOCAL_ALIASES:
-        # zh: 其他叫法最多 %(n)s 个
-        raise DomainError(
-            "unit.too_many_aliases", _("At most %(n)s other names.") % {"n": MAX_LOCAL_ALIASES}, "aliases"
-        )
-    if wanted and unit.parent_id is not None:
-        siblings = AdminUnit.objects.filter(parent_id=unit.parent_id).exclude(pk=unit.pk)
-        taken = set(siblings.filter(name__in=wanted).values_list("name", flat=True))
-        taken |= set(
-            UnitAlias.objects.filter(unit__in=siblings, alias__in=wanted).values_list("alias", flat=True)
-        )
-        if taken:
-            clash = next(alias for alias in wanted if alias in taken)
-            raise DomainError(
-                "unit.alias_taken",
-                # zh: “%(alias)s”已是同一上级下另一个单位的名称或叫法
-                _("“%(alias)s” is already the name of another unit under the same parent.")
-                % {"alias": clash},
-                "aliases",
-            )
-    return wanted
-
-
 def clean_unit_edit(
     unit: AdminUnit, name: Any, responsible_id: Any, responsible_title: Any, aliases: Any = None
 ) -> dict[str, Any]:
     """The one validator of a unit's edit (page and API): the changed fields, or a DomainError.
     ``aliases`` (the names in local use) is left as it is when ``None``."""
     values: dict[str, Any] = {
-        "name": _plain_text(name, field="name", limit=100, required=True),
-        "responsible_title": _plain_text(responsible_title, field="responsible_title", limit=50),
+        "name": plain_text(name, field="name", limit=100, required=True),
+        "responsible_title": plain_text(responsible_title, field="responsible_title", limit=50),
     }
     user = _picked(
         staff_for_unit(unit.path),
@@ -478,8 +421,8 @@ def clean_unit_edit(
         values["responsible_name"] = ""  # the user's name is shown from now on
     changes = {k: v for k, v in values.items() if getattr(unit, k) != v}
     if aliases is not None:
-        wanted = clean_unit_aliases(unit, aliases)
-        if wanted != local_aliases(unit):
+        wanted = unit_aliases.clean_unit_aliases(unit, aliases)
+        if wanted != unit_aliases.local_aliases(unit):
             changes["aliases"] = wanted
     return changes
 
@@ -503,26 +446,14 @@ def do_edit_unit(
     wanted = changes.pop("aliases", None)
     unit = do_update_unit(actor, unit, expected_version, **changes)  # bumps the version in any case
     if wanted is not None:
-        _set_local_aliases(actor, unit, wanted)
+        unit_aliases.set_local_aliases(actor, unit, wanted)
     audit.emit("unit.updated", unit, actor)
     return unit
 
 
-def _set_local_aliases(actor: Any, unit: AdminUnit, wanted: list[str]) -> None:
-    """Each alias removed or added is a change-log row of its own; the router's index follows, since
-    its fingerprint counts the aliases (``gazetteer``)."""
-    for alias in unit.aliases.filter(kind=AliasKind.LOCAL).exclude(alias__in=wanted):
-        audit.log_delete(actor, alias)
-        alias.delete()
-    present = set(unit.aliases.values_list("alias", flat=True))
-    for text in wanted:
-        if text not in present:  # an alias the divisions file already gives stays of its kind
-            audit.log_create(actor, UnitAlias.objects.create(unit=unit, alias=text, kind=AliasKind.LOCAL))
-
-
 def clean_grid_edit(grid: Grid, name: Any, worker_id: Any) -> dict[str, Any]:
     """The one validator of a grid's edit: its name, and a worker from the grid workers of its village."""
-    values: dict[str, Any] = {"name": _plain_text(name, field="name", limit=100, required=True)}
+    values: dict[str, Any] = {"name": plain_text(name, field="name", limit=100, required=True)}
     user = _picked(
         staff_for_grid(grid),
         worker_id,
@@ -548,9 +479,9 @@ def do_edit_grid(actor: Any, grid: Grid, expected_version: int, *, name: Any, wo
 def clean_household_edit(household: Household, number: Any, address: Any, door: Any) -> dict[str, Any]:
     """The one validator of a household's edit: 户号 (unique in the district), address, door."""
     values = {
-        "number": _plain_text(number, field="number", limit=30, required=True).replace(" ", ""),
-        "address": _plain_text(address, field="address", limit=200, required=True),
-        "door": _plain_text(door, field="door", limit=40),
+        "number": plain_text(number, field="number", limit=30, required=True).replace(" ", ""),
+        "address": plain_text(address, field="address", limit=200, required=True),
+        "door": plain_text(door, field="door", limit=40),
     }
     if Household.objects.filter(number=values["number"]).exclude(pk=household.pk).exists():
         # zh: 这个户号已经登记给另一户

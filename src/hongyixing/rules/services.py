@@ -15,6 +15,7 @@ from hongyixing.accounts.choices import Role
 from hongyixing.accounts.permissions import roles_of
 from hongyixing.core import audit
 from hongyixing.core.errors import DomainError, NotFound
+from hongyixing.core.text import plain_text
 from hongyixing.rules.models import MeasureRule, VerificationRule
 
 DEFAULT_CATEGORY = "general"
@@ -83,15 +84,6 @@ def may_change_rules(user: Any) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return Role.DISTRICT_OFFICE in roles_of(user)
-
-
-def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
-    text = " ".join(str(value or "").split())
-    if required and not text:
-        raise DomainError("text.required", _("This field is required."), field)
-    if len(text) > limit:
-        raise DomainError("text.too_long", _("At most %(n)s characters.") % {"n": limit}, field)
-    return text
 
 
 def _number(value: Any, field: str, *, low: int, high: int) -> int:
@@ -202,12 +194,12 @@ def clean_verification_rule(category: str, data: VerificationRuleInput, today: d
     _start_after(current, start, today)
     return {
         "category": category,
-        "name": _text(data.name, "name", 80, required=True),
+        "name": plain_text(data.name, field="name", limit=80, required=True),
         "deadline_minutes": _number(
             data.deadline_minutes, "deadline_minutes", low=1, high=MAX_DEADLINE_MINUTES
         ),
         "valid_from": timezone.make_aware(dt.datetime.combine(start, dt.time())),
-        "note": _text(data.note, "note", 200),
+        "note": plain_text(data.note, field="note", limit=200),
     }
 
 
@@ -262,14 +254,14 @@ def clean_measure_rule(
     return {
         "measure_type": measure_type,
         "category": category,
-        "name": _text(data.name, "name", 80, required=True),
+        "name": plain_text(data.name, field="name", limit=80, required=True),
         "period_days": period,
         "test_days": _days_list(data.test_days, "test_days", period),
         "follow_on_type": follow_type,
         "follow_on_days": follow_days,
         "follow_on_test_days": follow_tests,
         "valid_from": start,
-        "note": _text(data.note, "note", 200),
+        "note": plain_text(data.note, field="note", limit=200),
     }
 
 
