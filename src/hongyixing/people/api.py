@@ -145,7 +145,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
         )
     else:
         raise DomainError("person.no_place", _("A person is created in a household."), "household_id")
-    person, created = services.create_person(
+    person, created = services.register_person(
         request.user,
         services.PersonSpec(
             name=payload.name,
@@ -159,12 +159,6 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
             current_address=payload.current_address,
         ),
     )
-    if not created and not person.in_scope(request.user):
-        # Never confirm that an ID exists elsewhere: the answer names no place and no reason, the
-        # attempt is logged for the district office (who may move the person), and it is counted.
-        services.record_refused_registration(request.user, person)
-        refusal = services.REFUSED_REGISTRATION
-        raise DomainError(refusal["code"], refusal["detail"])
     return Status(201 if created else 200, {"created": created, "person": person})
 
 

@@ -1,5 +1,6 @@
-"""The person page's edit: name, sex, birth date, relation, residency, addresses, a phone to add or
-replace. The ID number is read-only (no audited path changes it); the services validate."""
+"""The person page's edit (name, sex, birth date, relation, residency, addresses, a phone to add or
+replace; the ID number is read-only, no audited path changes it) and a newcomer registered into a
+household from its page. The services validate; the API calls the same ones."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hongyixing.areas.models import Household
 from hongyixing.areas.queries import breadcrumbs
 from hongyixing.core.errors import DomainError
 from hongyixing.core.forms import ServiceForm
@@ -115,5 +117,82 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
             else [],
             "back": reverse("people:person", args=[person.pk]),
             "note": note,
+        },
+    )
+
+
+class NewcomerForm(ServiceForm):
+    name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=400)
+    document_type = _select(gettext_lazy("Document type"), list(DocumentType.choices))
+    document_number = forms.CharField(
+        label=gettext_lazy("Document number"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("Phone"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    relation = _select(gettext_lazy("Relation to head"), [("", "—"), *Relation.choices])
+    residency = _select(gettext_lazy("Residency"), list(Residency.choices))
+    domicile_address = forms.CharField(
+        label=gettext_lazy("Registered domicile"), required=False, max_length=800
+    )
+    current_address = forms.CharField(label=gettext_lazy("Current address"), required=False, max_length=800)
+
+
+@login_required
+def household_add_person(request: HttpRequest, household_id: int) -> HttpResponse:
+    """Someone new found at the door (a tenant, a relative come to stay): registered into this household."""
+    household = get_object_or_404(
+        Household.objects.restrict(request.user, "change").select_related("unit"), pk=household_id
+    )
+    initial = {
+        "document_type": DocumentType.RESIDENT_ID,
+        "residency": Residency.FLOATING,
+        "current_address": household.address,
+    }
+    form = NewcomerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        spec = services.PersonSpec(
+            name=data["name"],
+            document_type=data["document_type"],
+            document_number=data["document_number"],
+            phones=[data["phone"]] if data["phone"].strip() else [],
+            household=household,
+            relation=data["relation"],
+            residency=data["residency"],
+            domicile_address=data["domicile_address"],
+            current_address=data["current_address"],
+        )
+        try:
+            person, created = services.register_person(request.user, spec)
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            if created:
+                messages.success(request, _("Registered."))
+            else:
+                # zh: 这个证件号码已经在册：这是在册的那个人，没有新建。
+                messages.info(request, _("This document number is already registered: here is that person."))
+            return redirect("people:person", person_id=person.pk)
+    return render(
+        request,
+        "_edit.html",
+        {
+            "form": form,
+            "heading": _("Register a newcomer"),
+            "subject": household.address,
+            "crumbs": breadcrumbs(request.user, household.unit, include_self=True),
+            "back": reverse("people:household", args=[household.pk]),
+            # zh: 在这一户登记新来的人（租户、来住的亲戚等）。证件号码已在册的，会打开在册的人，不会重复登记。
+            "note": _(
+                "Register someone new in this household (a tenant, a relative come to stay). A document "
+                "number already on file opens the person on file instead of registering them twice."
+            ),
         },
     )

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<key:person_id>/register/", lifecycle_views.person_register, name="register"),
     path("households/<key:household_id>/", views.household_detail, name="household"),
     path("households/<key:household_id>/move/", lifecycle_views.household_move, name="household_move"),
+    path("households/<key:household_id>/add/", edit_views.household_add_person, name="household_add"),
     path("grids/<key:grid_id>/doors/", paper.door_list, name="door_list"),
 ]

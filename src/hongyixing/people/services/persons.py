@@ -213,6 +213,21 @@ def record_refused_registration(actor: Any, existing: Person) -> None:
     audit.emit("person.registration_refused", existing, actor, data={"by": getattr(actor, "pk", None)})
 
 
+def register_person(actor: Any, spec: PersonSpec) -> tuple[Person, bool]:
+    """A person registered by hand (the household page's form, ``POST /api/persons``): created, or the
+    one already on file with that ID number when the actor may see them. An ID on file outside the
+    actor's jurisdiction gets the one refusal that names no place and no reason, and the attempt is
+    recorded for the district office: the answer must not confirm that the person exists."""
+    person, created = create_person(actor, spec)
+    if not created and not person.in_scope(actor):
+        record_refused_registration(actor, person)
+        # zh: 无法在此登记此人，请联系区指挥部。
+        raise DomainError(
+            REFUSED_REGISTRATION["code"], _("This person cannot be registered here. Ask the district office.")
+        )
+    return person, created
+
+
 @transaction.atomic
 def do_create_person(actor: Any, prepared: PreparedPerson) -> Person:
     person = prepared.person
