@@ -299,7 +299,13 @@ def filing_actions(user: Any, filing: Filing) -> list[str]:
 
 
 def _locked_filing(actor: Any, filing: Filing, action: str) -> Filing:
-    locked = Filing.objects.select_for_update().filter(pk=filing.pk).first()
+    # The enterprise comes along (not locked: ``of``) because the filing's audit repr names it.
+    locked = (
+        Filing.objects.select_for_update(of=("self",))
+        .select_related("enterprise")
+        .filter(pk=filing.pk)
+        .first()
+    )
     if locked is None or not locked.in_scope(actor, "view"):
         raise NotFound()
     if action not in filing_actions(actor, locked):
