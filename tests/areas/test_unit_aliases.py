@@ -55,7 +55,8 @@ def test_a_name_in_local_use_places_addresses_and_is_logged(world: World, client
     assert known and "区划文件已有的叫法（不必再填）：" + "、".join(known) in edit
     api = client.get(f"/api/units/{village.path}").json()
     assert api["aliases"] == [LOCAL_NAME]
-    created = ChangeLog.objects.get(object_type="areas.unitalias", action="create")
+    local = UnitAlias.objects.get(unit=village, kind="local")
+    created = ChangeLog.objects.get(object_type="areas.unitalias", object_id=local.pk, action="create")
     assert created.changes["alias"] == [None, LOCAL_NAME]
 
     village.refresh_from_db()

@@ -53,9 +53,11 @@ def do_load_divisions(actor: Any, path: Path | None = None) -> int:
             unit.save(update_fields=["name"])
             audit.log_update(actor, unit, before)
         for alias, kind, valid_to in aliases(division):
-            UnitAlias.objects.get_or_create(
+            row, made = UnitAlias.objects.get_or_create(
                 unit=unit, alias=alias, defaults={"kind": kind, "valid_to": valid_to}
             )
+            if made:
+                audit.log_create(actor, row)
     return created
 
 

@@ -28,9 +28,33 @@ def _select(label: Any, choices: list[tuple[str, Any]]) -> forms.CharField:
     return forms.CharField(label=label, required=False, widget=forms.Select(choices=choices))
 
 
-class PersonForm(ServiceForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+def _phone(label: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+
+
+class _PersonFields(ServiceForm):
+    """What the edit and the newcomer's form both ask: text inputs and selects, the service checks."""
+
     name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=400)
+    relation = _select(gettext_lazy("Relation to head"), [("", "—"), *Relation.choices])
+    residency = _select(gettext_lazy("Residency"), list(Residency.choices))
+    domicile_address = forms.CharField(
+        label=gettext_lazy("Registered domicile"), required=False, max_length=800
+    )
+    current_address = forms.CharField(label=gettext_lazy("Current address"), required=False, max_length=800)
+
+
+class PersonForm(_PersonFields):
+    field_order = [
+        "version", "name", "sex", "birth_date", "relation", "residency", "domicile_address",
+        "current_address", "phone",
+    ]  # fmt: skip
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
     sex = _select(gettext_lazy("Sex"), list(Sex.choices))
     birth_date = forms.CharField(
         label=gettext_lazy("Birth date"),
@@ -40,18 +64,7 @@ class PersonForm(ServiceForm):
         help_text=gettext_lazy("Leave empty to keep it (the page never shows the full date on file)."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    relation = _select(gettext_lazy("Relation to head"), [("", "—"), *Relation.choices])
-    residency = _select(gettext_lazy("Residency"), list(Residency.choices))
-    domicile_address = forms.CharField(
-        label=gettext_lazy("Registered domicile"), required=False, max_length=800
-    )
-    current_address = forms.CharField(label=gettext_lazy("Current address"), required=False, max_length=800)
-    phone = forms.CharField(
-        label=gettext_lazy("Phone to add"),
-        required=False,
-        max_length=40,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
-    )
+    phone = _phone(gettext_lazy("Phone to add"))
 
     def __init__(self, *args: Any, phones: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -121,8 +134,11 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
-class NewcomerForm(ServiceForm):
-    name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=400)
+class NewcomerForm(_PersonFields):
+    field_order = [
+        "name", "document_type", "document_number", "phone", "relation", "residency", "domicile_address",
+        "current_address",
+    ]  # fmt: skip
     document_type = _select(gettext_lazy("Document type"), list(DocumentType.choices))
     document_number = forms.CharField(
         label=gettext_lazy("Document number"),
@@ -130,18 +146,7 @@ class NewcomerForm(ServiceForm):
         max_length=60,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
-    phone = forms.CharField(
-        label=gettext_lazy("Phone"),
-        required=False,
-        max_length=40,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
-    )
-    relation = _select(gettext_lazy("Relation to head"), [("", "—"), *Relation.choices])
-    residency = _select(gettext_lazy("Residency"), list(Residency.choices))
-    domicile_address = forms.CharField(
-        label=gettext_lazy("Registered domicile"), required=False, max_length=800
-    )
-    current_address = forms.CharField(label=gettext_lazy("Current address"), required=False, max_length=800)
+    phone = _phone(gettext_lazy("Phone"))
 
 
 @login_required
