@@ -105,3 +105,17 @@ def test_another_grids_household_is_not_found(world: World, client_for: Any) -> 
     assert client.get(f"/people/households/{outside.id}/add/").status_code == 404
     assert client.post(f"/people/households/{outside.id}/add/", _form(NUMBER)).status_code == 404
     assert not Person.objects.filter(name="王新来").exists()
+
+
+@pytest.mark.parametrize(("field", "value"), [("name", "王" * 61), ("current_address", "洪泽" * 101)])
+def test_too_long_is_refused_not_cut(world: World, client_for: Any, field: str, value: str) -> None:
+    household = world.a.household
+    client = client_for("town_a")
+    count = Person.objects.count()
+    page = client.post(f"/people/households/{household.id}/add/", _form(NUMBER, **{field: value}))
+    body = {"name": "王新来", "document_number": NUMBER, "household_id": household.id, field: value}
+    api = client.post("/api/persons", json.dumps(body), content_type="application/json")
+    assert page.status_code == 200 and api.status_code == 400
+    assert api.json()["code"] == "text.too_long" and api.json()["field"] == field
+    assert api.json()["detail"] in page.content.decode()
+    assert Person.objects.count() == count

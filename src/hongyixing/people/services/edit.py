@@ -15,7 +15,13 @@ from hongyixing.people.choices import DocumentType, Relation, Residency, Sex
 from hongyixing.people.models import Person, PersonPhone
 
 # Choices' ``values`` are rebuilt on every access: read once for the bulk paths.
-from hongyixing.people.services.persons import _has_control_characters, seal_phone
+from hongyixing.people.services.persons import (
+    ADDRESS_LIMIT,
+    NAME_LIMIT,
+    _has_control_characters,
+    refuse_too_long,
+    seal_phone,
+)
 
 _UNSET: Any = object()
 
@@ -82,8 +88,7 @@ def clean_person_edit(
         values["name"] = "".join(values["name"].split())
         if not values["name"]:
             raise DomainError("person.no_name", _("A person needs a name."), "name")
-        if len(values["name"]) > 60:
-            raise DomainError("text.too_long", _("At most %(n)s characters.") % {"n": 60}, "name")
+        refuse_too_long("name", values["name"], NAME_LIMIT)
     if "sex" in values and values["sex"] not in Sex.values:
         # zh: 请选择性别
         raise DomainError("person.bad_sex", _("Choose the sex."), "sex")
@@ -100,8 +105,7 @@ def clean_person_edit(
                     _("The address contains characters that cannot be shown."),
                     field_name,
                 )
-            if len(values[field_name]) > 200:
-                raise DomainError("text.too_long", _("At most %(n)s characters.") % {"n": 200}, field_name)
+            refuse_too_long(field_name, values[field_name], ADDRESS_LIMIT)
     if birth_date is not _UNSET:
         day = _birth_date(birth_date)
         if day is not None:

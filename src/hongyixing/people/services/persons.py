@@ -213,11 +213,24 @@ def record_refused_registration(actor: Any, existing: Person) -> None:
     audit.emit("person.registration_refused", existing, actor, data={"by": getattr(actor, "pk", None)})
 
 
+NAME_LIMIT = 60  # the columns' lengths: what a person types is refused past them, never cut
+ADDRESS_LIMIT = 200
+
+
+def refuse_too_long(field_name: str, text: str, limit: int) -> None:
+    """The one length check of a typed name or address (the edit and the registration by hand)."""
+    if len(text) > limit:
+        raise DomainError("text.too_long", _("At most %(n)s characters.") % {"n": limit}, field_name)
+
+
 def register_person(actor: Any, spec: PersonSpec) -> tuple[Person, bool]:
     """A person registered by hand (the household page's form, ``POST /api/persons``): created, or the
     one already on file with that ID number when the actor may see them. An ID on file outside the
     actor's jurisdiction gets the one refusal that names no place and no reason, and the attempt is
     recorded for the district office: the answer must not confirm that the person exists."""
+    refuse_too_long("name", "".join(spec.name.split()), NAME_LIMIT)
+    for field_name in ("domicile_address", "current_address"):
+        refuse_too_long(field_name, " ".join(getattr(spec, field_name).split()), ADDRESS_LIMIT)
     person, created = create_person(actor, spec)
     if not created and not person.in_scope(actor):
         record_refused_registration(actor, person)
