@@ -105,3 +105,37 @@ def test_the_page_and_the_api_refuse_the_same_aliases(
     version = village.version
     village.refresh_from_db()
     assert village.version == version  # nothing written
+
+
+def test_aliases_compare_as_the_router_does_and_an_unchanged_save_writes_nothing(
+    world: World, client_for: Any
+) -> None:
+    village = world.a.village
+    sibling = AdminUnit.objects.filter(parent_id=village.parent_id).exclude(pk=village.pk).first()
+    assert sibling is not None
+    client = client_for("town_a")
+    spaced = sibling.name[:2] + " " + sibling.name[2:]  # a sibling's name, a space typed in it
+    page = client.post(f"/areas/units/{village.path}/edit/", _form(village, spaced))
+    assert page.status_code == 200 and "已是同一上级下另一个单位的名称或叫法" in page.content.decode()
+
+    answer = client.patch(
+        f"/api/units/{village.path}",
+        json.dumps({"version": village.version, "aliases": ["甲 庄、乙庄", "乙庄"]}),
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    assert sorted(answer.json()["aliases"]) == ["乙庄", "甲庄"]  # split as the page splits, spaces gone
+    version = answer.json()["version"]
+    village.refresh_from_db()
+    known = list(UnitAlias.objects.filter(unit=village).exclude(kind="local").values_list("alias", flat=True))
+    # The same names in another order, and one the divisions file already gives: nothing to save.
+    again = client.post(
+        f"/areas/units/{village.path}/edit/", _form(village, "\n".join(["乙庄", "甲庄", *known]))
+    )
+    assert again.status_code == 302
+    village.refresh_from_db()
+    assert village.version == version
+    assert sorted(UnitAlias.objects.filter(unit=village, kind="local").values_list("alias", flat=True)) == [
+        "乙庄",
+        "甲庄",
+    ]

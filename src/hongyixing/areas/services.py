@@ -424,7 +424,7 @@ def clean_unit_edit(
     changes = {k: v for k, v in values.items() if getattr(unit, k) != v}
     if aliases is not None:
         wanted = unit_aliases.clean_unit_aliases(unit, aliases)
-        if wanted != unit_aliases.local_aliases(unit):
+        if set(wanted) != set(unit_aliases.local_aliases(unit)):  # the order of the lines is no change
             changes["aliases"] = wanted
     return changes
 

@@ -4,6 +4,7 @@ do_edit_unit``); the divisions file's own short, suffix and former names are not
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -28,15 +29,22 @@ def file_aliases(unit: AdminUnit) -> list[str]:
     return list(unit.aliases.exclude(kind=AliasKind.LOCAL).order_by("id").values_list("alias", flat=True))
 
 
+def _key(text: str) -> str:
+    """How the importer and the address router compare names: width-folded, without spaces."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
 def clean_unit_aliases(unit: AdminUnit, given: Any) -> list[str]:
-    """The unit's names in local use: one per line (or 、-separated) text, or a list of texts. Each is
-    how a list may write the unit, so it must not be another unit's name under the same parent (the
-    address router could no longer tell them apart)."""
-    parts = _ALIAS_SEPARATORS.split(given) if isinstance(given, str) else list(given or [])
+    """The unit's names in local use: one per line (or 、-separated) text, or a list of such texts
+    (the page and the API split alike). Spaces are dropped: lists and the router ignore them. Names
+    the divisions file already gives are left out, and none may be another unit's name or alias under
+    the same parent (the address router could no longer tell them apart)."""
+    texts = [given] if isinstance(given, str) else [str(item) for item in given or []]
+    known = {_key(unit.name), *(_key(a) for a in file_aliases(unit))}
     wanted: list[str] = []
-    for part in parts:
-        alias = plain_text(part, field="aliases", limit=100)
-        if alias and alias != unit.name and alias not in wanted:
+    for part in (part for text in texts for part in _ALIAS_SEPARATORS.split(text)):
+        alias = "".join(plain_text(part, field="aliases", limit=100).split())
+        if alias and _key(alias) not in known and alias not in wanted:
             wanted.append(alias)
     if len(wanted) > MAX_LOCAL_ALIASES:
         # zh: 其他叫法最多 %(n)s 个
@@ -45,12 +53,12 @@ def clean_unit_aliases(unit: AdminUnit, given: Any) -> list[str]:
         )
     if wanted and unit.parent_id is not None:
         siblings = AdminUnit.objects.filter(parent_id=unit.parent_id).exclude(pk=unit.pk)
-        taken = set(siblings.filter(name__in=wanted).values_list("name", flat=True))
-        taken |= set(
-            UnitAlias.objects.filter(unit__in=siblings, alias__in=wanted).values_list("alias", flat=True)
-        )
-        if taken:
-            clash = next(alias for alias in wanted if alias in taken)
+        taken = {_key(name) for name in siblings.values_list("name", flat=True)}
+        taken |= {
+            _key(a) for a in UnitAlias.objects.filter(unit__in=siblings).values_list("alias", flat=True)
+        }
+        clash = next((alias for alias in wanted if _key(alias) in taken), None)
+        if clash is not None:
             raise DomainError(
                 "unit.alias_taken",
                 # zh: “%(alias)s”已是同一上级下另一个单位的名称或叫法
