@@ -26,10 +26,11 @@ from bench.common import (
 )
 
 # The register is loaded by worker processes when it has several slices (``demo.register``, one per
-# core, at most two): the peaks each worker reports are added to the seeding process's own, an upper
+# core, at most two): the peaks each worker reports are added to the seeding process's own peak (its
+# own: the child's rusage from wait4 is already the largest of it and the workers it reaped), an upper
 # bound of what they held at once.
 SEED_CODE = """
-import django, os, time
+import django, os, resource, time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hongyixing.settings")
 django.setup()
 from django.core.management import call_command
@@ -45,6 +46,7 @@ counts = generator.seed_district({persons}, {seed})
 print("SEED_SECONDS", time.perf_counter() - start)
 print("WORKERS", loaded[0].workers)
 print("WORKER_RSS", loaded[0].worker_peak_rss)
+print("SELF_RSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 print("COUNTS", counts)
 """
 
@@ -95,7 +97,7 @@ def _run(database: str, persons: int, seed: int, smoke: bool) -> dict[str, Any]:
         wall, rss, out = run_child(SEED_CODE.format(persons=persons, seed=seed), env)
         seconds = _value(out, "SEED_SECONDS")
         workers = int(_value(out, "WORKERS"))
-        rss += int(_value(out, "WORKER_RSS"))
+        rss = int(_value(out, "SELF_RSS")) + int(_value(out, "WORKER_RSS"))
         # Smoke: the baseline's sample goes into the database just seeded (saves a second district).
         env_b = dict(env)
         if not smoke:

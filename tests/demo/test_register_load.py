@@ -39,6 +39,12 @@ if broken:
         for number, rows in enumerate(real(plan, drafts)):
             yield [["", *row[1:]] for row in rows] if number == 100 else rows
     files.resident_rows = resident_rows
+loaded = []
+real_load_register = generator.load_register
+def load_register(*args, **kwargs):
+    loaded.append(real_load_register(*args, **kwargs))
+    return loaded[-1]
+generator.load_register = load_register
 try:
     generator.seed_district(600, 7, workers=workers, register_slice=100)
     outcome = "seeded"
@@ -51,7 +57,7 @@ tables = {
     "phones": 'SELECT id, person_id, masked, kind, is_primary FROM people_personphone',
     "units": "SELECT path, person_count, household_count FROM areas_adminunit",
 }
-result = {"outcome": outcome}
+result = {"outcome": outcome, "workers": loaded[0].workers if loaded else None}
 with connection.cursor() as cursor:
     for name, sql in tables.items():
         cursor.execute(sql + " ORDER BY 1")
@@ -116,6 +122,7 @@ def test_workers_write_the_same_register_as_one_process(databases: list[dict[str
     runs += [(databases[2], 1, "broken"), (databases[3], 2, "broken")]
     one, two, broken_one, broken_two = _seed_all(runs)
     assert one["outcome"] == two["outcome"] == "seeded"
+    assert (one["workers"], two["workers"]) == (0, 2)  # the second really went through the workers
     assert len(one["persons"]) >= 600
     for table in ("persons", "households", "phones", "units", "person_log"):
         assert two[table] == one[table], table

@@ -155,6 +155,8 @@ def _load_in_workers(slices: Iterator[list[list[str]]], log: Callable[[str], Non
 
     def collect() -> None:
         future, households = pending.pop(0)
+        if future.cancelled():
+            return
         result = future.result()
         peaks[result.pid] = max(peaks.get(result.pid, 0), result.peak_rss)
         if result.errors:
@@ -168,11 +170,16 @@ def _load_in_workers(slices: Iterator[list[list[str]]], log: Callable[[str], Non
         for number, rows in enumerate(slices):
             while len(pending) > workers:  # generating runs at most one slice per worker ahead (memory)
                 collect()
+            if failed.value:  # a slice was refused: the rest would be read and planned for nothing
+                break
             data = files.csv_bytes(files.RESIDENT_HEADERS, rows)
             pending.append(
                 (pool.submit(register_worker.import_slice, number, data), len({row[4] for row in rows}))
             )
             del rows, data
+        if failed.value:
+            for future, _households in pending:
+                future.cancel()  # those not started yet
         while pending:
             collect()
     if errors:

@@ -32,11 +32,14 @@ class _Turn:
 
     @classmethod
     def wait(cls, number: int) -> bool:
-        """Wait until slice ``number`` may write; False when an earlier slice failed."""
+        """Wait until slice ``number`` may write; False when an earlier slice failed. After
+        ``TURN_TIMEOUT`` the run is failed and the turn passed on, so the later slices refuse at once
+        instead of each waiting as long."""
         with cls.condition:
-            if not cls.condition.wait_for(lambda: cls.turn.value == number, TURN_TIMEOUT):
-                raise RuntimeError(f"slice {number} waited in vain for the one before it (a worker died?)")
-            return not cls.failed.value
+            if cls.condition.wait_for(lambda: cls.turn.value == number, TURN_TIMEOUT):
+                return not cls.failed.value
+        cls.pass_on(number, ok=False)
+        raise RuntimeError(f"slice {number} waited {TURN_TIMEOUT:.0f} s in vain for the one before it")
 
     @classmethod
     def pass_on(cls, number: int, *, ok: bool) -> None:
