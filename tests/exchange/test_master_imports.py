@@ -253,6 +253,25 @@ def test_residents_errors_write_nothing(world: World) -> None:
     assert missing.refused and counts() == before
 
 
+def test_residents_longer_than_the_register_holds_are_refused_not_cut(world: World) -> None:
+    a, b, c = _ids(3)
+    long_name, long_address, long_room = (
+        _resident("王" * 61, a, "H-9"),
+        _resident("甲", b, "H-9"),
+        _resident("乙", c, "H-9"),
+    )
+    long_address[8] = "洪泽" * 101  # 现住址: 202 characters
+    long_room[14] = "5" * 41  # 室
+    before = counts()
+    report = district_import("residents", csv_bytes([RESIDENTS_HEADER, long_name, long_address, long_room]))
+    assert statuses(report) == [ERROR, ERROR, ERROR]
+    lines = report.error_lines()
+    assert "Name is longer than 60 characters" in lines[0]
+    assert "Current address is longer than 200 characters" in lines[1]
+    assert "Door / room is longer than 40 characters" in lines[2]
+    assert counts() == before
+
+
 STAFF_HEADER = ["姓名", "手机", "单位", "岗位", "角色", "负责网格/单位"]
 
 

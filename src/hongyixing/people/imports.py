@@ -296,6 +296,18 @@ class ResidentsSpec:
     def _check(self, row: MappedRow, outcome: RowOutcome, first_row_of: dict[str, int]) -> _Row | None:
         if not _clean(row.get("name")):
             outcome.fail(_("The name is missing"))  # zh: 缺少姓名
+        for column, text, limit in (
+            (NAME, _clean(row.get("name")), 60),
+            (DOMICILE, row.get("domicile").strip(), 200),
+            (CURRENT, row.get("current").strip(), 200),
+            (HOUSEHOLD_ADDRESS, row.get("household_address").strip(), 200),
+            (ROOM, _clean(row.get("room")), 40),
+        ):
+            if len(text) > limit:  # the register's columns: a longer cell is refused, never cut
+                # zh: %(column)s超过 %(n)s 个字
+                outcome.fail(
+                    _("%(column)s is longer than %(n)s characters") % {"column": column.label, "n": limit}
+                )
         if not _clean(row.get("household")):
             outcome.fail(_("The household number is missing"))  # zh: 缺少户号
         number = ""
