@@ -151,3 +151,40 @@ def test_an_abnormal_single_check_commits_with_its_alert_or_not_at_all(world: Wo
             world.users["grid_a1"], [services.CheckInput(str(uuid.uuid4()), measure.pk, "37.2")]
         )
     assert not normal[0].abnormal and HealthCheck.objects.filter(measure=measure).count() == 1
+
+
+def test_measure_answer_reads_what_it_shows_in_the_page_s_scope(world: World, client) -> None:
+    """The API's measure answer is the schema's, from the page's scope, and its one query does not
+    read the person's sealed ID column (nor the grid's and the rule's rows it does not show)."""
+    from django.db import connection
+
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with frozen(local(2026, 11, 29, 9)):
+        mine, theirs = _open(world, "a", 0), _open(world, "b", 0)
+        _token, key = do_issue_token(world.users["grid_a1"], "lean")
+        _api(client, "GET", f"/api/control/measures/{mine.pk}", key)  # the token's first use
+        with connection.execute_wrapper(record):
+            response = _api(client, "GET", f"/api/control/measures/{mine.pk}", key)
+        hidden = _api(client, "GET", f"/api/control/measures/{theirs.pk}", key)
+    assert response.status_code == 200
+    mine.refresh_from_db()
+    assert response.json() == {
+        "id": mine.pk,
+        "person_id": mine.person_id,
+        "name": mine.person.name,
+        "type": mine.type,
+        "state": mine.state,
+        "start_date": mine.start_date.isoformat(),
+        "end_date": mine.end_date.isoformat(),
+        "unit_path": mine.unit_path,
+        "grid_id": mine.grid_id,
+        "version": mine.version,
+    }
+    reads = [sql for sql in statements if "control_measure" in sql]
+    assert len(reads) == 1 and "document_ciphertext" not in reads[0] and "areas_grid" not in reads[0]
+    assert hidden.status_code == 404

@@ -133,6 +133,12 @@ def today(request: HttpRequest, limit: Key = 200) -> Any:
     )
 
 
+# What the API's measure answer reads: the page's query (the same scope) without the person's
+# sealed columns, the grid and the rule it does not show.
+_MEASURE_COLUMNS = (*(k for k in _MEASURE_KEYS if k != "name"), "person__name")
+
+
 @router.get("/measures/{measure_id}", response=MeasureOut)
 def get_measure(request: HttpRequest, measure_id: Key) -> Any:
-    return _measure(get_object_or_404(queries.visible_measure(request.user), pk=measure_id))
+    visible = queries.visible_measure(request.user).select_related(None).select_related("person")
+    return _measure(get_object_or_404(visible.only(*_MEASURE_COLUMNS), pk=measure_id))
