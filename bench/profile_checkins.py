@@ -4,7 +4,8 @@ network) with the bench's tokens and bodies, under cProfile. Run against W2's ca
     python -m bench.profile_checkins --persons 20000 --days 3 [--requests 400] [--top 35]
 
 (``python -m bench checkins`` with the same --persons/--variant/--days builds the cache first.)
-Prints requests/s in process for single check-ins, batches of 50 and "my people today", then the
+Prints requests/s in process for single check-ins, batches of 50, "my people today" and measure pages,
+with this process's CPU and its PostgreSQL backend's per request, then the
 profile's top functions by cumulative and by own time for one route (``--profile``, single
 check-ins by default).
 """
@@ -21,6 +22,7 @@ import random
 import sys
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 
@@ -145,15 +147,25 @@ def main(argv: list[str] | None = None) -> None:
     }
     for fn, _n in routes.values():
         fn()  # warm
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+
+    def server_cpu() -> float:
+        """This process's PostgreSQL backend's CPU seconds so far (the server runs on this machine)."""
+        stat = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
     for label, (fn, n) in routes.items():
-        started, cpu, queries[0] = time.perf_counter(), time.process_time(), 0
+        started, cpu, queries[0], server = time.perf_counter(), time.process_time(), 0, server_cpu()
         for _ in range(n):
             fn()
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu
         print(
             f"{label:>8}: {n / seconds:,.0f} requests/s in process ({seconds / n * 1000:.1f} ms each, "
-            f"{cpu / n * 1000:.2f} ms of this process's CPU, {queries[0] / n:.2f} queries each)"
+            f"{cpu / n * 1000:.2f} ms of this process's CPU, {(server_cpu() - server) / n * 1000:.2f} ms of "
+            f"its PostgreSQL backend's, {queries[0] / n:.2f} queries each)"
         )
     fn, n = routes[args.profile]
     profiler = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
