@@ -147,6 +147,10 @@ def main(argv: list[str] | None = None) -> None:
     }
     for fn, _n in routes.values():
         fn()  # warm
+    # One backend for the whole run: the settings' CONN_MAX_AGE would let a request close the
+    # connection after 60 s and read another backend's CPU (or a reused pid's) from then on.
+    connection.close()
+    connection.settings_dict["CONN_MAX_AGE"] = None
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]

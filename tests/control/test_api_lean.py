@@ -186,5 +186,7 @@ def test_measure_answer_reads_what_it_shows_in_the_page_s_scope(world: World, cl
         "version": mine.version,
     }
     reads = [sql for sql in statements if "control_measure" in sql]
-    assert len(reads) == 1 and "document_ciphertext" not in reads[0] and "areas_grid" not in reads[0]
+    assert len(reads) == 1 and not [sql for sql in statements if "people_person" in sql and sql not in reads]
+    assert "document_ciphertext" not in reads[0]
+    assert "areas_grid" not in reads[0] and "rules_measurerule" not in reads[0]
     assert hidden.status_code == 404

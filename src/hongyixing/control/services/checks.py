@@ -149,22 +149,26 @@ _CHECK_COLUMNS = (
 
 
 @functools.cache
+def _check_fields() -> tuple[Any, ...]:
+    by_attname = {f.attname: f for f in HealthCheck._meta.concrete_fields}
+    return tuple(by_attname[name] for name in _CHECK_COLUMNS)
+
+
+@functools.lru_cache(maxsize=64)
 def _insert_statement(vendor: str, rows: int) -> str:
     """The INSERT text for ``rows`` checks, worked out once per process (``rows`` is 0 on PostgreSQL,
-    whose statement is the same for any number of rows): table, columns and casts come from the model,
-    never from input, and working them out cost a fifth of a single check-in's CPU (W2)."""
-    meta = HealthCheck._meta
-    by_attname = {f.attname: f for f in meta.concrete_fields}
-    fields = [by_attname[name] for name in _CHECK_COLUMNS]
+    whose statement is the same for any number of rows). Table, columns and casts come from the
+    model, never from input; working them out took ≈ 114 µs, some 5 % of a single check-in's CPU (W2)."""
+    fields = _check_fields()
     quote = connection.ops.quote_name
+    table = quote(HealthCheck._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     returning = f"ON CONFLICT ({quote('client_id')}) DO NOTHING RETURNING {quote('id')}, {quote('client_id')}"
     if vendor == "postgresql":
         casts = ", ".join(f"%s::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields)
-        return f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM unnest({casts}) {returning}"  # noqa: S608
+        return f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({casts}) {returning}"  # noqa: S608
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    values = ", ".join([one] * rows)
-    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values} {returning}"  # noqa: S608
+    return f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * rows)} {returning}"  # noqa: S608
 
 
 def _insert_checks(rows: list[dict[str, Any]]) -> dict[uuid.UUID, int]:
@@ -188,12 +192,6 @@ def _insert_checks(rows: list[dict[str, Any]]) -> dict[uuid.UUID, int]:
         cursor.execute(sql, params)
         client_id_of = fields[_CHECK_COLUMNS.index("client_id")].to_python
         return {client_id_of(client_id): pk for pk, client_id in cursor.fetchall()}
-
-
-@functools.cache
-def _check_fields() -> list[Any]:
-    by_attname = {f.attname: f for f in HealthCheck._meta.concrete_fields}
-    return [by_attname[name] for name in _CHECK_COLUMNS]
 
 
 def do_record_checks(
