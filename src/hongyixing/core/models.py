@@ -16,9 +16,17 @@ class ChangeAction(models.TextChoices):
 class ChangeLog(models.Model):
     """One row per created, changed or deleted audited object, with before/after of each field."""
 
-    time = models.DateTimeField(_("time"), db_index=True)
+    # Read by person and by object only (the indexes below), never by time or user alone: an index on
+    # either, and a database constraint on the user, only cost every audited write (ADR 0015).
+    time = models.DateTimeField(_("time"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
@@ -45,10 +53,16 @@ class ChangeLog(models.Model):
 class DomainEvent(models.Model):
     """Something that happened in the work (``person.created``, ``task.assigned`` …)."""
 
-    time = models.DateTimeField(_("time"), db_index=True)
+    time = models.DateTimeField(_("time"))  # as the change log's (ADR 0015)
     name = models.CharField(_("event"), max_length=60)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     subject_type = models.CharField(_("subject type"), max_length=60)

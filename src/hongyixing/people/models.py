@@ -111,10 +111,11 @@ class Person(ScopedModel):
 
 
 class PersonPhone(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
+    # The unique (person, index) constraint below serves look-ups by person: no index of its own.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones", db_index=False)
     kind = models.CharField(_("kind"), max_length=10, choices=PhoneKind.choices, default=PhoneKind.MOBILE)
     ciphertext = models.TextField()
-    index = models.CharField(max_length=32, db_index=True)
+    index = models.CharField(max_length=32)  # a keyed hash, looked up by equality only: see Meta
     masked = models.CharField(_("phone"), max_length=20)
     is_primary = models.BooleanField(_("primary"), default=True)
 
@@ -124,6 +125,9 @@ class PersonPhone(models.Model):
         verbose_name = _("phone")
         verbose_name_plural = _("phones")
         constraints = [models.UniqueConstraint(fields=["person", "index"], name="people_phone_unique")]
+        # A plain index: ``db_index`` would add PostgreSQL's pattern-ops twin for LIKE, which a hash
+        # never meets (ADR 0015).
+        indexes = [models.Index(fields=["index"], name="people_phone_index_idx")]
 
     def __str__(self) -> str:
         return self.masked
