@@ -39,6 +39,10 @@ PROJECTS = [
     "光伏组件扩建", "冷链物流中心", "高端纺织面料", "生物医药中间体", "新型建材基地",
     "农副产品交易市场", "智慧文旅综合体", "电子元器件生产线",
 ]  # fmt: skip
+STAFF_POOL = 400  # the returning staff are drawn from the register's first persons with an ID and a grid
+# Written before the economy starts (``demo.register.Beside``): every demo person has an ID number and
+# a grid, so the first 400 would do; twice that leaves room for a generator that writes some without.
+REGISTER_PERSONS_NEEDED = 2 * STAFF_POOL
 INDICATOR_YEAR_TARGETS = {
     "gdp": 420,
     "industrial_output": 150,
@@ -143,7 +147,9 @@ def _filings(rng: random.Random, made: list, towns: list) -> int:
 def _staff(rng: random.Random, made: list) -> int:
     staff.do_mark_risky_origin(None, "湖北", dt.date(2020, 1, 20), "重点地区")
     people = list(
-        Person.objects.exclude(document_ciphertext="").filter(grid_id__isnull=False).order_by("id")[:400]
+        Person.objects.exclude(document_ciphertext="")
+        .filter(grid_id__isnull=False)
+        .order_by("id")[:STAFF_POOL]
     )
     rng.shuffle(people)
     origins = ["安徽省", "山东省", "河南省", "江苏省南京市", "浙江省"]

@@ -24,10 +24,10 @@ from hongyixing.demo import files, staff
 from hongyixing.demo.cases_scenario import seed_cases
 from hongyixing.demo.command import seed_command
 from hongyixing.demo.control_scenario import seed_control
-from hongyixing.demo.economy import seed_economy
+from hongyixing.demo.economy import REGISTER_PERSONS_NEEDED, seed_economy
 from hongyixing.demo.plan import DEFAULT_PERSONS, DISTRICT_PATH, DistrictPlan
 from hongyixing.demo.population import generate
-from hongyixing.demo.register import PERSON_CHUNK, default_workers, import_rows, load_register
+from hongyixing.demo.register import PERSON_CHUNK, Beside, default_workers, import_rows, load_register
 from hongyixing.exchange.importer import NEW
 
 DEFAULT_SEED = 2020
@@ -67,7 +67,8 @@ def seed_district(
     memory) through ``exchange.importer.run_import`` with the command line's context — units, grids,
     then the register in slices of whole households. Then what no file carries: who answers for each
     group, compound and building, the staff with their demo logins and second factors, and the
-    scenarios (control week, cases, command centre, economy).
+    scenarios (economy — beside the register where it can, ``demo.register`` — control week, cases,
+    command centre).
 
     ``workers`` processes load the register (``demo.register``; default: one per core, at most two);
     one, or a seed inside a transaction, loads it here. The result is the same either way.
@@ -93,17 +94,25 @@ def seed_district(
         counts["users"] = staff.create_staff(seed, plan, units, grids)
         staff.link_responsibles(plan, units, grids)
         log(f"staff: {counts['users']} users")
+        # The economy needs only the register's first persons: on PostgreSQL it runs beside the rest.
         register = load_register(
             plan,
             drafts,
             log,
             workers=default_workers() if workers is None else workers,
             chunk=register_slice,
+            beside=Beside(lambda: seed_economy(seed), REGISTER_PERSONS_NEEDED),
         )
         counts["households"], counts["persons"] = register.households, register.persons
         if register.worker_peak_rss:
             log(f"register workers' peak RSS together: {register.worker_peak_rss / 2**20:.0f} MiB")
         log(f"people: {counts['households']} households, {counts['persons']} persons")
+        economy = register.beside
+        log(
+            f"economy{' (beside the register)' if register.overlapped else ''}: "
+            f"{economy['enterprises']} enterprises, {economy['employees']} returning staff, "
+            f"{economy['claims']} claims"
+        )
         # Counters moved with every bulk write the importer made: no recount.
         control = seed_control(seed)
         log(f"control measures: {control['measures']} measures, 2 quarantine sites")
@@ -114,11 +123,6 @@ def seed_district(
         command = seed_command(seed)
         counts.update(command)
         log(f"command centre: {command['shifts']} duty shifts, {command['visits']} visits")
-        economy = seed_economy(seed)
-        log(
-            f"economy: {economy['enterprises']} enterprises, {economy['employees']} returning staff, "
-            f"{economy['claims']} claims"
-        )
         staff.write_logins(seed=seed, persons=persons)
     return counts
 

@@ -11,15 +11,22 @@ The writes still happen one slice at a time **in file order** (a turn passed fro
 plan cannot depend on the slice before it: households are whole within a slice and ID numbers are
 unique across the register (a duplicate would fail the import instead of being merged). A slice in
 error stops every later slice from writing, as the one-process loop does.
+
+``beside``: work that needs only the register's first persons (the economy scenario draws its
+returning staff from them). On PostgreSQL with workers it runs in a thread of this process once that
+many persons are written, beside the rest of the register — while a slice waits for its turn the
+machine has a core to spare; otherwise it runs after the register. It writes the same rows either
+way; only the change log's and the events' ids interleave with the register's.
 """
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -67,6 +74,16 @@ class Loaded:
     persons: int
     workers: int  # 0: loaded in this process
     worker_peak_rss: int  # bytes, the workers' peaks summed
+    beside: Any = None  # what ``beside`` returned
+    overlapped: bool = False  # ``beside`` ran beside the register's later slices
+
+
+@dataclass(frozen=True)
+class Beside:
+    """Work for ``load_register`` to run once ``after`` persons are written (see the module's doc)."""
+
+    work: Callable[[], Any]
+    after: int
 
 
 def load_register(
@@ -76,16 +93,17 @@ def load_register(
     *,
     workers: int,
     chunk: int = PERSON_CHUNK,
+    beside: Beside | None = None,
 ) -> Loaded:
     slices = _slices(plan, drafts, chunk)
     first_two = list(itertools.islice(slices, 2))
     slices = itertools.chain(first_two, slices)
     if workers > 1 and len(first_two) > 1 and _can_share_database():  # one slice: no one to overlap
-        return _load_in_workers(slices, log, workers)
+        return _load_in_workers(slices, log, workers, beside)
     totals = _Totals(log)
     for rows in slices:
         totals.add(len({row[4] for row in rows}), import_rows("residents", files.RESIDENT_HEADERS, rows)[NEW])
-    return Loaded(totals.households, totals.persons, 0, 0)
+    return Loaded(totals.households, totals.persons, 0, 0, beside.work() if beside else None)
 
 
 def _slices(plan: DistrictPlan, drafts: Iterator[HouseholdDraft], chunk: int) -> Iterator[list[list[str]]]:
@@ -142,7 +160,21 @@ def _can_share_database() -> bool:
 # --- The workers --------------------------------------------------------------------------------------
 
 
-def _load_in_workers(slices: Iterator[list[list[str]]], log: Callable[[str], None], workers: int) -> Loaded:
+def _own_connection(work: Callable[[], Any]) -> Any:
+    """``work`` in a thread: its own connection, set as the seeding process's, closed after."""
+    from django.db import connection as own
+
+    try:
+        with own.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")  # as ``generator._unflushed_commits``
+        return work()
+    finally:
+        own.close()
+
+
+def _load_in_workers(
+    slices: Iterator[list[list[str]]], log: Callable[[str], None], workers: int, beside: Beside | None
+) -> Loaded:
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited connection
     condition = context.Condition()
     turn = context.Value("i", 0, lock=False)  # the slice whose turn it is to write; guarded by condition
@@ -152,8 +184,12 @@ def _load_in_workers(slices: Iterator[list[list[str]]], log: Callable[[str], Non
     errors: list[str] = []
     peaks: dict[int, int] = {}
     pending: list[tuple[Future[register_worker.Result], int]] = []
+    # Beside the register only on PostgreSQL: on SQLite its writes would queue for the one write lock.
+    side = ThreadPoolExecutor(1) if beside and connection.vendor == "postgresql" else None
+    beside_future: Future[Any] | None = None
 
     def collect() -> None:
+        nonlocal beside_future
         future, households = pending.pop(0)
         if future.cancelled():
             return
@@ -161,27 +197,39 @@ def _load_in_workers(slices: Iterator[list[list[str]]], log: Callable[[str], Non
         peaks[result.pid] = max(peaks.get(result.pid, 0), result.peak_rss)
         if result.errors:
             errors.extend(result.errors[: 3 - len(errors)])
-        else:
-            totals.add(households, result.persons)
+            return
+        totals.add(households, result.persons)
+        if side and beside and beside_future is None and not errors and totals.persons >= beside.after:
+            run = contextvars.copy_context().run  # the seed's request id on its audit rows
+            beside_future = side.submit(run, _own_connection, beside.work)
 
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=register_worker.start, initargs=init
-    ) as pool:
-        for number, rows in enumerate(slices):
-            while len(pending) > workers:  # generating runs at most one slice per worker ahead (memory)
+    try:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=register_worker.start, initargs=init
+        ) as pool:
+            for number, rows in enumerate(slices):
+                while len(pending) > workers:  # generating runs at most one slice per worker ahead (memory)
+                    collect()
+                if failed.value:  # a slice was refused: the rest would be read and planned for nothing
+                    break
+                data = files.csv_bytes(files.RESIDENT_HEADERS, rows)
+                pending.append(
+                    (pool.submit(register_worker.import_slice, number, data), len({row[4] for row in rows}))
+                )
+                del rows, data
+            if failed.value:
+                for future, _households in pending:
+                    future.cancel()  # those not started yet
+            while pending:
                 collect()
-            if failed.value:  # a slice was refused: the rest would be read and planned for nothing
-                break
-            data = files.csv_bytes(files.RESIDENT_HEADERS, rows)
-            pending.append(
-                (pool.submit(register_worker.import_slice, number, data), len({row[4] for row in rows}))
-            )
-            del rows, data
-        if failed.value:
-            for future, _households in pending:
-                future.cancel()  # those not started yet
-        while pending:
-            collect()
+    finally:
+        if side:
+            side.shutdown()  # waits for ``beside``: nothing of the seed is left running
     if errors:
         raise RuntimeError(f"the demo residents did not import: {errors}")
-    return Loaded(totals.households, totals.persons, workers, sum(peaks.values()))
+    loaded = Loaded(totals.households, totals.persons, workers, sum(peaks.values()))
+    if beside_future is not None:
+        loaded.beside, loaded.overlapped = beside_future.result(), True
+    elif beside:
+        loaded.beside = beside.work()
+    return loaded
