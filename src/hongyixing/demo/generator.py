@@ -103,6 +103,7 @@ def seed_district(
             chunk=register_slice,
             beside=Beside(lambda: seed_economy(seed), REGISTER_PERSONS_NEEDED),
         )
+        # Counters moved with every bulk write the importer made: no recount.
         counts["households"], counts["persons"] = register.households, register.persons
         if register.worker_peak_rss:
             log(f"register workers' peak RSS together: {register.worker_peak_rss / 2**20:.0f} MiB")
@@ -113,7 +114,6 @@ def seed_district(
             f"{economy['enterprises']} enterprises, {economy['employees']} returning staff, "
             f"{economy['claims']} claims"
         )
-        # Counters moved with every bulk write the importer made: no recount.
         control = seed_control(seed)
         log(f"control measures: {control['measures']} measures, 2 quarantine sites")
         cases = seed_cases(seed)
