@@ -34,6 +34,10 @@ from django.db import connection
 call_command("migrate", verbosity=0)
 from hongyixing.demo import files, generator
 workers, broken = int(sys.argv[1]), sys.argv[2] == "broken"
+if sys.argv[2] == "economy_fails":
+    def seed_economy(seed):
+        raise RuntimeError("the economy broke")
+    generator.seed_economy = seed_economy
 if broken:
     real = files.resident_rows
     def resident_rows(plan, drafts):
@@ -76,17 +80,19 @@ with connection.cursor() as cursor:
         result[name] = [list(row) for row in cursor.fetchall()]
     cursor.execute("SELECT COUNT(*) FROM core_changelog WHERE object_type = 'people.person'")
     result["person_log"] = cursor.fetchone()[0]
+    cursor.execute("SELECT COUNT(*) FROM control_measure")
+    result["measures"] = cursor.fetchone()[0]
 print("RESULT", json.dumps(result, default=str))
 """
 
 
 @pytest.fixture
 def databases(tmp_path: Path) -> Iterator[list[dict[str, str]]]:
-    """Four throwaway databases, each as the environment of the child that seeds it."""
+    """Five throwaway databases, each as the environment of the child that seeds it."""
     base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     base["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), base.get("PYTHONPATH", "")])
-    envs = [{**base, "HONGYIXING_HOME": str(tmp_path / f"home{n}")} for n in range(4)]
-    names = [f"hy_register_{os.getpid()}_{n}" for n in range(4)]
+    envs = [{**base, "HONGYIXING_HOME": str(tmp_path / f"home{n}")} for n in range(5)]
+    names = [f"hy_register_{os.getpid()}_{n}" for n in range(5)]
     if POSTGRES:
         import psycopg
 
@@ -131,8 +137,8 @@ def _seed_all(runs: list[tuple[dict[str, str], int, str]]) -> list[dict]:
 
 def test_workers_write_the_same_register_as_one_process(databases: list[dict[str, str]]) -> None:
     runs = [(databases[0], 1, "whole"), (databases[1], 2, "whole")]
-    runs += [(databases[2], 1, "broken"), (databases[3], 2, "broken")]
-    one, two, broken_one, broken_two = _seed_all(runs)
+    runs += [(databases[2], 1, "broken"), (databases[3], 2, "broken"), (databases[4], 2, "economy_fails")]
+    one, two, broken_one, broken_two, economy_fails = _seed_all(runs)
     assert one["outcome"] == two["outcome"] == "seeded"
     assert (one["workers"], two["workers"]) == (0, 2)  # the second really went through the workers
     # On PostgreSQL the economy was written beside the register's later slices, and wrote the same.
@@ -152,3 +158,7 @@ def test_workers_write_the_same_register_as_one_process(databases: list[dict[str
     assert 0 < len(written) < len(one["persons"])
     assert written == one["persons"][: len(written)]  # the slices before the bad one, as in a whole seed
     assert all(person[6] for person in written)  # none of the blanked rows got in
+
+    # The economy in error fails the seed, beside the register or after it: no later scenario runs.
+    assert economy_fails["outcome"] in ("the economy broke", "the work beside the register failed")
+    assert economy_fails["measures"] == 0

@@ -190,6 +190,9 @@ def _load_in_workers(
 
     def collect() -> None:
         nonlocal beside_future
+        if beside_future is not None and beside_future.done() and beside_future.exception():
+            failed.value = 1  # the seed fails: the later slices refuse instead of being written
+            raise RuntimeError("the work beside the register failed") from beside_future.exception()
         future, households = pending.pop(0)
         if future.cancelled():
             return
@@ -199,7 +202,12 @@ def _load_in_workers(
             errors.extend(result.errors[: 3 - len(errors)])
             return
         totals.add(households, result.persons)
-        if side and beside and beside_future is None and not errors and totals.persons >= beside.after:
+        if (
+            side
+            and beside
+            and not (beside_future or errors or failed.value)
+            and totals.persons >= beside.after
+        ):
             run = contextvars.copy_context().run  # the seed's request id on its audit rows
             beside_future = side.submit(run, _own_connection, beside.work)
 
