@@ -13,14 +13,10 @@ class ChangeAction(models.TextChoices):
     DELETE = "delete", _("Deleted")
 
 
-class ChangeLog(models.Model):
-    """One row per created, changed or deleted audited object, with before/after of each field."""
-
-    # Read by person and by object only (the indexes below), never by time or user alone: an index on
-    # either, and a database constraint on the user, only cost every audited write (ADR 0015). Users
-    # are never deleted (deactivated): DO_NOTHING spares a deletion a scan of the whole log.
-    time = models.DateTimeField(_("time"))
-    user = models.ForeignKey(
+def _actor() -> models.ForeignKey:
+    """Who wrote an audit row: read with the row, never looked up by (ADR 0015). Users are never
+    deleted (deactivated): DO_NOTHING spares a deletion a scan of the whole table."""
+    return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,
         null=True,
@@ -29,6 +25,15 @@ class ChangeLog(models.Model):
         db_index=False,
         db_constraint=False,
     )
+
+
+class ChangeLog(models.Model):
+    """One row per created, changed or deleted audited object, with before/after of each field."""
+
+    # Read by person and by object only (the indexes below), never by time or user alone: an index on
+    # either, and a database constraint on the user, only cost every audited write (ADR 0015).
+    time = models.DateTimeField(_("time"))
+    user = _actor()
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
     object_type = models.CharField(_("object type"), max_length=60)
@@ -56,15 +61,7 @@ class DomainEvent(models.Model):
 
     time = models.DateTimeField(_("time"))  # as the change log's (ADR 0015)
     name = models.CharField(_("event"), max_length=60)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    user = _actor()
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     subject_type = models.CharField(_("subject type"), max_length=60)
     subject_id = models.BigIntegerField(_("subject id"))
