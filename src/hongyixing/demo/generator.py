@@ -10,11 +10,7 @@ modules only plan: ``plan`` (the tree and grids), ``population`` (households and
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Protocol
-
-from django.db import connection
 
 from hongyixing.areas import services as area_services
 from hongyixing.areas.choices import UnitLevel
@@ -27,7 +23,14 @@ from hongyixing.demo.control_scenario import seed_control
 from hongyixing.demo.economy import REGISTER_PERSONS_NEEDED, seed_economy
 from hongyixing.demo.plan import DEFAULT_PERSONS, DISTRICT_PATH, DistrictPlan
 from hongyixing.demo.population import generate
-from hongyixing.demo.register import PERSON_CHUNK, Beside, default_workers, import_rows, load_register
+from hongyixing.demo.register import (
+    PERSON_CHUNK,
+    Beside,
+    default_workers,
+    import_rows,
+    load_register,
+    unflushed_commits,
+)
 from hongyixing.exchange.importer import NEW
 
 DEFAULT_SEED = 2020
@@ -78,7 +81,7 @@ def seed_district(
         raise ValueError("persons must be at least 1")
     log = _Log(out)
     counts = {"units": 0, "grids": 0, "households": 0, "persons": 0, "users": 0}
-    with request_context(f"seed-demo-{seed}"), _unflushed_commits():
+    with request_context(f"seed-demo-{seed}"), unflushed_commits():
         counts["units"] += area_services.do_load_divisions(None)
         plan, drafts = generate(seed, persons)
         log(f"plan: {len(plan.villages)} villages, {plan.unit_count} units, {plan.grid_count} grids")
@@ -125,27 +128,6 @@ def seed_district(
         log(f"command centre: {command['shifts']} duty shifts, {command['visits']} visits")
         staff.write_logins(seed=seed, persons=persons)
     return counts
-
-
-@contextmanager
-def _unflushed_commits() -> Iterator[None]:
-    """PostgreSQL: this session's commits do not wait for their WAL flush while the demo is seeded.
-
-    The scenarios go through the services a record at a time (thousands of small transactions), and
-    each commit would wait for the disk. ``synchronous_commit = off`` loses no consistency (a crash
-    loses the last few hundred milliseconds of commits, never half of one) and a demo seed that dies
-    is simply run again; ordinary requests are untouched (a setting of this connection only)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO off")
-    try:
-        yield
-    finally:
-        if not connection.needs_rollback and connection.connection is not None:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
 
 
 def _set_responsibles(plan: DistrictPlan, units: dict[str, AdminUnit]) -> None:

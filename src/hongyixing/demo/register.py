@@ -27,6 +27,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -99,11 +100,16 @@ def load_register(
     first_two = list(itertools.islice(slices, 2))
     slices = itertools.chain(first_two, slices)
     if workers > 1 and len(first_two) > 1 and _can_share_database():  # one slice: no one to overlap
-        return _load_in_workers(slices, log, workers, beside)
-    totals = _Totals(log)
-    for rows in slices:
-        totals.add(len({row[4] for row in rows}), import_rows("residents", files.RESIDENT_HEADERS, rows)[NEW])
-    return Loaded(totals.households, totals.persons, 0, 0, beside.work() if beside else None)
+        loaded = _load_in_workers(slices, log, workers, beside)
+    else:
+        totals = _Totals(log)
+        for rows in slices:
+            new = import_rows("residents", files.RESIDENT_HEADERS, rows)[NEW]
+            totals.add(len({row[4] for row in rows}), new)
+        loaded = Loaded(totals.households, totals.persons, 0, 0)
+    if beside and not loaded.overlapped:
+        loaded.beside = beside.work()
+    return loaded
 
 
 def _slices(plan: DistrictPlan, drafts: Iterator[HouseholdDraft], chunk: int) -> Iterator[list[list[str]]]:
@@ -157,19 +163,38 @@ def _can_share_database() -> bool:
     return connection.vendor == "postgresql"
 
 
+@contextmanager
+def unflushed_commits() -> Iterator[None]:
+    """PostgreSQL: this connection's commits do not wait for their WAL flush while the demo is seeded
+    (the seeding process's, and the thread's of ``Beside``).
+
+    The scenarios go through the services a record at a time (thousands of small transactions), and
+    each commit would wait for the disk. ``synchronous_commit = off`` loses no consistency (a crash
+    loses the last few hundred milliseconds of commits, never half of one) and a demo seed that dies
+    is simply run again; ordinary requests are untouched (a setting of this connection only)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        if not connection.needs_rollback and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+
+
 # --- The workers --------------------------------------------------------------------------------------
 
 
 def _own_connection(work: Callable[[], Any]) -> Any:
-    """``work`` in a thread: its own connection, set as the seeding process's, closed after."""
-    from django.db import connection as own
-
+    """``work`` in a thread: its own connection (``connection`` is per thread), closed after."""
     try:
-        with own.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO off")  # as ``generator._unflushed_commits``
-        return work()
+        with unflushed_commits():
+            return work()
     finally:
-        own.close()
+        connection.close()
 
 
 def _load_in_workers(
@@ -238,6 +263,4 @@ def _load_in_workers(
     loaded = Loaded(totals.households, totals.persons, workers, sum(peaks.values()))
     if beside_future is not None:
         loaded.beside, loaded.overlapped = beside_future.result(), True
-    elif beside:
-        loaded.beside = beside.work()
     return loaded

@@ -82,7 +82,7 @@ def start(database: str, request_id: str, condition: Any, turn: Any, failed: Any
 
     _Turn.condition, _Turn.turn, _Turn.failed, _Turn.request_id = condition, turn, failed, request_id
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # as the seeding process does (``generator``)
+        with connection.cursor() as cursor:  # as ``register.unflushed_commits`` does
             cursor.execute("SET synchronous_commit TO off")
 
 
